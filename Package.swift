@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// cnnc: a compiler and runner for declarative CNN architectures.
+// The targets are the stages of the pipeline: spec -> IR -> analysis -> kernels/runtime -> CLI.
+import PackageDescription
+
+/// Hot loops are compiled for AVX2 + FMA, the baseline of every machine cnnc targets;
+/// without it SIMD8<Float>.addingProduct lowers to eight libm `fmaf` calls.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-O"]),
+]
+
+let package = Package(
+    name: "cnnc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cnnc", targets: ["cnnc"]),
+        .library(name: "CNNAnalysis", targets: ["CNNAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian -dev packages), one tiny module map each
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // MARK: - Spec compiler: YAML -> IR -> analysis
+        .target(name: "CNNIR"),
+        .target(name: "CNNSpec", dependencies: ["CNNIR", "CYAML"]),
+        .target(name: "CNNAnalysis", dependencies: ["CNNIR"]),
+
+        // MARK: - Runtime: kernels, layers, data, training
+        .target(name: "CNNKernels", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "CNNData", dependencies: ["CZlib", "CPNG"]),
+        .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
+                swiftSettings: kernelFlags),
+
+        // MARK: - Command line
+        .executableTarget(name: "cnnc", dependencies: [
+            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNRuntime", "CNNData",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+        .target(name: "CNNTestSupport", dependencies: ["CNNRuntime"], path: "Sources/CNNTestSupport"),
+        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
+        .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
+        .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
+        .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),
+        .testTarget(name: "CNNDataTests", dependencies: ["CNNData"]),
+        .testTarget(name: "cnncTests", dependencies: ["cnnc"]),
+    ]
+)

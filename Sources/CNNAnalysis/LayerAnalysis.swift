@@ -1,0 +1,77 @@
+import CNNIR
+
+/// What the analysis knows about one layer: the facts the reports print and the runtime sizes its buffers from.
+public struct LayerAnalysis: Hashable, Sendable {
+    public var layer: Layer
+    public var input: Shape
+    public var output: Shape
+    /// Learned parameters (weights and biases, batchnorm scale and shift).
+    public var trainableParameters: Int
+    /// Stored but not learned by gradient (batchnorm running mean and variance).
+    public var nonTrainableParameters: Int
+    /// Multiply-adds for one image's forward pass.
+    public var multiplyAdds: Int
+    /// Receptive field of one output of this layer, in network-input pixels.
+    public var receptiveField: ReceptiveField2D
+    /// The window of conv, local and pooling layers, with padding resolved.
+    public var window: SlidingWindow?
+
+    public var name: String { layer.name }
+    public var parameters: Int { trainableParameters + nonTrainableParameters }
+}
+
+/// The static facts of one layer kind. Each kind's file (`Convolution+Analysis.swift`, …) fills these in.
+struct LayerFacts {
+    var output: Shape
+    var trainable: Int = 0
+    var nonTrainable: Int = 0
+    var multiplyAdds: Int = 0
+    var window: SlidingWindow? = nil
+    /// true for dense and global pooling, whose receptive field is their whole input.
+    var seesWholeInput = false
+}
+
+/// Overflow-checked products, so an absurd spec is an error rather than a trap.
+struct Count {
+    let layer: Layer
+
+    func product(_ factors: Int..., what: String) throws(ShapeError) -> Int {
+        var result = 1
+        for factor in factors {
+            let (value, overflow) = result.multipliedReportingOverflow(by: factor)
+            guard !overflow else { throw .tooLarge(layer: layer.name, what: what, at: layer.location) }
+            result = value
+        }
+        return result
+    }
+
+    func sum(_ terms: Int..., what: String) throws(ShapeError) -> Int {
+        var result = 0
+        for term in terms {
+            let (value, overflow) = result.addingReportingOverflow(term)
+            guard !overflow else { throw .tooLarge(layer: layer.name, what: what, at: layer.location) }
+            result = value
+        }
+        return result
+    }
+}
+
+extension SlidingWindow {
+    /// Applies the window to `input`, throwing when an axis has no output and noting unread rows.
+    func outputExtent(input: Shape, layer: Layer, diagnostics: inout [Diagnostic]) throws(ShapeError) -> (height: Int, width: Int) {
+        var outputs: [Int] = []
+        for axis in axes(input: input) {
+            guard axis.output >= 1 else {
+                throw .outputTooSmall(layer: layer.name, axis: axis.name, formula: axis.formula, at: layer.location)
+            }
+            if axis.unread > 0 {
+                let lines = axis.name == "height" ? "row" : "column"
+                diagnostics.append(Diagnostic(location: layer.location, message:
+                    "layer '\(layer.name)': (\(axis.input) + \(axis.before) + \(axis.after) − \(axis.dilation)·(\(axis.kernel) − 1) − 1) = \(axis.span) "
+                    + "is not divisible by stride \(axis.stride): the last \(axis.unread) input \(lines)\(axis.unread == 1 ? " is" : "s are") never read"))
+            }
+            outputs.append(axis.output)
+        }
+        return (outputs[0], outputs[1])
+    }
+}

@@ -1,0 +1,18 @@
+import CNNIR
+
+extension Pooling {
+    /// maxpool and avgpool: the sliding-window rule, channels unchanged, no parameters.
+    /// Multiply-adds are counted as 0: pooling compares or sums, it does not multiply.
+    func facts(input: Shape, layer: Layer, diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerFacts {
+        let one = Size2(square: 1)
+        let resolved = SlidingWindow.resolve(padding, input: input, size: size, stride: stride, dilation: one)
+        // Each side's padding below the window keeps every window on at least one real pixel.
+        guard resolved.top < size.height, resolved.bottom < size.height,
+              resolved.left < size.width, resolved.right < size.width else {
+            throw .poolPaddingTooLarge(layer: layer.name, padding: resolved, window: size, at: layer.location)
+        }
+        let window = SlidingWindow(size: size, stride: stride, dilation: one, padding: resolved)
+        let (oh, ow) = try window.outputExtent(input: input, layer: layer, diagnostics: &diagnostics)
+        return LayerFacts(output: Shape(channels: input.channels, height: oh, width: ow), window: window)
+    }
+}

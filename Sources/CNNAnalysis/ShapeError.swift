@@ -1,0 +1,55 @@
+import CNNIR
+
+/// A network that cannot be built as written: the first impossible layer, with the numbers.
+public enum ShapeError: Error, Equatable, Sendable {
+    /// The sliding-window formula gives an output below 1; `formula` shows it with the layer's numbers.
+    case outputTooSmall(layer: String, axis: String, formula: String, at: SourceLocation)
+    case groupsMismatch(layer: String, channels: Int, filters: Int, groups: Int, at: SourceLocation)
+    case poolPaddingTooLarge(layer: String, padding: ResolvedPadding, window: Size2, at: SourceLocation)
+    case tooLarge(layer: String, what: String, at: SourceLocation)
+
+    public var location: SourceLocation {
+        switch self {
+        case .outputTooSmall(_, _, _, let at), .groupsMismatch(_, _, _, _, let at),
+             .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, let at):
+            return at
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .outputTooSmall(let layer, let axis, let formula, _):
+            return "layer '\(layer)' has no output: output \(axis) = \(formula)"
+        case .groupsMismatch(let layer, let channels, let filters, let groups, _):
+            return "layer '\(layer)': groups = \(groups) must divide both its \(channels) input channels and its \(filters) filters"
+        case .poolPaddingTooLarge(let layer, let padding, let window, _):
+            return "layer '\(layer)': padding \(padding) is as large as the \(window) window, so a window could see only padding"
+        case .tooLarge(let layer, let what, _):
+            return "layer '\(layer)': \(what) overflows a 64-bit count"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .outputTooSmall:
+            return "the input is too small here: use a smaller size or stride, add padding (pad: same), or remove an earlier pooling layer"
+        case .groupsMismatch:
+            return "choose groups that divide both, e.g. groups: 1"
+        case .poolPaddingTooLarge:
+            return "use padding of at most size − 1 on each side"
+        case .tooLarge:
+            return "reduce the input size or the layer's width"
+        }
+    }
+}
+
+/// Something legal but probably unintended, such as input rows a strided window never reads.
+public struct Diagnostic: Hashable, Sendable {
+    public var location: SourceLocation
+    public var message: String
+
+    public init(location: SourceLocation, message: String) {
+        self.location = location
+        self.message = message
+    }
+}

@@ -1,0 +1,74 @@
+import CNNIR
+
+/// The one shape rule that convolution, locally connected and pooling layers share, per axis:
+///
+///     out = ⌊(in + P_before + P_after − D·(K − 1) − 1) / S⌋ + 1
+///
+/// with in the input extent, P the padding, D the dilation, K the kernel and S the stride.
+public struct SlidingWindow: Hashable, Sendable {
+    public var size: Size2
+    public var stride: Size2
+    public var dilation: Size2
+    public var padding: ResolvedPadding
+
+    /// The dilated kernel extent: D·(K − 1) + 1.
+    public var effectiveSize: Size2 {
+        Size2(dilation.height * (size.height - 1) + 1, dilation.width * (size.width - 1) + 1)
+    }
+
+    /// Resolves `same`, `full` and `valid` against an input of `height`×`width`.
+    public static func resolve(_ padding: Padding, input: Shape, size: Size2, stride: Size2, dilation: Size2) -> ResolvedPadding {
+        let kh = dilation.height * (size.height - 1) + 1
+        let kw = dilation.width * (size.width - 1) + 1
+        switch padding {
+        case .explicit(let top, let bottom, let left, let right):
+            return ResolvedPadding(top: top, bottom: bottom, left: left, right: right)
+        case .valid:
+            return ResolvedPadding(top: 0, bottom: 0, left: 0, right: 0)
+        case .full:
+            return ResolvedPadding(top: kh - 1, bottom: kh - 1, left: kw - 1, right: kw - 1)
+        case .same:
+            // Output ⌈in / S⌉; the odd pixel of padding goes after (bottom, right).
+            func split(_ extent: Int, _ k: Int, _ s: Int) -> (Int, Int) {
+                let out = (extent + s - 1) / s
+                let total = max((out - 1) * s + k - extent, 0)
+                return (total / 2, total - total / 2)
+            }
+            let (top, bottom) = split(input.height, kh, stride.height)
+            let (left, right) = split(input.width, kw, stride.width)
+            return ResolvedPadding(top: top, bottom: bottom, left: left, right: right)
+        }
+    }
+
+    public struct Axis: Sendable {
+        public var name: String
+        public var input: Int
+        public var before: Int
+        public var after: Int
+        public var kernel: Int
+        public var dilation: Int
+        public var stride: Int
+
+        /// in + P_before + P_after − D·(K − 1) − 1, the numerator of the rule.
+        public var span: Int { input + before + after - dilation * (kernel - 1) - 1 }
+        /// The rule's result, possibly below 1 (floor division, so negative spans round down).
+        public var output: Int {
+            let q = span >= 0 ? span / stride : -((-span + stride - 1) / stride)
+            return q + 1
+        }
+        /// Input rows (or columns) at the end that no window reads.
+        public var unread: Int { span >= 0 ? span % stride : 0 }
+
+        /// The formula with this axis's numbers, for messages.
+        public var formula: String {
+            "⌊(\(input) + \(before) + \(after) − \(dilation)·(\(kernel) − 1) − 1) / \(stride)⌋ + 1 = \(output)"
+        }
+    }
+
+    public func axes(input: Shape) -> [Axis] {
+        [Axis(name: "height", input: input.height, before: padding.top, after: padding.bottom,
+              kernel: size.height, dilation: dilation.height, stride: stride.height),
+         Axis(name: "width", input: input.width, before: padding.left, after: padding.right,
+              kernel: size.width, dilation: dilation.width, stride: stride.width)]
+    }
+}

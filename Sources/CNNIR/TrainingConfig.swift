@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `train:` section: how to fit the network. Every field has the default documented in docs/spec.md.
+public struct TrainingConfig: Hashable, Sendable {
+    public var epochs: Int = 10
+    public var batch: Int = 100
+    public var optimizer: OptimizerConfig = OptimizerConfig()
+    public var schedule: Schedule = .constant
+    /// A data set name (`mnist`, `fashion-mnist`) or a directory of IDX files.
+    public var data: String = "mnist"
+    /// Fraction of the training set held out for validation (0: none).
+    public var validation: Double = 0
+    public var augment: Augmentation = Augmentation()
+    public var seed: UInt64 = 1
+    public var location: SourceLocation = .unknown
+
+    public init() {}
+}
+
+public struct OptimizerConfig: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable, CaseIterable {
+        case sgd, momentum, nesterov, adagrad, rmsprop, adam
+    }
+
+    public var kind: Kind = .adam
+    public var learningRate: Double = 0.001
+    /// Momentum coefficient for `momentum` and `nesterov`.
+    public var momentum: Double = 0.9
+    /// Adam's β1, β2.
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    /// RMSprop's decay of the squared-gradient average.
+    public var rho: Double = 0.99
+    public var epsilon: Double = 1e-8
+    /// L2 penalty added to the gradient of weights (not biases or batchnorm parameters).
+    public var weightDecay: Double = 0
+
+    public init() {}
+}
+
+/// Learning-rate schedule, evaluated once per epoch (epoch counted from 0).
+public enum Schedule: Hashable, Sendable {
+    case constant
+    /// lr · gamma^⌊epoch / stepSize⌋
+    case step(stepSize: Int, gamma: Double)
+    /// lr · gamma^epoch
+    case exponential(gamma: Double)
+    /// minLR + (lr − minLR) · (1 + cos(π · epoch / epochs)) / 2
+    case cosine(minLearningRate: Double)
+
+    public func learningRate(base: Double, epoch: Int, epochs: Int) -> Double {
+        switch self {
+        case .constant:
+            return base
+        case .step(let size, let gamma):
+            return base * pow(gamma, Double(epoch / max(size, 1)))
+        case .exponential(let gamma):
+            return base * pow(gamma, Double(epoch))
+        case .cosine(let minLR):
+            let t = Double(epoch) / Double(max(epochs, 1))
+            return minLR + (base - minLR) * (1 + cos(Double.pi * t)) / 2
+        }
+    }
+}
+
+/// Random distortions applied to training images only.
+public struct Augmentation: Hashable, Sendable {
+    /// Largest shift in pixels, each axis, uniform in [−shift, shift].
+    public var shift: Int = 0
+    /// Largest rotation in degrees, uniform in [−rotate, rotate].
+    public var rotate: Double = 0
+
+    public init(shift: Int = 0, rotate: Double = 0) {
+        self.shift = shift
+        self.rotate = rotate
+    }
+
+    public var isEnabled: Bool { shift > 0 || rotate > 0 }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import CNNIR
+
+struct ParamsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "params",
+        abstract: "Count parameters per layer; with several networks, compare them side by side.")
+
+    @Argument(help: "Spec files (YAML); each document is one network.")
+    var specs: [String]
+
+    @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).")
+    var input: Shape?
+
+    @Flag(help: "Print a JSON report instead of tables.")
+    var json = false
+
+    func run() throws {
+        let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
+        if json {
+            print(JSONReport.networks(analyses).rendered())
+            return
+        }
+        print(analyses.map(ParameterTable.render).joined(separator: "\n\n"))
+        if analyses.count > 1 {
+            print("\n" + ComparisonTable.render(analyses))
+        }
+    }
+}

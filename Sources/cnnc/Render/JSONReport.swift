@@ -1,0 +1,101 @@
+import CNNAnalysis
+import CNNIR
+
+/// A JSON value with ordered object keys, so reports are byte-stable.
+indirect enum JSONValue {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case null
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent)
+        let inner = String(repeating: "  ", count: indent + 1)
+        switch self {
+        case .string(let s): return Self.quoted(s)
+        case .int(let i): return "\(i)"
+        case .double(let d): return d.isFinite ? (d == d.rounded() && abs(d) < 1e15 ? "\(Int(d))" : "\(d)") : "null"
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        case .array(let items):
+            if items.isEmpty { return "[]" }
+            // Short arrays of numbers stay on one line: [16, 28, 28].
+            if items.count <= 4, items.allSatisfy({ if case .int = $0 { return true }; return false }) {
+                return "[" + items.map { $0.rendered() }.joined(separator: ", ") + "]"
+            }
+            return "[\n" + items.map { inner + $0.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(pad)]"
+        case .object(let pairs):
+            if pairs.isEmpty { return "{}" }
+            return "{\n" + pairs.map { inner + Self.quoted($0.0) + ": " + $0.1.rendered(indent: indent + 1) }.joined(separator: ",\n") + "\n\(pad)}"
+        }
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// The `--json` report of `check` and `params`: `{"networks": [...]}`. Scripts read it: keep keys stable.
+enum JSONReport {
+    static func networks(_ analyses: [NetworkAnalysis]) -> JSONValue {
+        .object([("networks", .array(analyses.map(network)))])
+    }
+
+    static func network(_ analysis: NetworkAnalysis) -> JSONValue {
+        .object([
+            ("name", .string(analysis.network.name)),
+            ("input", shape(analysis.network.input)),
+            ("output", shape(analysis.output)),
+            ("total_params", .int(analysis.totalParameters)),
+            ("trainable_params", .int(analysis.trainableParameters)),
+            ("total_macs", .int(analysis.totalMultiplyAdds)),
+            ("activation_bytes", .int(analysis.activationBytesPerImage)),
+            ("compare_to", analysis.network.compareTo.map(JSONValue.string) ?? .null),
+            ("rf", field(analysis.receptiveField.height)),
+            ("rf_width", field(analysis.receptiveField.width)),
+            ("layers", .array(analysis.layers.map(layer))),
+        ])
+    }
+
+    static func layer(_ layer: LayerAnalysis) -> JSONValue {
+        .object([
+            ("name", .string(layer.name)),
+            ("kind", .string(layer.layer.kind.keyword)),
+            ("output", shape(layer.output)),
+            ("params", .int(layer.parameters)),
+            ("trainable_params", .int(layer.trainableParameters)),
+            ("macs", .int(layer.multiplyAdds)),
+            ("rf", field(layer.receptiveField.height)),
+            ("rf_width", field(layer.receptiveField.width)),
+            ("line", .int(layer.layer.location.line)),
+            ("column", .int(layer.layer.location.column)),
+        ])
+    }
+
+    static func shape(_ s: Shape) -> JSONValue { .array([.int(s.channels), .int(s.height), .int(s.width)]) }
+
+    /// Receptive field along the height axis (`rf`) or width axis (`rf_width`).
+    static func field(_ f: ReceptiveField) -> JSONValue {
+        .object([("size", .int(f.size)), ("jump", .int(f.jump)), ("start", .double(f.start))])
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CNNAnalysis
+import CNNIR
+import CNNSpec
+
+/// Loads and analyses spec files for the subcommands, rendering any error and exiting non-zero.
+enum SpecInput {
+    /// Every network of every file, analysed, in the order written. Warnings go to stderr.
+    static func analyses(of paths: [String], inputOverride: Shape? = nil) throws -> [NetworkAnalysis] {
+        var result: [NetworkAnalysis] = []
+        for path in paths {
+            let networks: [Network]
+            do {
+                networks = try SpecParser.load(path: path)
+            } catch {
+                DiagnosticRenderer.error(error.message, at: error.location, hint: error.hint)
+                throw ExitCode(1)
+            }
+            for var network in networks {
+                if let inputOverride { network.input = inputOverride }
+                do {
+                    let analysis = try NetworkAnalysis(network)
+                    for diagnostic in analysis.diagnostics {
+                        DiagnosticRenderer.warning(diagnostic.message, at: diagnostic.location)
+                    }
+                    result.append(analysis)
+                } catch {
+                    DiagnosticRenderer.error(error.message, at: error.location, hint: error.hint)
+                    throw ExitCode(1)
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Shape: ExpressibleByArgument {
+    /// `3x224x224`: channels, height, width.
+    public init?(argument: String) {
+        let parts = argument.split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 3, parts.allSatisfy({ $0 >= 1 }) else { return nil }
+        self.init(channels: parts[0], height: parts[1], width: parts[2])
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// `cnnc check` and `cnnc params` end to end: the binary, real spec files, exit codes and golden output.
+struct CheckCommandTests {
+    @Test func checkDeepConvMatchesSnapshot() throws {
+        let result = try CLI.run(["check", "specs/deepconv.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try CLI.snapshot("check-deepconv.txt")))
+    }
+
+    @Test func paramsVGGLikeMatchesSnapshot() throws {
+        let result = try CLI.run(["params", "specs/vgg-like.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try CLI.snapshot("params-vgg-like.txt")))
+    }
+
+    @Test func paramsLocalityShowsTheThreeCounts() throws {
+        let result = try CLI.run(["params", "specs/locality.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout == (try CLI.snapshot("params-locality.txt")))
+    }
+
+    @Test func jsonReportHasTheStableKeys() throws {
+        let result = try CLI.run(["check", "--json", "specs/deepconv.yaml"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let networks = try #require(object["networks"] as? [[String: Any]])
+        #expect(networks.count == 1)
+        let net = networks[0]
+        #expect(net["name"] as? String == "deepconv")
+        #expect(net["total_params"] as? Int == 123_552)
+        #expect(net["total_macs"] as? Int == 8_772_340)
+        let layers = try #require(net["layers"] as? [[String: Any]])
+        #expect(layers.count == 20)
+        let first = layers[0]
+        #expect(first["name"] as? String == "conv1" && first["kind"] as? String == "conv")
+        #expect(first["output"] as? [Int] == [16, 28, 28])
+        #expect(first["params"] as? Int == 160 && first["macs"] as? Int == 112_896)
+        let rf = try #require(first["rf"] as? [String: Any])
+        #expect(rf["size"] as? Int == 3 && rf["jump"] as? Int == 1 && rf["start"] as? Double == 0.5)
+    }
+
+    @Test func paramsJSONCoversEveryDocument() throws {
+        let result = try CLI.run(["params", "--json", "specs/vgg-like.yaml", "specs/locality.yaml"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let networks = try #require(object["networks"] as? [[String: Any]])
+        #expect(networks.compactMap { $0["total_params"] as? Int } == [25, 18, 49, 27, 200_704, 110_592, 1_000_000_000_000, 100_000_000, 100])
+    }
+
+    @Test func inputOverride() throws {
+        let result = try CLI.run(["check", "--json", "--input", "1x32x32", "specs/lenet5.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\"input\": [1, 32, 32]"))
+    }
+
+    // MARK: - Errors as a user sees them
+
+    @Test func impossibleShapeIsACompilerStyleError() throws {
+        let path = try CLI.temporarySpec("input: [1, 8, 8]\nlayers:\n  - conv: {filters: 4, size: 3}\n  - maxpool: {size: 2}\n  - conv: {filters: 4, size: 5}\n", name: "shape")
+        let result = try CLI.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == """
+            \(path):5:5: error: layer 'conv2' has no output: output height = ⌊(3 + 0 + 0 − 1·(5 − 1) − 1) / 1⌋ + 1 = -1
+                - conv: {filters: 4, size: 5}
+                  ^
+            hint: the input is too small here: use a smaller size or stride, add padding (pad: same), or remove an earlier pooling layer
+
+            """)
+    }
+
+    @Test func unknownKindSuggestsAFix() throws {
+        let path = try CLI.temporarySpec("input: [1, 8, 8]\nlayers:\n  - maxpol: {size: 2}\n", name: "kind")
+        let result = try CLI.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(path):3:5: error: unknown layer kind 'maxpol'\n"))
+        #expect(result.stderr.contains("hint: did you mean 'maxpool'?"))
+    }
+
+    @Test func warningsDoNotFailTheCheck() throws {
+        let path = try CLI.temporarySpec("input: [1, 7, 7]\nlayers:\n  - maxpool: {size: 2}\n", name: "warn")
+        let result = try CLI.run(["check", path])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("\(path):3:5: warning: layer 'maxpool1'"))
+    }
+
+    @Test func missingFileAndDirectoryExitNonZero() throws {
+        let missing = try CLI.run(["check", "no/such.yaml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("no/such.yaml: error: no such file"))
+        let directory = try CLI.run(["params", "specs"])
+        #expect(directory.status == 1)
+        #expect(directory.stderr.hasPrefix("specs: error: is a directory"))
+    }
+
+    @Test func malformedYAMLShowsLibyamlsMessage() throws {
+        let path = try CLI.temporarySpec("input: [1, 8, 8\nlayers:\n", name: "malformed")
+        let result = try CLI.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(path):2:7: error: malformed YAML: did not find expected ',' or ']'"))
+    }
+}
