@@ -44,12 +44,12 @@ let package = Package(
         ]),
 
         // MARK: - Tests
-        .target(name: "CNNTestSupport", dependencies: ["CNNRuntime"], path: "Sources/CNNTestSupport"),
+        .target(name: "CNNTestSupport", dependencies: ["CNNRuntime", "CNNSpec", "CNNAnalysis", "CNNData"]),
         .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
         .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),
         .testTarget(name: "CNNDataTests", dependencies: ["CNNData"]),
-        .testTarget(name: "cnncTests", dependencies: ["cnnc"]),
+        .testTarget(name: "cnncTests", dependencies: ["cnnc"], exclude: ["Snapshots"]),
     ]
 )

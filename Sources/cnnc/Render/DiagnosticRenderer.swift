@@ -74,6 +74,9 @@ enum Terminal {
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
+    /// Flushes Swift's buffered stdout so a progress line shows before the next step.
+    static func flush() { fflush(nil) }
+
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 }

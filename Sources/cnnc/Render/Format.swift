@@ -72,3 +72,17 @@ struct TextTable {
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }
 }
+
+extension Format {
+    /// 0.9781 -> "97.81%".
+    static func percent(_ fraction: Double) -> String { decimal(fraction * 100, places: 2) + "%" }
+
+    /// 75 -> "1:15".
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let s = Int(seconds.rounded())
+        let (h, m, r) = (s / 3600, (s % 3600) / 60, s % 60)
+        let mm = m < 10 ? "0\(m)" : "\(m)", rr = r < 10 ? "0\(r)" : "\(r)"
+        return h > 0 ? "\(h):\(mm):\(rr)" : "\(m):\(rr)"
+    }
+}

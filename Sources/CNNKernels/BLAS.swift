@@ -1,0 +1,20 @@
+import CBLAS
+
+/// The one file that calls OpenBLAS. Row-major single-precision GEMM:
+///
+///     C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]
+public enum BLAS {
+    /// Threads OpenBLAS may use inside one call. cnnc parallelises over images itself, so it sets 1.
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(n))
+    }
+
+    @inline(__always)
+    public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

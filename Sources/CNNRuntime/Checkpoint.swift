@@ -1,0 +1,39 @@
+import Foundation
+
+/// Model weights as safetensors: one tensor per parameter named `<layer>.weight`, `<layer>.bias`
+/// (batchnorm also `.running_mean`, `.running_var`), in PyTorch's layouts.
+public enum Checkpoint {
+    public static func save(_ parameters: ParameterStore, to path: String, metadata: [String: String] = [:]) throws(CheckpointError) {
+        let tensors = parameters.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.spec.shape, values: parameters.tensor($0)) }
+        try AtomicFile.write(Safetensors.encode(tensors, metadata: metadata), to: path)
+    }
+
+    /// Loads every tensor of the model from `path`; names and shapes must match exactly.
+    @discardableResult
+    public static func load(_ parameters: ParameterStore, from path: String) throws(CheckpointError) -> [String: String] {
+        let (tensors, metadata) = try read(path)
+        for entry in parameters.entries {
+            guard let tensor = tensors[entry.name] else {
+                throw .mismatch(what: "tensor '\(entry.name)'", reason: "is missing from \(path)")
+            }
+            guard tensor.shape == entry.spec.shape else {
+                throw .mismatch(what: "tensor '\(entry.name)'", reason: "has shape \(tensor.shape) in \(path), the spec needs \(entry.spec.shape)")
+            }
+            guard tensor.values.allSatisfy(\.isFinite) else {
+                throw .corrupt(path: path, reason: "tensor '\(entry.name)' holds NaN or infinite values")
+            }
+            tensor.values.withUnsafeBufferPointer {
+                (parameters.values.baseAddress! + entry.offset).update(from: $0.baseAddress!, count: entry.count)
+            }
+        }
+        return metadata
+    }
+
+    public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Safetensors.Tensor], metadata: [String: String]) {
+        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .corrupt(path: path, reason: "unreadable")
+        }
+        return try Safetensors.decode(data, path: path)
+    }
+}

@@ -1,0 +1,90 @@
+import CNNData
+
+/// Accuracy, loss and confusion matrix of one or more models (an ensemble averages softmax outputs).
+public struct Evaluation: Sendable {
+    public var count: Int
+    public var correct: Int
+    /// Mean cross-entropy of the (averaged) probabilities.
+    public var loss: Double
+    /// confusion[true label][predicted label]
+    public var confusion: [[Int]]
+    /// `[count, classes]` averaged probabilities, when asked for.
+    public var probabilities: [Float]?
+    /// `[count, classes]` logits of the first model, when asked for.
+    public var logits: [Float]?
+
+    public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
+
+    /// Runs every model over `data` in inference mode.
+    public static func run(_ models: [Model], on data: Dataset, threads: Int, keepOutputs: Bool = false, limit: Int? = nil) -> Evaluation {
+        let classes = models[0].outputCount
+        let total = min(limit ?? data.count, data.count)
+        let batchSize = models[0].batchCapacity
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
+        var correct = 0
+        var loss: Double = 0
+        var keptProbabilities: [Float] = keepOutputs ? [] : []
+        var keptLogits: [Float] = []
+        var probabilities = [Float](repeating: 0, count: batchSize * classes)
+        var sum = [Float](repeating: 0, count: batchSize * classes)
+        let context = StepContext(training: false, threads: threads)
+        var start = 0
+        while start < total {
+            let batch = min(batchSize, total - start)
+            sum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            for (m, model) in models.enumerated() {
+                Batches.copy(data, indices: Array(start..<(start + batch)), into: model.input)
+                model.forward(batch: batch, context: context)
+                data.labels.withUnsafeBufferPointer { labels in
+                    probabilities.withUnsafeMutableBufferPointer { p in
+                        _ = SoftmaxCrossEntropy.evaluate(logits: model.output, labels: labels.baseAddress! + start, batch: batch,
+                                                         classes: classes, probabilities: p.baseAddress!)
+                    }
+                }
+                for k in 0..<(batch * classes) { sum[k] += probabilities[k] / Float(models.count) }
+                if keepOutputs && m == 0 { keptLogits.append(contentsOf: UnsafeBufferPointer(start: model.output, count: batch * classes)) }
+            }
+            for n in 0..<batch {
+                let row = sum[(n * classes)..<((n + 1) * classes)]
+                let predicted = row.indices.max { row[$0] < row[$1] }! - n * classes
+                let label = Int(data.labels[start + n])
+                confusion[label][predicted] += 1
+                if predicted == label { correct += 1 }
+                loss -= log(Double(max(row[n * classes + label], 1e-30)))
+            }
+            if keepOutputs { keptProbabilities.append(contentsOf: sum[0..<(batch * classes)]) }
+            start += batch
+        }
+        return Evaluation(count: total, correct: correct, loss: loss / Double(max(total, 1)), confusion: confusion,
+                          probabilities: keepOutputs ? keptProbabilities : nil, logits: keepOutputs ? keptLogits : nil)
+    }
+}
+
+/// Copies (and optionally distorts) images into a model's input buffer.
+public enum Batches {
+    public static func copy(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>) {
+        let size = data.imageSize
+        data.pixels.withUnsafeBufferPointer { pixels in
+            for (slot, index) in indices.enumerated() {
+                (input + slot * size).update(from: pixels.baseAddress! + index * size, count: size)
+            }
+        }
+    }
+
+    public static func copyAugmented(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>,
+                                     augmenter: Augmenter, seed: UInt64, epoch: Int) {
+        let size = data.imageSize
+        data.pixels.withUnsafeBufferPointer { pixels in
+            for (slot, index) in indices.enumerated() {
+                // One stream per (epoch, image): the same distortion whatever the batch or thread layout.
+                var generator = SeededGenerator(seed: seed, stream: UInt64(epoch) << 32 | UInt64(index) | 1 << 63)
+                augmenter.apply(source: pixels.baseAddress! + index * size, destination: input + slot * size,
+                                channels: data.channels, height: data.height, width: data.width, generator: &generator)
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,48 @@
+import CNNAnalysis
+import CNNData
+
+/// `dropout` (inverted): in training each value is kept with probability 1 − rate and scaled by
+/// 1 / (1 − rate), so inference is the identity. The mask of each step is drawn from a stream
+/// derived from (seed, step, layer), so a resumed run draws the same masks.
+public final class Dropout: RuntimeLayer {
+    public let facts: LayerAnalysis
+    let rate: Float
+    let layerIndex: UInt64
+    /// `[N, C, H, W]`: 0 or 1 / (1 − rate) per value of the last training step.
+    let mask: UnsafeMutablePointer<Float>
+
+    init(_ facts: LayerAnalysis, rate: Double, layerIndex: Int, batchCapacity: Int) {
+        self.facts = facts
+        self.rate = Float(rate)
+        self.layerIndex = UInt64(layerIndex)
+        mask = .allocate(capacity: batchCapacity * facts.input.count)
+        mask.initialize(repeating: 1, count: batchCapacity * facts.input.count)
+    }
+
+    deinit { mask.deallocate() }
+
+    public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        let n = batch * facts.input.count
+        guard context.training, rate > 0 else {
+            output.update(from: input, count: n)
+            return
+        }
+        var generator = SeededGenerator(seed: context.seed, stream: context.step &* 4096 &+ layerIndex &+ 0xD0)
+        let keep = 1 / (1 - rate)
+        for k in 0..<n {
+            mask[k] = generator.nextUnitFloat() < rate ? 0 : keep
+            output[k] = input[k] * mask[k]
+        }
+    }
+
+    public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                         inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
+        guard let inputGradient else { return }
+        let n = batch * facts.input.count
+        guard context.training, rate > 0 else {
+            inputGradient.update(from: outputGradient, count: n)
+            return
+        }
+        for k in 0..<n { inputGradient[k] = outputGradient[k] * mask[k] }
+    }
+}

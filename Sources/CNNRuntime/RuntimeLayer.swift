@@ -1,0 +1,76 @@
+import CNNAnalysis
+import CNNIR
+
+/// The contract every layer kind implements (Caffe's small layer interface):
+/// shapes come from the analysis, parameters from the `ParameterStore`, and
+/// `backward` *adds* into parameter gradients (zeroed once per step by the model).
+///
+/// Buffers are `[N, C, H, W]` float32 for N = `batch` images, with C·H·W from the analysis.
+public protocol RuntimeLayer: AnyObject {
+    var facts: LayerAnalysis { get }
+    /// Tensors this layer stores in the parameter arena, in checkpoint order.
+    var parameterSpecs: [ParameterSpec] { get }
+    /// Receives views of its tensors (values and gradients), in `parameterSpecs` order.
+    func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>])
+    /// output = f(input).
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext)
+    /// Given dL/d(output), adds dL/d(parameters) and writes dL/d(input) (nil for the first layer).
+    func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext)
+}
+
+public extension RuntimeLayer {
+    var parameterSpecs: [ParameterSpec] { [] }
+    func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {}
+}
+
+/// What one forward/backward step knows beyond its buffers.
+public struct StepContext: Sendable {
+    /// Training (dropout active, batchnorm on batch statistics) or inference.
+    public var training: Bool
+    /// Threads a layer may split its batch over.
+    public var threads: Int
+    /// Seed and step number: layers derive their random streams from these, so a step is reproducible
+    /// and a resumed run draws the same masks as an uninterrupted one.
+    public var seed: UInt64
+    public var step: UInt64
+
+    public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0) {
+        self.training = training
+        self.threads = threads
+        self.seed = seed
+        self.step = step
+    }
+}
+
+/// One tensor a layer keeps in the arena.
+public struct ParameterSpec: Sendable {
+    public enum Role: Sendable, Equatable {
+        /// Learned weights, drawn from the init scheme with this fan-in; weight decay applies.
+        case weight(fanIn: Int)
+        /// Learned, starts at 0.
+        case bias
+        /// Learned, starts at 1 (batchnorm γ).
+        case scale
+        /// Not learned: running statistics that start at 0 (mean) or 1 (variance).
+        case runningMean
+        case runningVariance
+    }
+
+    /// Checkpoint name suffix: `weight`, `bias`, `running_mean`, `running_var`.
+    public var suffix: String
+    public var shape: [Int]
+    public var role: Role
+    public var initScheme: InitScheme
+
+    public init(_ suffix: String, shape: [Int], role: Role, initScheme: InitScheme = .he) {
+        self.suffix = suffix
+        self.shape = shape
+        self.role = role
+        self.initScheme = initScheme
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+    public var isTrainable: Bool { role != .runningMean && role != .runningVariance }
+    public var decays: Bool { if case .weight = role { return true }; return false }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import CNNData
+import CNNRuntime
+import Foundation
+
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Accuracy and confusion matrix of trained weights on the test set; several --weights form an ensemble.")
+
+    @Argument(help: "Spec file the weights were trained with.") var spec: String
+    @Option(name: .long, parsing: .upToNextOption, help: "Checkpoints (.safetensors); several average their softmax outputs.")
+    var weights: [String]
+    @OptionGroup var runtime: RuntimeOptions
+    @Option(help: "Evaluate only the first N test images.") var limit: Int?
+    @Option(help: "Write the first model's logits, one row per image, as CSV.") var logits: String?
+    @Flag(help: "Print JSON: accuracy as a fraction and the confusion matrix.") var json = false
+
+    func validate() throws {
+        if weights.isEmpty { throw ValidationError("give at least one --weights FILE") }
+    }
+
+    func run() throws {
+        let analysis = try runtime.analysis(spec)
+        let data = try runtime.loadData(defaultName: analysis.network.training?.data ?? "mnist")
+        let models = try weights.map { path in
+            let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount)
+            try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
+            return model
+        }
+        let evaluation = Evaluation.run(models, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil, limit: limit)
+        if let logits, let values = evaluation.logits {
+            let classes = models[0].outputCount
+            var csv = ""
+            for n in 0..<evaluation.count {
+                csv += values[(n * classes)..<((n + 1) * classes)].map { "\($0)" }.joined(separator: ",") + "\n"
+            }
+            try Report.catching { () throws(CheckpointError) in try AtomicFile.write(Data(csv.utf8), to: logits) }
+        }
+        if json {
+            print(JSONValue.object([
+                ("accuracy", .double(evaluation.accuracy)), ("correct", .int(evaluation.correct)), ("count", .int(evaluation.count)),
+                ("loss", .double(evaluation.loss)), ("weights", .array(weights.map(JSONValue.string))),
+                ("confusion", .array(evaluation.confusion.map { .array($0.map(JSONValue.int)) })),
+            ]).rendered())
+            return
+        }
+        let label = weights.count > 1 ? "ensemble of \(weights.count)" : weights[0]
+        print("\(analysis.network.name) (\(label)): accuracy \(Format.percent(evaluation.accuracy)) "
+              + "(\(evaluation.correct)/\(evaluation.count)), loss \(Format.decimal(evaluation.loss, places: 4))")
+        print(ConfusionTable.render(evaluation.confusion))
+    }
+}
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify PNG or PGM images with trained weights.")
+
+    @Argument(help: "Spec file the weights were trained with.") var spec: String
+    @Option(help: "Checkpoint (.safetensors).") var weights: String
+    @Argument(help: "Images (PNG or PGM), resized to the network's input.") var images: [String]
+    @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let analysis = try runtime.analysis(spec)
+        let input = analysis.network.input
+        guard input.channels == 1 else {
+            DiagnosticRenderer.error("predict reads grey images; \(analysis.network.name) takes \(input.channels) channels")
+            throw ExitCode(1)
+        }
+        let model = Model(analysis, batchCapacity: 1, threads: 1)
+        try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
+        for path in images {
+            let image: ImageReader.Image
+            do {
+                image = ImageReader.resized(try ImageReader.read(path: path), width: input.width, height: input.height)
+            } catch {
+                DiagnosticRenderer.error(error.message, hint: error.hint)
+                throw ExitCode(1)
+            }
+            for (i, v) in image.pixels.enumerated() { model.input[i] = invert ? 1 - v : v }
+            model.forward(batch: 1, context: StepContext(training: false, threads: 1))
+            var probabilities = [Float](repeating: 0, count: model.outputCount)
+            let label: [Int32] = [0]
+            probabilities.withUnsafeMutableBufferPointer { p in
+                _ = SoftmaxCrossEntropy.evaluate(logits: model.output, labels: label, batch: 1, classes: model.outputCount, probabilities: p.baseAddress!)
+            }
+            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+            let list = probabilities.enumerated().map { "\($0.offset): \(Format.decimal(Double($0.element), places: 3))" }.joined(separator: "  ")
+            print("\(path): class \(best) (p = \(Format.decimal(Double(probabilities[best]), places: 3)))   \(list)")
+        }
+    }
+}
+
+/// A confusion matrix, rows true labels, columns predictions.
+enum ConfusionTable {
+    static func render(_ confusion: [[Int]]) -> String {
+        let n = confusion.count
+        var table = TextTable(headers: ["true\\pred"] + (0..<n).map(String.init) + ["recall"],
+                              numeric: [false] + Array(repeating: true, count: n + 1))
+        for (label, row) in confusion.enumerated() {
+            let total = row.reduce(0, +)
+            table.rows.append(["\(label)"] + row.map(String.init) + [total == 0 ? "-" : Format.percent(Double(row[label]) / Double(total))])
+        }
+        return table.rendered(indent: "  ")
+    }
+}

@@ -1,0 +1,94 @@
+import CNNRuntime
+import Foundation
+
+/// Keeps a run's per-epoch metrics in `metrics.csv` and redraws `curves.svg` after every epoch.
+final class MetricsRecorder {
+    struct Row {
+        var epoch: Int, learningRate: Double, trainLoss: Double, trainAccuracy: Double
+        var validationAccuracy: Double?, testLoss: Double, testAccuracy: Double, seconds: Double, imagesPerSecond: Double
+    }
+
+    static let header = "epoch,learning_rate,train_loss,train_accuracy,validation_accuracy,test_loss,test_accuracy,seconds,images_per_second"
+    let folder: String
+    private(set) var rows: [Row] = []
+
+    init(folder: String, appending: Bool) throws {
+        self.folder = folder
+        if appending, let text = try? String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8) {
+            rows = text.split(separator: "\n").dropFirst().compactMap(Self.parse)
+        }
+    }
+
+    func record(_ m: EpochMetrics) {
+        rows.removeAll { $0.epoch >= m.epoch }
+        rows.append(Row(epoch: m.epoch, learningRate: m.learningRate, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+                        validationAccuracy: m.validationAccuracy, testLoss: m.testLoss, testAccuracy: m.testAccuracy,
+                        seconds: m.seconds, imagesPerSecond: m.imagesPerSecond))
+        let csv = ([Self.header] + rows.map { r in
+            ["\(r.epoch)", "\(r.learningRate)", "\(r.trainLoss)", "\(r.trainAccuracy)", r.validationAccuracy.map { "\($0)" } ?? "",
+             "\(r.testLoss)", "\(r.testAccuracy)", Format.decimal(r.seconds, places: 3), Format.decimal(r.imagesPerSecond, places: 1)]
+                .joined(separator: ",")
+        }).joined(separator: "\n") + "\n"
+        try? AtomicFile.write(Data(csv.utf8), to: folder + "/metrics.csv")
+        try? AtomicFile.write(Data(CurvesSVG.render(rows).utf8), to: folder + "/curves.svg")
+    }
+
+    static func parse(_ line: Substring) -> Row? {
+        let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 9, let epoch = Int(f[0]) else { return nil }
+        return Row(epoch: epoch, learningRate: Double(f[1]) ?? 0, trainLoss: Double(f[2]) ?? 0, trainAccuracy: Double(f[3]) ?? 0,
+                   validationAccuracy: Double(f[4]), testLoss: Double(f[5]) ?? 0, testAccuracy: Double(f[6]) ?? 0,
+                   seconds: Double(f[7]) ?? 0, imagesPerSecond: Double(f[8]) ?? 0)
+    }
+}
+
+/// Loss and accuracy by epoch as an SVG a person can open in a browser.
+enum CurvesSVG {
+    static func render(_ rows: [MetricsRecorder.Row]) -> String {
+        let panelWidth = 420.0, panelHeight = 260.0, margin = 50.0
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(2 * panelWidth + 3 * margin))" height="\(Int(panelHeight + 2 * margin))" font-family="sans-serif" font-size="12">
+            <rect width="100%" height="100%" fill="white"/>
+
+            """
+        let epochs = rows.map { Double($0.epoch) }
+        let maxEpoch = max(epochs.max() ?? 1, 1)
+        let losses = rows.flatMap { [$0.trainLoss, $0.testLoss] }.filter(\.isFinite)
+        let accuracies = rows.flatMap { [$0.trainAccuracy, $0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }
+        let lossMax = max(losses.max() ?? 1, 1e-6) * 1.05
+        let accMin = max(0, ((accuracies.min() ?? 0) * 100 - 1).rounded(.down) / 100)
+        func panel(x0: Double, title: String, yMin: Double, yMax: Double, series: [(String, String, [Double?])], percent: Bool) {
+            let y0 = margin
+            svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 - 15)\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
+            svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
+            for i in 0...4 {
+                let v = yMin + (yMax - yMin) * Double(i) / 4
+                let y = y0 + panelHeight - panelHeight * Double(i) / 4
+                let label = percent ? Format.decimal(v * 100, places: 1) + "%" : Format.decimal(v, places: 3)
+                svg += "<line x1=\"\(x0)\" y1=\"\(y)\" x2=\"\(x0 + panelWidth)\" y2=\"\(y)\" stroke=\"#eee\"/>\n"
+                svg += "<text x=\"\(x0 - 5)\" y=\"\(y + 4)\" text-anchor=\"end\">\(label)</text>\n"
+            }
+            svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 + panelHeight + 30)\" text-anchor=\"middle\">epoch (1–\(Int(maxEpoch)))</text>\n"
+            for (index, (name, color, values)) in series.enumerated() {
+                let points = zip(epochs, values).compactMap { e, v -> String? in
+                    guard let v, v.isFinite else { return nil }
+                    let x = x0 + (maxEpoch == 1 ? panelWidth / 2 : panelWidth * (e - 1) / (maxEpoch - 1))
+                    let y = y0 + panelHeight - panelHeight * (min(max(v, yMin), yMax) - yMin) / max(yMax - yMin, 1e-9)
+                    return "\(Format.decimal(x, places: 1)),\(Format.decimal(y, places: 1))"
+                }
+                guard !points.isEmpty else { continue }
+                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+                for p in points { svg += "<circle cx=\"\(p.split(separator: ",")[0])\" cy=\"\(p.split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n" }
+                let ly = y0 + 15 + 16 * Double(index)
+                svg += "<line x1=\"\(x0 + panelWidth - 110)\" y1=\"\(ly - 4)\" x2=\"\(x0 + panelWidth - 90)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                svg += "<text x=\"\(x0 + panelWidth - 85)\" y=\"\(ly)\">\(name)</text>\n"
+            }
+        }
+        panel(x0: margin, title: "loss", yMin: 0, yMax: lossMax,
+              series: [("train", "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })], percent: false)
+        panel(x0: 2 * margin + panelWidth, title: "accuracy", yMin: accMin, yMax: 1,
+              series: [("train", "#1f77b4", rows.map { $0.trainAccuracy }), ("validation", "#2ca02c", rows.map { $0.validationAccuracy }),
+                       ("test", "#d62728", rows.map { $0.testAccuracy })], percent: true)
+        return svg + "</svg>\n"
+    }
+}

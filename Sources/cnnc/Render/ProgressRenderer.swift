@@ -1,0 +1,42 @@
+import CNNRuntime
+import Foundation
+
+/// Training progress: a redrawn bar with loss, images/s and ETA on a terminal, plain lines otherwise.
+final class ProgressRenderer: TrainingObserver {
+    let recorder: MetricsRecorder
+    let isTerminal = Terminal.standardOutputIsTerminal
+    var lastDraw = Date.distantPast
+    var epochStart = Date()
+
+    init(recorder: MetricsRecorder) { self.recorder = recorder }
+
+    func trainingStep(_ p: StepProgress) {
+        if p.step == 1 { epochStart = Date() }
+        guard isTerminal else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 || p.step == p.stepsPerEpoch else { return }
+        lastDraw = now
+        let width = 30
+        let filled = width * p.step / max(p.stepsPerEpoch, 1)
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let remaining = Double(p.stepsPerEpoch - p.step) * now.timeIntervalSince(epochStart) / Double(max(p.step, 1))
+        let line = "epoch \(p.epoch)/\(p.epochs) \(bar) \(p.step)/\(p.stepsPerEpoch)  loss \(Format.decimal(p.loss, places: 4))  "
+            + "\(Int(p.imagesPerSecond)) img/s  ETA \(Format.duration(remaining))"
+        print("\r\u{1B}[2K" + line, terminator: "")
+        Terminal.flush()
+    }
+
+    func epochFinished(_ m: EpochMetrics) {
+        if isTerminal { print("\r\u{1B}[2K", terminator: "") }
+        var line = "epoch \(m.epoch): train loss \(Format.decimal(m.trainLoss, places: 4))  train acc \(Format.percent(m.trainAccuracy))"
+        if let v = m.validationAccuracy { line += "  val acc \(Format.percent(v))" }
+        line += "  test acc \(Format.percent(m.testAccuracy))  \(Format.decimal(m.seconds, places: 1)) s  \(Int(m.imagesPerSecond)) img/s"
+        print(line)
+        Terminal.flush()
+        recorder.record(m)
+    }
+
+    func finish() {
+        if isTerminal { print("\r\u{1B}[2K", terminator: "") }
+    }
+}

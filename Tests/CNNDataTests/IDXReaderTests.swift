@@ -1,0 +1,110 @@
+import CNNData
+import Foundation
+import Testing
+
+/// IDX files made here: raw, gzipped, and broken in each way a user might meet.
+struct IDXReaderTests {
+    let directory: String = {
+        let d = NSTemporaryDirectory() + "cnnc-idx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func idx(_ dims: [Int], bytes: [UInt8]) -> [UInt8] {
+        var header: [UInt8] = [0, 0, 8, UInt8(dims.count)]
+        for d in dims { header += [UInt8(d >> 24 & 255), UInt8(d >> 16 & 255), UInt8(d >> 8 & 255), UInt8(d & 255)] }
+        return header + bytes
+    }
+
+    func write(_ name: String, _ bytes: [UInt8], gzip: Bool = false) throws {
+        let path = directory + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        if gzip {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            p.arguments = ["-f", path]
+            try p.run()
+            p.waitUntilExit()
+        }
+    }
+
+    func writeSet(images: Int = 3, labels: Int = 3, gzip: Bool = false) throws {
+        let pixels = (0..<(images * 4)).map { UInt8($0 * 20 % 256) }
+        for prefix in ["train", "t10k"] {
+            try write("\(prefix)-images-idx3-ubyte", idx([images, 2, 2], bytes: pixels), gzip: gzip)
+            try write("\(prefix)-labels-idx1-ubyte", idx([labels], bytes: (0..<labels).map { UInt8($0 % 10) }), gzip: gzip)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func readsRawAndGzipped(gzip: Bool) throws {
+        try writeSet(gzip: gzip)
+        let set = try IDXDataSet.load(directory: directory)
+        #expect(set.train.count == 3 && set.test.count == 3)
+        #expect(set.train.height == 2 && set.train.width == 2 && set.train.channels == 1)
+        #expect(set.train.pixels[1] == Float(20) / 255)
+        #expect(set.train.labels == [0, 1, 2])
+    }
+
+    @Test func wrongMagicIsNamed() throws {
+        try writeSet()
+        try write("train-images-idx3-ubyte", [0, 0, 8, 1, 0, 0, 0, 1, 7])
+        #expect(throws: DataError.badMagic(path: directory + "/train-images-idx3-ubyte", found: 0x0801, expected: "image (idx3-ubyte)")) {
+            try IDXDataSet.load(directory: directory)
+        }
+    }
+
+    @Test func truncatedFileIsNamed() throws {
+        try writeSet()
+        try write("t10k-images-idx3-ubyte", idx([3, 2, 2], bytes: [1, 2, 3, 4, 5]))
+        #expect(throws: DataError.truncated(path: directory + "/t10k-images-idx3-ubyte", expectedBytes: 12, foundBytes: 5)) {
+            try IDXDataSet.load(directory: directory)
+        }
+    }
+
+    @Test func countMismatch() throws {
+        try writeSet(images: 3, labels: 2)
+        #expect(throws: DataError.self) { try IDXDataSet.load(directory: directory) }
+    }
+
+    @Test func missingFileAndUnknownDataSet() throws {
+        #expect(throws: DataError.missingFile(path: directory + "/train-images-idx3-ubyte[.gz]")) {
+            try IDXDataSet.load(directory: directory)
+        }
+        #expect(throws: DataError.self) { try DataLocator.directory(for: "no-such-set", environment: [:]) }
+        do {
+            _ = try DataLocator.directory(for: "kmnist", environment: ["CNNC_DATA": "/nowhere"])
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message == "data set 'kmnist' not found; looked in: /nowhere/kmnist, ./data/kmnist, /usr/share/datasets/kmnist")
+        }
+        let fashion = DataError.notFound(name: "fashion-mnist", searched: [])
+        #expect(fashion.hint?.contains("apt-get install dataset-fashion-mnist") == true)
+    }
+
+    @Test func environmentDirectoryIsSearched() throws {
+        try FileManager.default.createDirectory(atPath: directory + "/mnist", withIntermediateDirectories: true)
+        #expect(try DataLocator.directory(for: "mnist", environment: ["CNNC_DATA": directory]) == directory + "/mnist")
+    }
+
+    @Test func seededShuffleIsReproducible() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
+        var x = Array(0..<50), y = Array(0..<50)
+        x.shuffle(using: &a)
+        y.shuffle(using: &b)
+        #expect(x == y && x != Array(0..<50))
+    }
+
+    @Test func augmentationKeepsZeroShiftIdentity() {
+        let source: [Float] = (0..<16).map(Float.init)
+        var out = [Float](repeating: 0, count: 16)
+        var generator = SeededGenerator(seed: 1)
+        source.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                Augmenter(maxShift: 0, maxRotationDegrees: 0).apply(source: s.baseAddress!, destination: d.baseAddress!,
+                                                                    channels: 1, height: 4, width: 4, generator: &generator)
+            }
+        }
+        #expect(out == source)
+    }
+}

@@ -1,0 +1,181 @@
+import CNNAnalysis
+import CNNData
+import CNNIR
+import CNNSpec
+import Foundation
+import Testing
+@testable import CNNRuntime
+
+/// Training on tiny synthetic data: it learns, it is reproducible, and resuming changes nothing.
+struct TrainingTests {
+    static let spec = """
+        input: [1, 6, 6]
+        layers:
+          - conv: {filters: 4, size: 3, pad: 1}
+          - relu
+          - maxpool: {size: 2}
+          - dense: {units: 8}
+          - relu
+          - dropout: {rate: 0.25}
+          - dense: {units: 2}
+        train: {epochs: 4, batch: 8, optimizer: {name: adam, lr: 0.01}, seed: 3, augment: {shift: 1}}
+        """
+
+    /// Class 0: bright left half; class 1: bright right half; plus noise.
+    static func data(count: Int, seed: UInt64) -> Dataset {
+        var g = SeededGenerator(seed: seed)
+        var pixels: [Float] = [], labels: [Int32] = []
+        for i in 0..<count {
+            let label = Int32(i % 2)
+            for _ in 0..<6 { for x in 0..<6 { pixels.append(((x < 3) == (label == 0) ? 0.8 : 0.1) + g.nextUnitFloat() * 0.2) } }
+            labels.append(label)
+        }
+        return Dataset(channels: 1, height: 6, width: 6, pixels: pixels, labels: labels)
+    }
+
+    func makeTrainer(directory: String, epochs: Int? = nil) throws -> Trainer {
+        let network = try SpecParser.parse(Self.spec, file: "tiny.yaml")[0]
+        var config = try #require(network.training)
+        if let epochs { config.epochs = epochs }
+        let model = Model(try NetworkAnalysis(network), batchCapacity: config.batch, threads: 2)
+        model.parameters.initialize(seed: config.seed)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try Trainer(model: model, config: config, train: Self.data(count: 60, seed: 1), validation: nil,
+                           test: Self.data(count: 40, seed: 2), directory: directory)
+    }
+
+    func temporaryDirectory(_ name: String) -> String {
+        NSTemporaryDirectory() + "cnnc-train-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    @Test func learnsASeparableProblem() throws {
+        let trainer = try makeTrainer(directory: temporaryDirectory("learn"))
+        #expect(try trainer.run(threads: 2))
+        let evaluation = Evaluation.run([trainer.model], on: Self.data(count: 40, seed: 2), threads: 2)
+        #expect(evaluation.accuracy >= 0.95)
+        #expect(evaluation.confusion.flatMap { $0 }.reduce(0, +) == 40)
+    }
+
+    @Test func sameSeedGivesTheSameWeightsBitForBit() throws {
+        let a = try makeTrainer(directory: temporaryDirectory("a")), b = try makeTrainer(directory: temporaryDirectory("b"))
+        _ = try a.run(threads: 2)
+        _ = try b.run(threads: 2)
+        #expect(Array(a.model.parameters.values) == Array(b.model.parameters.values))
+    }
+
+    @Test func stoppingAndResumingEqualsAnUninterruptedRun() throws {
+        let whole = try makeTrainer(directory: temporaryDirectory("whole"))
+        _ = try whole.run(threads: 2)
+
+        let directory = temporaryDirectory("resumed")
+        let first = try makeTrainer(directory: directory)
+        var steps = 0
+        first.observer = nil
+        first.shouldStop = { steps += 1; return steps > 13 } // stop mid-epoch 2 (8 steps per epoch)
+        #expect(try first.run(threads: 2) == false)
+        #expect(first.position == TrainingPosition(epoch: 1, step: 5, bestAccuracy: first.position.bestAccuracy))
+
+        let second = try makeTrainer(directory: directory)
+        try second.resume()
+        #expect(try second.run(threads: 2))
+        #expect(Array(second.model.parameters.values) == Array(whole.model.parameters.values))
+    }
+
+    @Test func checkpointsRoundTripThroughSafetensors() throws {
+        let directory = temporaryDirectory("ckpt")
+        let trainer = try makeTrainer(directory: directory, epochs: 1)
+        _ = try trainer.run(threads: 2)
+        let copy = try makeTrainer(directory: directory)
+        try Checkpoint.load(copy.model.parameters, from: trainer.bestPath)
+        #expect(Array(copy.model.parameters.values) == Array(trainer.model.parameters.values))
+        let (tensors, metadata) = try Checkpoint.read(trainer.lastPath)
+        #expect(tensors["conv1.weight"]?.shape == [4, 1, 3, 3])
+        #expect(tensors["dense1.weight"]?.shape == [8, 36])
+        #expect(tensors["dense2.bias"]?.shape == [2])
+        #expect(metadata["epoch"] == "1")
+    }
+
+    @Test func corruptAndMismatchedCheckpointsAreErrors() throws {
+        let directory = temporaryDirectory("bad")
+        let trainer = try makeTrainer(directory: directory, epochs: 1)
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: directory + "/garbage.safetensors"))
+        #expect(throws: CheckpointError.self) { try Checkpoint.load(trainer.model.parameters, from: directory + "/garbage.safetensors") }
+        #expect(throws: CheckpointError.missing(path: directory + "/none.safetensors")) {
+            try Checkpoint.load(trainer.model.parameters, from: directory + "/none.safetensors")
+        }
+        let other = Safetensors.encode([Safetensors.Tensor(name: "conv1.weight", shape: [1], values: [0])])
+        try other.write(to: URL(fileURLWithPath: directory + "/other.safetensors"))
+        #expect(throws: CheckpointError.self) { try Checkpoint.load(trainer.model.parameters, from: directory + "/other.safetensors") }
+    }
+
+    @Test func nonFiniteLossStopsWithEpochAndStep() throws {
+        let directory = temporaryDirectory("nan")
+        let trainer = try makeTrainer(directory: directory, epochs: 1)
+        trainer.model.parameters.values[0] = .nan
+        #expect(throws: TrainingError.self) { try trainer.run(threads: 2) }
+        do { _ = try trainer.run(threads: 2) } catch {
+            guard case .nonFinite(1, 1, _) = error else { Issue.record("got \(error)"); return }
+        }
+    }
+}
+
+/// The update rules against hand-computed first steps.
+struct OptimizerTests {
+    func store(_ value: Float, gradient: Float) throws -> (ParameterStore, Model) {
+        let network = try SpecParser.parse("input: [1, 1, 1]\nlayers:\n  - dense: {units: 1, bias: false}\n", file: "o.yaml")[0]
+        let model = Model(try NetworkAnalysis(network), batchCapacity: 1)
+        model.parameters.values[0] = value
+        model.parameters.gradients[0] = gradient
+        return (model.parameters, model)
+    }
+
+    // w = 1, g = 0.5, lr = 0.1:
+    //   sgd, momentum (v = g):           1 − 0.1·0.5 = 0.95
+    //   nesterov (w −= lr·(g + μ·v)):    1 − 0.1·(0.5 + 0.45) = 0.905
+    //   adagrad (s = g²):                1 − 0.1·0.5/0.5 = 0.9
+    //   rmsprop (s = 0.01·g²):           1 − 0.1·0.5/0.05 = 0
+    //   adam (m̂/√v̂ = sign g):            1 − 0.1 = 0.9
+    static let firstSteps: [(OptimizerConfig.Kind, Float)] = [
+        (.sgd, 0.95), (.momentum, 0.95), (.nesterov, 0.905), (.adagrad, 0.9), (.rmsprop, 0), (.adam, 0.9),
+    ]
+
+    @Test(arguments: firstSteps)
+    func firstStep(kind: OptimizerConfig.Kind, expected: Float) throws {
+        var config = OptimizerConfig()
+        config.kind = kind
+        config.learningRate = 0.1
+        let (parameters, model) = try store(1, gradient: 0.5)
+        Optimizer(config, parameters: parameters).step(parameters, learningRate: 0.1)
+        #expect(abs(parameters.values[0] - expected) < 1e-5, "\(kind): \(parameters.values[0])")
+        _ = model
+    }
+
+    @Test func weightDecayAddsToTheGradient() throws {
+        var config = OptimizerConfig()
+        config.kind = .sgd
+        config.weightDecay = 0.1
+        let (parameters, model) = try store(2, gradient: 0)
+        Optimizer(config, parameters: parameters).step(parameters, learningRate: 1)
+        #expect(parameters.values[0] == 2 - 0.2)
+        _ = model
+    }
+
+    @Test func schedules() {
+        #expect(Schedule.step(stepSize: 2, gamma: 0.5).learningRate(base: 1, epoch: 5, epochs: 10) == 0.25)
+        #expect(Schedule.exponential(gamma: 0.9).learningRate(base: 1, epoch: 2, epochs: 10) == 0.9 * 0.9)
+        #expect(Schedule.cosine(minLearningRate: 0).learningRate(base: 1, epoch: 5, epochs: 10) < 0.5 + 1e-12)
+        #expect(Schedule.constant.learningRate(base: 0.3, epoch: 7, epochs: 10) == 0.3)
+    }
+
+    @Test func softmaxIsStableForHugeLogits() {
+        let logits: [Float] = [1000, 0, -1000, 999]
+        let labels: [Int32] = [0]
+        var gradient = [Float](repeating: 0, count: 4)
+        let result = gradient.withUnsafeMutableBufferPointer { g in
+            SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 1, classes: 4, gradient: g.baseAddress!)
+        }
+        #expect(result.loss.isFinite && abs(result.loss - log(1 + exp(-1.0))) < 1e-5)
+        #expect(gradient.allSatisfy { $0.isFinite })
+        #expect(abs(gradient.reduce(0, +)) < 1e-6)
+    }
+}

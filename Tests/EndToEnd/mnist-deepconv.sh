@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# End to end with the release binary on real digits (../shared/datasets/mnist-5k):
+# DeepConvNet must reach 97.5% on the 10,000 official test images; eval, predict and the
+# error paths must behave as documented. Prints 'N passed, N failed'.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+CNNC=.build/release/cnnc
+DATA=${MNIST_DIR:-../shared/datasets/mnist-5k}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0; failed=0
+check() { # check NAME COMMAND...: counts a pass when the command succeeds
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
+
+# DeepConvNet, 20 epochs, Adam, batch 100, seed 1 (the spec's recipe).
+$CNNC train specs/deepconv.yaml --data "$DATA" --seed 1 --out "$WORK/deepconv" | tee "$WORK/train.log"
+final=$(tail -n 1 "$WORK/deepconv/metrics.csv" | cut -d, -f7)
+echo "deepconv final test accuracy: $final"
+check "deepconv reaches 97.5% on the MNIST test set" at_least "$final" 0.975
+check "run folder has metrics, curves and checkpoints" test -s "$WORK/deepconv/metrics.csv" -a -s "$WORK/deepconv/curves.svg" \
+    -a -s "$WORK/deepconv/last.safetensors" -a -s "$WORK/deepconv/best.safetensors"
+check "metrics.csv has one row per epoch" test "$(wc -l < "$WORK/deepconv/metrics.csv")" -eq 21
+
+# eval agrees with the training log on the last checkpoint.
+$CNNC eval specs/deepconv.yaml --weights "$WORK/deepconv/last.safetensors" --data "$DATA" --json > "$WORK/eval.json"
+eval_acc=$(python3 -c "import json; print(json.load(open('$WORK/eval.json'))['accuracy'])")
+check "eval of last.safetensors equals the final epoch's test accuracy" \
+    python3 -c "import sys; sys.exit(0 if abs($eval_acc - $final) < 1e-9 else 1)"
+check "confusion matrix counts 10,000 images" \
+    python3 -c "import json, sys; c = json.load(open('$WORK/eval.json'))['confusion']; sys.exit(0 if sum(map(sum, c)) == 10000 and len(c) == 10 else 1)"
+check "an ensemble of last and best evaluates" $CNNC eval specs/deepconv.yaml --weights "$WORK/deepconv/last.safetensors" "$WORK/deepconv/best.safetensors" --data "$DATA"
+
+# predict: a PGM cut from the test set, classified as its label.
+python3 - "$DATA" "$WORK" <<'PY'
+import gzip, sys
+data, work = sys.argv[1], sys.argv[2]
+images = gzip.open(f"{data}/t10k-images-idx3-ubyte.gz").read()[16:]
+labels = gzip.open(f"{data}/t10k-labels-idx1-ubyte.gz").read()[8:]
+for i in range(3):
+    with open(f"{work}/digit{i}-label{labels[i]}.pgm", "wb") as f:
+        f.write(b"P5\n28 28\n255\n" + images[i * 784:(i + 1) * 784])
+PY
+$CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$WORK"/digit*.pgm | tee "$WORK/predict.txt"
+check "predict classifies three test digits as their labels" \
+    python3 -c "import re, sys; lines = open('$WORK/predict.txt').read().splitlines(); sys.exit(0 if len(lines) == 3 and all(re.search(r'label(\d)\.pgm: class \1 ', l) for l in lines) else 1)"
+
+# Errors: clear message, non-zero exit.
+expect_failure() { # expect_failure TEXT COMMAND...: the command fails and says TEXT on stderr
+    local text=$1; shift
+    "$@" > /dev/null 2> "$WORK/err.txt" && return 1
+    grep -q -- "$text" "$WORK/err.txt" || { cat "$WORK/err.txt"; return 1; }
+}
+check "missing data directory is a clear error" expect_failure "looked in" $CNNC train specs/deepconv.yaml --data /nonexistent/mnist --epochs 1
+mkdir -p "$WORK/broken"; printf 'not idx' | gzip > "$WORK/broken/train-images-idx3-ubyte.gz"
+cp "$DATA"/train-labels-idx1-ubyte.gz "$DATA"/t10k-* "$WORK/broken/"
+check "corrupt IDX file is a clear error" expect_failure "not an IDX image" $CNNC train specs/deepconv.yaml --data "$WORK/broken" --epochs 1
+head -c 1000 "$WORK/deepconv/best.safetensors" > "$WORK/truncated.safetensors"
+check "truncated checkpoint is a clear error" expect_failure "not a valid safetensors file" $CNNC eval specs/deepconv.yaml --weights "$WORK/truncated.safetensors" --data "$DATA"
+check "weights of another network are refused" expect_failure "does not fit the spec" $CNNC eval specs/lenet5.yaml --weights "$WORK/deepconv/best.safetensors" --data "$DATA"
+
+# Resume: one more epoch on top of a finished run continues from its last checkpoint.
+check "resume continues a run" $CNNC train specs/deepconv.yaml --data "$DATA" --seed 1 --out "$WORK/deepconv" --resume --epochs 21
+check "resumed run appended epoch 21" test "$(tail -n 1 "$WORK/deepconv/metrics.csv" | cut -d, -f1)" = 21
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
