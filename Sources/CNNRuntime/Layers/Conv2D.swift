@@ -32,12 +32,7 @@ public final class Conv2D: RuntimeLayer {
         self.conv = conv
         self.initScheme = initScheme
         let w = facts.window!
-        geometry = WindowGeometry(channels: facts.input.channels, height: facts.input.height, width: facts.input.width,
-                                  kernelHeight: w.size.height, kernelWidth: w.size.width,
-                                  strideHeight: w.stride.height, strideWidth: w.stride.width,
-                                  dilationHeight: w.dilation.height, dilationWidth: w.dilation.width,
-                                  padTop: w.padding.top, padLeft: w.padding.left,
-                                  outputHeight: facts.output.height, outputWidth: facts.output.width)
+        geometry = WindowGeometry(facts)
         filtersPerGroup = conv.filters / conv.groups
         tapsPerGroup = facts.input.channels / conv.groups * w.size.height * w.size.width
         positions = facts.output.height * facts.output.width
@@ -63,21 +58,20 @@ public final class Conv2D: RuntimeLayer {
         }
     }
 
+    /// One image's column matrix `[C·KH·KW, OH·OW]`: im2col into the thread's scratch, or the image itself for a pointwise conv.
+    private func columnMatrix(of image: UnsafePointer<Float>, thread: Int) -> UnsafePointer<Float> {
+        guard !isPointwise else { return image }
+        Im2Col.forward(geometry, image: image, columns: scratch[thread])
+        return UnsafePointer(scratch[thread])
+    }
+
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let inSize = facts.input.count, outSize = facts.output.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
-            let columns = isPointwise ? nil : scratch[thread]
             for n in images {
-                let x = input + n * inSize, y = output + n * outSize
-                let cols: UnsafePointer<Float>
-                if let columns {
-                    Im2Col.forward(geometry, image: x, columns: columns)
-                    cols = UnsafePointer(columns)
-                } else {
-                    cols = x
-                }
+                let cols = columnMatrix(of: input + n * inSize, thread: thread), y = output + n * outSize
                 for g in 0..<conv.groups {
                     // y_g[F/g, OH·OW] = w_g[F/g, taps] · cols_g[taps, OH·OW]
                     BLAS.gemm(m: filtersPerGroup, n: positions, k: tapsPerGroup,
@@ -105,17 +99,9 @@ public final class Conv2D: RuntimeLayer {
         Parallel.forEachChunk(count: batch, chunks: threads) { thread, images in
             let acc = accumulators[thread]
             acc.update(repeating: 0, count: weightCount + conv.filters)
-            let columns = isPointwise ? nil : scratch[thread]
             let columnGradient = isPointwise ? nil : scratch[thread] + geometry.columnRows * positions
             for n in images {
-                let x = input + n * inSize, dy = outputGradient + n * outSize
-                let cols: UnsafePointer<Float>
-                if let columns {
-                    Im2Col.forward(geometry, image: x, columns: columns)
-                    cols = UnsafePointer(columns)
-                } else {
-                    cols = x
-                }
+                let cols = columnMatrix(of: input + n * inSize, thread: thread), dy = outputGradient + n * outSize
                 for g in 0..<conv.groups {
                     // dw_g[F/g, taps] += dy_g[F/g, OH·OW] · cols_gᵀ
                     BLAS.gemm(transposeB: true, m: filtersPerGroup, n: tapsPerGroup, k: positions,
@@ -153,6 +139,19 @@ public final class Conv2D: RuntimeLayer {
             for i in 0..<weightCount { weightGradient[i] += acc[i] }
             if let biasGradient { for f in 0..<conv.filters { biasGradient[f] += acc[weightCount + f] } }
         }
+    }
+}
+
+extension WindowGeometry {
+    /// The geometry of a conv or local layer's window, from its analysis (padding already resolved).
+    init(_ facts: LayerAnalysis) {
+        let w = facts.window!
+        self.init(channels: facts.input.channels, height: facts.input.height, width: facts.input.width,
+                  kernelHeight: w.size.height, kernelWidth: w.size.width,
+                  strideHeight: w.stride.height, strideWidth: w.stride.width,
+                  dilationHeight: w.dilation.height, dilationWidth: w.dilation.width,
+                  padTop: w.padding.top, padLeft: w.padding.left,
+                  outputHeight: facts.output.height, outputWidth: facts.output.width)
     }
 }
 

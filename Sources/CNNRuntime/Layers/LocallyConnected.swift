@@ -23,13 +23,7 @@ public final class LocallyConnected: RuntimeLayer {
         self.facts = facts
         self.conv = conv
         self.initScheme = initScheme
-        let w = facts.window!
-        geometry = WindowGeometry(channels: facts.input.channels, height: facts.input.height, width: facts.input.width,
-                                  kernelHeight: w.size.height, kernelWidth: w.size.width,
-                                  strideHeight: w.stride.height, strideWidth: w.stride.width,
-                                  dilationHeight: w.dilation.height, dilationWidth: w.dilation.width,
-                                  padTop: w.padding.top, padLeft: w.padding.left,
-                                  outputHeight: facts.output.height, outputWidth: facts.output.width)
+        geometry = WindowGeometry(facts)
         taps = geometry.columnRows
         positions = geometry.columnCount
         filters = conv.filters

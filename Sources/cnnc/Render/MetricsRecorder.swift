@@ -57,7 +57,9 @@ enum CurvesSVG {
         let accuracies = rows.flatMap { [$0.trainAccuracy, $0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }
         let lossMax = max(losses.max() ?? 1, 1e-6) * 1.05
         let accMin = max(0, ((accuracies.min() ?? 0) * 100 - 1).rounded(.down) / 100)
-        func panel(x0: Double, title: String, yMin: Double, yMax: Double, series: [(String, String, [Double?])], percent: Bool) {
+        func panel(x0: Double, title: String, yMin: Double, yMax: Double, series: [(String, String, [Double?])], percent: Bool,
+                   legendAtBottom: Bool) {
+            var legendRow = 0
             let y0 = margin
             svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 - 15)\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
             svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
@@ -69,7 +71,7 @@ enum CurvesSVG {
                 svg += "<text x=\"\(x0 - 5)\" y=\"\(y + 4)\" text-anchor=\"end\">\(label)</text>\n"
             }
             svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 + panelHeight + 30)\" text-anchor=\"middle\">epoch (1–\(Int(maxEpoch)))</text>\n"
-            for (index, (name, color, values)) in series.enumerated() {
+            for (name, color, values) in series {
                 let points = zip(epochs, values).compactMap { e, v -> String? in
                     guard let v, v.isFinite else { return nil }
                     let x = x0 + (maxEpoch == 1 ? panelWidth / 2 : panelWidth * (e - 1) / (maxEpoch - 1))
@@ -79,16 +81,18 @@ enum CurvesSVG {
                 guard !points.isEmpty else { continue }
                 svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
                 for p in points { svg += "<circle cx=\"\(p.split(separator: ",")[0])\" cy=\"\(p.split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n" }
-                let ly = y0 + 15 + 16 * Double(index)
-                svg += "<line x1=\"\(x0 + panelWidth - 110)\" y1=\"\(ly - 4)\" x2=\"\(x0 + panelWidth - 90)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-                svg += "<text x=\"\(x0 + panelWidth - 85)\" y=\"\(ly)\">\(name)</text>\n"
+                let ly = legendAtBottom ? y0 + panelHeight - 12 - 16 * Double(legendRow) : y0 + 15 + 16 * Double(legendRow)
+                legendRow += 1
+                svg += "<line x1=\"\(x0 + panelWidth - 150)\" y1=\"\(ly - 4)\" x2=\"\(x0 + panelWidth - 130)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                svg += "<text x=\"\(x0 + panelWidth - 125)\" y=\"\(ly)\">\(name)</text>\n"
             }
         }
         panel(x0: margin, title: "loss", yMin: 0, yMax: lossMax,
-              series: [("train", "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })], percent: false)
+              series: [("train (dropout on)", "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })],
+              percent: false, legendAtBottom: false)
         panel(x0: 2 * margin + panelWidth, title: "accuracy", yMin: accMin, yMax: 1,
               series: [("train", "#1f77b4", rows.map { $0.trainAccuracy }), ("validation", "#2ca02c", rows.map { $0.validationAccuracy }),
-                       ("test", "#d62728", rows.map { $0.testAccuracy })], percent: true)
+                       ("test", "#d62728", rows.map { $0.testAccuracy })], percent: true, legendAtBottom: true)
         return svg + "</svg>\n"
     }
 }
