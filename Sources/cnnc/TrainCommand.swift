@@ -62,7 +62,8 @@ struct TrainCommand: ParsableCommand {
         let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: runtime.threadCount) }
         progress.finish()
         guard finished else {
-            print("interrupted: saved \(trainer.lastPath); continue with: cnnc train \(spec) --out \(folder) --resume")
+            let data = runtime.data.map { " --data \($0)" } ?? ""
+            print("interrupted: saved \(trainer.lastPath); continue with: cnnc train \(spec)\(data) --out \(folder) --resume")
             throw ExitCode(130)
         }
         if let last = recorder.rows.last {

@@ -42,10 +42,18 @@ labels = gzip.open(f"{data}/t10k-labels-idx1-ubyte.gz").read()[8:]
 for i in range(3):
     with open(f"{work}/digit{i}-label{labels[i]}.pgm", "wb") as f:
         f.write(b"P5\n28 28\n255\n" + images[i * 784:(i + 1) * 784])
+# and one as an 8-bit greyscale PNG, written with zlib alone
+import struct, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+rows = b"".join(b"\x00" + images[3 * 784 + r * 28:3 * 784 + (r + 1) * 28] for r in range(28))
+with open(f"{work}/digit3-label{labels[3]}.png", "wb") as f:
+    f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 28, 28, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 PY
-$CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$WORK"/digit*.pgm | tee "$WORK/predict.txt"
-check "predict classifies three test digits as their labels" \
-    python3 -c "import re, sys; lines = open('$WORK/predict.txt').read().splitlines(); sys.exit(0 if len(lines) == 3 and all(re.search(r'label(\d)\.pgm: class \1 ', l) for l in lines) else 1)"
+$CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$WORK"/digit*.pgm "$WORK"/digit*.png | tee "$WORK/predict.txt"
+check "predict classifies four test digits (PGM and PNG) as their labels" \
+    python3 -c "import re, sys; lines = open('$WORK/predict.txt').read().splitlines(); sys.exit(0 if len(lines) == 4 and all(re.search(r'label(\d)\.p[gn][mg]: class \1 ', l) for l in lines) else 1)"
 
 # Errors: clear message, non-zero exit.
 expect_failure() { # expect_failure TEXT COMMAND...: the command fails and says TEXT on stderr
