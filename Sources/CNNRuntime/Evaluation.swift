@@ -23,7 +23,7 @@ public struct Evaluation: Sendable {
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var correct = 0
         var loss: Double = 0
-        var keptProbabilities: [Float] = keepOutputs ? [] : []
+        var keptProbabilities: [Float] = []
         var keptLogits: [Float] = []
         var probabilities = [Float](repeating: 0, count: batchSize * classes)
         var sum = [Float](repeating: 0, count: batchSize * classes)

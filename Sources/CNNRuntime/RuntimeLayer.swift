@@ -24,6 +24,26 @@ public extension RuntimeLayer {
     func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {}
 }
 
+/// A layer whose tensors are a weight and, optionally, a bias (conv, local, dense): binding is the same for all.
+protocol WeightedLayer: RuntimeLayer {
+    var hasBias: Bool { get }
+    var weight: UnsafeMutablePointer<Float>! { get set }
+    var weightGradient: UnsafeMutablePointer<Float>! { get set }
+    var bias: UnsafeMutablePointer<Float>? { get set }
+    var biasGradient: UnsafeMutablePointer<Float>? { get set }
+}
+
+extension WeightedLayer {
+    public func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
+        weight = values[0]
+        weightGradient = gradients[0]
+        if hasBias {
+            bias = values[1]
+            biasGradient = gradients[1]
+        }
+    }
+}
+
 /// What one forward/backward step knows beyond its buffers.
 public struct StepContext: Sendable {
     /// Training (dropout active, batchnorm on batch statistics) or inference.

@@ -63,8 +63,7 @@ public struct GradientCheck {
         model.parameters.zeroGradients()
         model.backward(batch: batch, context: context)
         let parameterGradients = Array(model.parameters.gradients)
-        // dL/d(input) is not kept by the model (nobody needs it), so probe it through a prepended identity:
-        // compare with the first layer's input gradient by re-running backward into a scratch buffer.
+        // Training never needs dL/d(input); ask backward for it explicitly.
         let inputGradient = InputGradient.compute(model, batch: batch, context: context)
 
         var report = Report()

@@ -73,13 +73,8 @@ struct PredictCommand: ParsableCommand {
         let model = Model(analysis, batchCapacity: 1, threads: 1)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
         for path in images {
-            let image: ImageReader.Image
-            do {
-                image = ImageReader.resized(try ImageReader.read(path: path), width: input.width, height: input.height)
-            } catch {
-                DiagnosticRenderer.error(error.message, hint: error.hint)
-                throw ExitCode(1)
-            }
+            let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path) },
+                                            width: input.width, height: input.height)
             for (i, v) in image.pixels.enumerated() { model.input[i] = invert ? 1 - v : v }
             model.forward(batch: 1, context: StepContext(training: false, threads: 1))
             var probabilities = [Float](repeating: 0, count: model.outputCount)

@@ -9,25 +9,14 @@ enum SpecInput {
     static func analyses(of paths: [String], inputOverride: Shape? = nil) throws -> [NetworkAnalysis] {
         var result: [NetworkAnalysis] = []
         for path in paths {
-            let networks: [Network]
-            do {
-                networks = try SpecParser.load(path: path)
-            } catch {
-                DiagnosticRenderer.error(error.message, at: error.location, hint: error.hint)
-                throw ExitCode(1)
-            }
+            let networks = try Report.catching { () throws(SpecError) in try SpecParser.load(path: path) }
             for var network in networks {
                 if let inputOverride { network.input = inputOverride }
-                do {
-                    let analysis = try NetworkAnalysis(network)
-                    for diagnostic in analysis.diagnostics {
-                        DiagnosticRenderer.warning(diagnostic.message, at: diagnostic.location)
-                    }
-                    result.append(analysis)
-                } catch {
-                    DiagnosticRenderer.error(error.message, at: error.location, hint: error.hint)
-                    throw ExitCode(1)
+                let analysis = try Report.catching { () throws(ShapeError) in try NetworkAnalysis(network) }
+                for diagnostic in analysis.diagnostics {
+                    DiagnosticRenderer.warning(diagnostic.message, at: diagnostic.location)
                 }
+                result.append(analysis)
             }
         }
         return result

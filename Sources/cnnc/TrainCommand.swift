@@ -96,33 +96,9 @@ struct RuntimeOptions: ParsableArguments {
     }
 
     func loadData(defaultName: String) throws -> IDXDataSet {
-        do {
+        try Report.catching { () throws(DataError) in
             let directory = try DataLocator.directory(for: data ?? defaultName, environment: ProcessInfo.processInfo.environment)
             return try IDXDataSet.load(directory: directory)
-        } catch {
-            DiagnosticRenderer.error(error.message, hint: error.hint)
-            throw ExitCode(1)
-        }
-    }
-}
-
-/// Renders library errors and exits non-zero.
-enum Report {
-    static func catching<T>(_ body: () throws(TrainingError) -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            DiagnosticRenderer.error(error.message, hint: error.hint)
-            throw ExitCode(1)
-        }
-    }
-
-    static func catching<T>(_ body: () throws(CheckpointError) -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            DiagnosticRenderer.error(error.message, hint: error.hint)
-            throw ExitCode(1)
         }
     }
 }

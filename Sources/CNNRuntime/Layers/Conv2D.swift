@@ -9,7 +9,7 @@ import CNNKernels
 /// Weights `[F, C/groups, KH, KW]` (PyTorch's layout), bias `[F]`. Each thread takes a contiguous
 /// run of the batch's images and owns its column buffer and gradient accumulators; the accumulators
 /// are summed in thread order, so results are reproducible for a given thread count.
-public final class Conv2D: RuntimeLayer {
+public final class Conv2D: WeightedLayer {
     public let facts: LayerAnalysis
     let conv: Convolution
     let geometry: WindowGeometry
@@ -49,14 +49,7 @@ public final class Conv2D: RuntimeLayer {
         return specs
     }
 
-    public func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
-        weight = values[0]
-        weightGradient = gradients[0]
-        if conv.bias {
-            bias = values[1]
-            biasGradient = gradients[1]
-        }
-    }
+    var hasBias: Bool { conv.bias }
 
     /// One image's column matrix `[C·KH·KW, OH·OW]`: im2col into the thread's scratch, or the image itself for a pointwise conv.
     private func columnMatrix(of image: UnsafePointer<Float>, thread: Int) -> UnsafePointer<Float> {

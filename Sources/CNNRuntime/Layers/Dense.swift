@@ -7,7 +7,7 @@ import CNNKernels
 ///     y[n, u] = b[u] + Σ_i w[u, i] · x[n, i]
 ///
 /// Weights `[units, C·H·W]` (PyTorch's `nn.Linear` layout), bias `[units]`.
-public final class DenseLayer: RuntimeLayer {
+public final class DenseLayer: WeightedLayer {
     public let facts: LayerAnalysis
     let dense: Dense
     let initScheme: InitScheme
@@ -29,14 +29,7 @@ public final class DenseLayer: RuntimeLayer {
         return specs
     }
 
-    public func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
-        weight = values[0]
-        weightGradient = gradients[0]
-        if dense.bias {
-            bias = values[1]
-            biasGradient = gradients[1]
-        }
-    }
+    var hasBias: Bool { dense.bias }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         // y[N, U] = x[N, I] · wᵀ

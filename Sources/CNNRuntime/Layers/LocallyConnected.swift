@@ -8,7 +8,7 @@ import CNNKernels
 ///
 /// Weights `[OH, OW, F, C, KH, KW]`, bias `[F, OH, OW]`. Positions own disjoint weights, so threads
 /// split the positions and no reduction is needed.
-public final class LocallyConnected: RuntimeLayer {
+public final class LocallyConnected: WeightedLayer {
     public let facts: LayerAnalysis
     let conv: Convolution
     let geometry: WindowGeometry
@@ -46,14 +46,7 @@ public final class LocallyConnected: RuntimeLayer {
         return specs
     }
 
-    public func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {
-        weight = values[0]
-        weightGradient = gradients[0]
-        if conv.bias {
-            bias = values[1]
-            biasGradient = gradients[1]
-        }
-    }
+    var hasBias: Bool { conv.bias }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         for n in 0..<batch {

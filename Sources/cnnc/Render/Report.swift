@@ -1,0 +1,45 @@
+import ArgumentParser
+import CNNAnalysis
+import CNNData
+import CNNIR
+import CNNRuntime
+import CNNSpec
+
+/// What every library error offers the CLI: words for the user and, for spec errors, a place.
+protocol UserFacingError: Error {
+    var message: String { get }
+    var hint: String? { get }
+    var sourceLocation: SourceLocation? { get }
+}
+
+extension UserFacingError {
+    var sourceLocation: SourceLocation? { nil }
+}
+
+extension SpecError: UserFacingError {
+    var sourceLocation: SourceLocation? { location }
+}
+
+extension ShapeError: UserFacingError {
+    var sourceLocation: SourceLocation? { location }
+}
+
+extension DataError: UserFacingError {}
+extension CheckpointError: UserFacingError {}
+extension TrainingError: UserFacingError {}
+
+/// Renders a library error as a diagnostic and exits non-zero: the one place the CLI turns errors into exits.
+enum Report {
+    static func catching<T, E: UserFacingError>(_ body: () throws(E) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            if let location = error.sourceLocation {
+                DiagnosticRenderer.error(error.message, at: location, hint: error.hint)
+            } else {
+                DiagnosticRenderer.error(error.message, hint: error.hint)
+            }
+            throw ExitCode(1)
+        }
+    }
+}
