@@ -59,6 +59,7 @@ struct TrainCommand: ParsableCommand {
               + "\(train.count) training images, \(data.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
               + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(runtime.threadCount) threads")
         print("run folder: \(folder)")
+        Terminal.flush()
         let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: runtime.threadCount) }
         progress.finish()
         guard finished else {

@@ -154,7 +154,7 @@ struct SpecParserTests {
     }
 
     @Test func everyShippedSpecParses() throws {
-        for file in ["deepconv", "deepconv-aug", "vgg-like", "locality", "lenet5"] {
+        for file in ["deepconv", "deepconv-aug", "fashion-bn", "vgg-like", "locality", "lenet5"] {
             let networks = try SpecParser.load(path: SpecFiles.path(file))
             #expect(!networks.isEmpty, "\(file)")
         }

@@ -11,18 +11,26 @@ final class ProgressRenderer: TrainingObserver {
     init(recorder: MetricsRecorder) { self.recorder = recorder }
 
     func trainingStep(_ p: StepProgress) {
-        if p.step == 1 { epochStart = Date() }
-        guard isTerminal else { return }
         let now = Date()
-        guard now.timeIntervalSince(lastDraw) > 0.1 || p.step == p.stepsPerEpoch else { return }
+        if p.step == 1 {
+            epochStart = now
+            lastDraw = now
+        }
+        // A terminal gets a bar redrawn ten times a second; a log file a plain line every 30 seconds.
+        let interval = isTerminal ? 0.1 : 30
+        guard now.timeIntervalSince(lastDraw) >= interval || (isTerminal && p.step == p.stepsPerEpoch) else { return }
         lastDraw = now
-        let width = 30
-        let filled = width * p.step / max(p.stepsPerEpoch, 1)
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let remaining = Double(p.stepsPerEpoch - p.step) * now.timeIntervalSince(epochStart) / Double(max(p.step, 1))
-        let line = "epoch \(p.epoch)/\(p.epochs) \(bar) \(p.step)/\(p.stepsPerEpoch)  loss \(Format.decimal(p.loss, places: 4))  "
+        let figures = "\(p.step)/\(p.stepsPerEpoch)  loss \(Format.decimal(p.loss, places: 4))  "
             + "\(Int(p.imagesPerSecond)) img/s  ETA \(Format.duration(remaining))"
-        print("\r\u{1B}[2K" + line, terminator: "")
+        if isTerminal {
+            let width = 30
+            let filled = width * p.step / max(p.stepsPerEpoch, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            print("\r\u{1B}[2K" + "epoch \(p.epoch)/\(p.epochs) \(bar) " + figures, terminator: "")
+        } else {
+            print("epoch \(p.epoch)/\(p.epochs) step " + figures)
+        }
         Terminal.flush()
     }
 
