@@ -55,6 +55,20 @@ $CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$
 check "predict classifies four test digits (PGM and PNG) as their labels" \
     python3 -c "import re, sys; lines = open('$WORK/predict.txt').read().splitlines(); sys.exit(0 if len(lines) == 4 and all(re.search(r'label(\d)\.p[gn][mg]: class \1 ', l) for l in lines) else 1)"
 
+# PyTorch loads best.safetensors as a state dict (strict names and shapes) and agrees on accuracy.
+# Different summation order may flip a near-tie, so agreement is to 5 images in 10,000.
+if /usr/bin/python3 -c "import torch" 2> /dev/null; then
+    /usr/bin/python3 -m venv --system-site-packages "$WORK/venv" && "$WORK/venv/bin/pip" install -q safetensors
+    torch_acc=$("$WORK/venv/bin/python" Tests/Peers/torch_load_checkpoint.py "$WORK/deepconv/best.safetensors" "$DATA" | awk '{print $3}')
+    best_acc=$($CNNC eval specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" --data "$DATA" --json \
+        | python3 -c "import json, sys; print(json.load(sys.stdin)['accuracy'])")
+    echo "PyTorch accuracy of best.safetensors: $torch_acc, cnnc: $best_acc"
+    check "PyTorch loads the checkpoint and agrees on test accuracy" \
+        python3 -c "import sys; sys.exit(0 if abs(float('$torch_acc') - $best_acc) <= 0.0005 else 1)"
+else
+    echo "skip PyTorch checkpoint check: python3-torch is not installed (bash .ci/install-deps installs it)"
+fi
+
 # Errors: clear message, non-zero exit.
 expect_failure() { # expect_failure TEXT COMMAND...: the command fails and says TEXT on stderr
     local text=$1; shift
