@@ -108,3 +108,18 @@ struct IDXReaderTests {
         #expect(out == source)
     }
 }
+
+/// The held-out validation split: seeded, disjoint, and complete.
+struct ValidationSplitTests {
+    @Test func splitIsDisjointCompleteAndSeeded() {
+        let data = Dataset(channels: 1, height: 1, width: 1, pixels: (0..<100).map(Float.init), labels: (0..<100).map { Int32($0 % 10) })
+        let (train, validation) = data.split(validation: 0.1, seed: 4)
+        #expect(train.count == 90 && validation.count == 10)
+        // Pixels carry the original index: together they are every image exactly once.
+        #expect(Set(train.pixels + validation.pixels) == Set((0..<100).map(Float.init)))
+        #expect(zip(train.pixels, train.labels).allSatisfy { Int32(Int($0.0) % 10) == $0.1 })
+        let again = data.split(validation: 0.1, seed: 4)
+        #expect(again.validation.pixels == validation.pixels)
+        #expect(data.split(validation: 0.1, seed: 5).validation.pixels != validation.pixels)
+    }
+}
