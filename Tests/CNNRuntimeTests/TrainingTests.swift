@@ -167,6 +167,26 @@ struct OptimizerTests {
         #expect(Schedule.constant.learningRate(base: 0.3, epoch: 7, epochs: 10) == 0.3)
     }
 
+    @Test func softmaxCrossEntropyGradientMatchesFiniteDifferences() {
+        // dL/dz against central differences of L in Double, ε = 1e-3; tolerance 1e-4 absolute.
+        var logits: [Float] = [0.3, -1.2, 2.0, 0.1, -0.4, 1.1, 0.9, -2.0]
+        let labels: [Int32] = [2, 0]
+        var gradient = [Float](repeating: 0, count: 8)
+        gradient.withUnsafeMutableBufferPointer { g in
+            _ = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4, gradient: g.baseAddress!)
+        }
+        for k in 0..<8 {
+            let saved = logits[k]
+            logits[k] = saved + 1e-3
+            let plus = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4).loss
+            logits[k] = saved - 1e-3
+            let minus = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4).loss
+            logits[k] = saved
+            let numeric = (plus - minus) / 2e-3
+            #expect(abs(numeric - Double(gradient[k])) < 1e-4, "logit \(k): analytic \(gradient[k]), numeric \(numeric)")
+        }
+    }
+
     @Test func softmaxIsStableForHugeLogits() {
         let logits: [Float] = [1000, 0, -1000, 999]
         let labels: [Int32] = [0]
