@@ -32,14 +32,17 @@ let package = Package(
         .target(name: "CNNAnalysis", dependencies: ["CNNIR"]),
 
         // MARK: - Runtime: kernels, layers, data, training
-        .target(name: "CNNKernels", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        // The hot loops in C with AVX2 + FMA intrinsics (direct and Winograd conv, pooling, batchnorm);
+        // AVX2 + FMA is cnnc's baseline, checked by the CLI before any runtime code runs.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+        .target(name: "CNNKernels", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelFlags),
         .target(name: "CNNData", dependencies: ["CZlib", "CPNG"]),
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 
         // MARK: - Command line
         .executableTarget(name: "cnnc", dependencies: [
-            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNRuntime", "CNNData",
+            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

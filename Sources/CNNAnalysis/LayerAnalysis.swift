@@ -15,6 +15,10 @@ public struct LayerAnalysis: Hashable, Sendable {
     public var receptiveField: ReceptiveField2D
     /// The window of conv, local and pooling layers, with padding resolved.
     public var window: SlidingWindow?
+    /// A branching layer's sub-stacks, analysed (concat: one per branch; residual: its body).
+    public var branches: [[LayerAnalysis]] = []
+    /// A residual block's 1×1 projection of its input, when the body changes the shape (else empty).
+    public var projection: [LayerAnalysis] = []
 
     public var name: String { layer.name }
     public var parameters: Int { trainableParameters + nonTrainableParameters }

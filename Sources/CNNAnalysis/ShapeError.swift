@@ -7,11 +7,16 @@ public enum ShapeError: Error, Equatable, Sendable {
     case groupsMismatch(layer: String, channels: Int, filters: Int, groups: Int, at: SourceLocation)
     case poolPaddingTooLarge(layer: String, padding: ResolvedPadding, window: Size2, at: SourceLocation)
     case tooLarge(layer: String, what: String, at: SourceLocation)
+    /// A concat's branches disagree on height/width, or a residual body's output cannot be projected onto.
+    case branchMismatch(layer: String, detail: String, requirement: String, at: SourceLocation)
+    /// An `spp` level finer than the map it pools.
+    case pyramidTooFine(layer: String, level: Int, input: Shape, at: SourceLocation)
 
     public var location: SourceLocation {
         switch self {
         case .outputTooSmall(_, _, _, let at), .groupsMismatch(_, _, _, _, let at),
-             .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, let at):
+             .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, let at), .branchMismatch(_, _, _, let at),
+             .pyramidTooFine(_, _, _, let at):
             return at
         }
     }
@@ -26,6 +31,10 @@ public enum ShapeError: Error, Equatable, Sendable {
             return "layer '\(layer)': padding \(padding) is as large as the \(window) window, so a window could see only padding"
         case .tooLarge(let layer, let what, _):
             return "layer '\(layer)': \(what) overflows a 64-bit count"
+        case .branchMismatch(let layer, let detail, let requirement, _):
+            return "layer '\(layer)': \(detail); \(requirement)"
+        case .pyramidTooFine(let layer, let level, let input, _):
+            return "layer '\(layer)': level \(level) cuts the \(input.height)x\(input.width) map into more bins than it has pixels"
         }
     }
 
@@ -39,6 +48,10 @@ public enum ShapeError: Error, Equatable, Sendable {
             return "use padding of at most size − 1 on each side"
         case .tooLarge:
             return "reduce the input size or the layer's width"
+        case .branchMismatch:
+            return "give every path the same stride and padding ('pad: same' keeps the size at stride 1)"
+        case .pyramidTooFine:
+            return "use levels no larger than the map's height and width, or pool less before the spp layer"
         }
     }
 }

@@ -56,8 +56,9 @@ public struct SlidingWindow: Hashable, Sendable {
             let q = span >= 0 ? span / stride : -((-span + stride - 1) / stride)
             return q + 1
         }
-        /// Input rows (or columns) at the end that no window reads.
-        public var unread: Int { span >= 0 ? span % stride : 0 }
+        /// Input rows (or columns) at the end that no window reads. The last `span mod stride` positions
+        /// of the padded axis go unread; those in the trailing padding are no loss.
+        public var unread: Int { span >= 0 ? max(0, span % stride - after) : 0 }
 
         /// The formula with this axis's numbers, for messages.
         public var formula: String {

@@ -26,11 +26,17 @@ public enum LayerKind: Hashable, Sendable {
     case relu
     case sigmoid
     case tanh
+    /// Several sub-stacks on the same input, joined along channels (an Inception module).
+    case concat([[Layer]])
+    /// A sub-stack whose output is added to its input (through a 1×1 projection when shapes differ).
+    case residual([Layer])
+    /// Spatial pyramid pooling: a fixed-length output whatever the input size.
+    case spp(SpatialPyramid)
 
     /// The word the spec uses for this kind, also the prefix of default names (`conv1`).
     public var keyword: String {
         switch self {
-        case .conv: "conv"
+        case .conv(let c): c.depthwiseMultiplier == nil ? "conv" : "depthwise"
         case .local: "local"
         case .maxPool: "maxpool"
         case .avgPool: "avgpool"
@@ -41,6 +47,18 @@ public enum LayerKind: Hashable, Sendable {
         case .relu: "relu"
         case .sigmoid: "sigmoid"
         case .tanh: "tanh"
+        case .concat: "concat"
+        case .residual: "residual"
+        case .spp: "spp"
+        }
+    }
+
+    /// The sub-stacks of a branching layer (empty for every other kind).
+    public var branches: [[Layer]] {
+        switch self {
+        case .concat(let branches): branches
+        case .residual(let body): [body]
+        default: []
         }
     }
 }
@@ -56,10 +74,13 @@ public struct Convolution: Hashable, Sendable {
     public var bias: Bool
     /// `nil`: the network's default scheme.
     public var initScheme: InitScheme?
+    /// A depthwise conv (`depthwise:` in the spec) has one group per input channel and this many
+    /// filters per channel; the analysis fills in `groups` and `filters` once it knows the channels.
+    public var depthwiseMultiplier: Int?
 
     public init(filters: Int, size: Size2, stride: Size2 = Size2(square: 1), padding: Padding = .zero,
                 dilation: Size2 = Size2(square: 1), groups: Int = 1, bias: Bool = true,
-                initScheme: InitScheme? = nil) {
+                initScheme: InitScheme? = nil, depthwiseMultiplier: Int? = nil) {
         self.filters = filters
         self.size = size
         self.stride = stride
@@ -68,7 +89,26 @@ public struct Convolution: Hashable, Sendable {
         self.groups = groups
         self.bias = bias
         self.initScheme = initScheme
+        self.depthwiseMultiplier = depthwiseMultiplier
     }
+}
+
+/// Parameters of `spp` (He et al., "Spatial Pyramid Pooling in Deep Convolutional Networks", 2014):
+/// for each level l the map is cut into l × l bins (bin i spans ⌊i·H/l⌋ ..< ⌈(i+1)·H/l⌉, as PyTorch's
+/// adaptive pooling) and each bin pooled; the output is C·Σl² values, level by level, each level
+/// flattened in (C, row, column) order.
+public struct SpatialPyramid: Hashable, Sendable {
+    public enum Mode: String, Hashable, Sendable, CaseIterable { case max, avg }
+    public var levels: [Int]
+    public var mode: Mode
+
+    public init(levels: [Int], mode: Mode = .max) {
+        self.levels = levels
+        self.mode = mode
+    }
+
+    /// Σ l²: output values per channel.
+    public var binsPerChannel: Int { levels.reduce(0) { $0 + $1 * $1 } }
 }
 
 /// Parameters of `maxpool` and `avgpool`.

@@ -27,6 +27,14 @@ public struct Network: Hashable, Sendable {
         self.inputLocation = inputLocation
     }
 
+    /// Every layer, branches included, depth first in the order written.
+    public var allLayers: [Layer] {
+        func walk(_ layers: [Layer]) -> [Layer] {
+            layers.flatMap { [$0] + $0.kind.branches.flatMap(walk) }
+        }
+        return walk(layers)
+    }
+
     /// The init scheme a layer actually uses.
     public func initScheme(of layer: Layer) -> InitScheme {
         switch layer.kind {

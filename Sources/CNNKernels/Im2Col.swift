@@ -93,3 +93,53 @@ public enum Im2Col {
         }
     }
 }
+
+/// im2col for channels-last images: the column matrix is `[OH·OW, KH·KW·Cg]`, row (oh, ow),
+/// column (kh, kw, c) for the `Cg` channels of one group; padded taps are 0. The generic path of
+/// the conv layer (groups, strided input gradients, filter counts the direct kernels do not take).
+public enum Im2ColChannelsLast {
+    /// image `[H, W, C]` -> columns `[OH·OW, KH·KW·groupChannels]` for channels `channelOffset ..< channelOffset + groupChannels`.
+    public static func forward(_ g: WindowGeometry, image: UnsafePointer<Float>, channelOffset: Int, groupChannels: Int,
+                               columns: UnsafeMutablePointer<Float>) {
+        let rowLength = g.kernelHeight * g.kernelWidth * groupChannels
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                var dst = columns + (oh * g.outputWidth + ow) * rowLength
+                for kh in 0..<g.kernelHeight {
+                    let y = oh * g.strideHeight + kh * g.dilationHeight - g.padTop
+                    for kw in 0..<g.kernelWidth {
+                        let x = ow * g.strideWidth + kw * g.dilationWidth - g.padLeft
+                        if y >= 0 && y < g.height && x >= 0 && x < g.width {
+                            dst.update(from: image + (y * g.width + x) * g.channels + channelOffset, count: groupChannels)
+                        } else {
+                            dst.update(repeating: 0, count: groupChannels)
+                        }
+                        dst += groupChannels
+                    }
+                }
+            }
+        }
+    }
+
+    /// columns `[OH·OW, KH·KW·groupChannels]` -> image `[H, W, C]`, adding into the group's channels (the adjoint of `forward`).
+    public static func backward(_ g: WindowGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>,
+                                channelOffset: Int, groupChannels: Int) {
+        let rowLength = g.kernelHeight * g.kernelWidth * groupChannels
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                var src = columns + (oh * g.outputWidth + ow) * rowLength
+                for kh in 0..<g.kernelHeight {
+                    let y = oh * g.strideHeight + kh * g.dilationHeight - g.padTop
+                    for kw in 0..<g.kernelWidth {
+                        let x = ow * g.strideWidth + kw * g.dilationWidth - g.padLeft
+                        if y >= 0 && y < g.height && x >= 0 && x < g.width {
+                            let dst = image + (y * g.width + x) * g.channels + channelOffset
+                            for c in 0..<groupChannels { dst[c] += src[c] }
+                        }
+                        src += groupChannels
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import CNNData
+import CNNKernels
 
 /// Accuracy, loss and confusion matrix of one or more models (an ensemble averages softmax outputs).
 public struct Evaluation: Sendable {
@@ -60,13 +61,15 @@ public struct Evaluation: Sendable {
     }
 }
 
-/// Copies (and optionally distorts) images into a model's input buffer.
+/// Copies (and optionally distorts) images into a model's input buffer, converting the data set's
+/// channels-first images to the runtime's channels-last layout (a no-op for one channel).
 public enum Batches {
     public static func copy(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>) {
         let size = data.imageSize
         data.pixels.withUnsafeBufferPointer { pixels in
             for (slot, index) in indices.enumerated() {
-                (input + slot * size).update(from: pixels.baseAddress! + index * size, count: size)
+                ChannelsLast.fromChannelsFirst(pixels.baseAddress! + index * size, input + slot * size,
+                                               channels: data.channels, height: data.height, width: data.width)
             }
         }
     }
@@ -74,12 +77,23 @@ public enum Batches {
     public static func copyAugmented(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>,
                                      augmenter: Augmenter, seed: UInt64, epoch: Int) {
         let size = data.imageSize
+        var distorted = [Float](repeating: 0, count: data.channels > 1 ? size : 0)
         data.pixels.withUnsafeBufferPointer { pixels in
             for (slot, index) in indices.enumerated() {
                 // One stream per (epoch, image): the same distortion whatever the batch or thread layout.
                 var generator = SeededGenerator(seed: seed, stream: UInt64(epoch) << 32 | UInt64(index) | 1 << 63)
-                augmenter.apply(source: pixels.baseAddress! + index * size, destination: input + slot * size,
-                                channels: data.channels, height: data.height, width: data.width, generator: &generator)
+                let destination = input + slot * size
+                guard data.channels > 1 else {
+                    augmenter.apply(source: pixels.baseAddress! + index * size, destination: destination,
+                                    channels: 1, height: data.height, width: data.width, generator: &generator)
+                    continue
+                }
+                distorted.withUnsafeMutableBufferPointer { buffer in
+                    augmenter.apply(source: pixels.baseAddress! + index * size, destination: buffer.baseAddress!,
+                                    channels: data.channels, height: data.height, width: data.width, generator: &generator)
+                    ChannelsLast.fromChannelsFirst(buffer.baseAddress!, destination, channels: data.channels,
+                                                   height: data.height, width: data.width)
+                }
             }
         }
     }

@@ -21,7 +21,10 @@ public final class ParameterStore {
     public var count: Int { values.count }
     public var trainableCount: Int { entries.filter(\.spec.isTrainable).reduce(0) { $0 + $1.count } }
 
-    init(layers: [RuntimeLayer]) {
+    init(layers topLevel: [RuntimeLayer]) {
+        // Every layer with tensors, branches included, depth first: the checkpoint's order.
+        func walk(_ layers: [RuntimeLayer]) -> [RuntimeLayer] { layers.flatMap { [$0] + walk($0.children) } }
+        let layers = walk(topLevel)
         var entries: [Entry] = []
         var offset = 0
         for layer in layers {

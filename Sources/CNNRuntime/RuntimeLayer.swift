@@ -5,11 +5,14 @@ import CNNIR
 /// shapes come from the analysis, parameters from the `ParameterStore`, and
 /// `backward` *adds* into parameter gradients (zeroed once per step by the model).
 ///
-/// Buffers are `[N, C, H, W]` float32 for N = `batch` images, with C·H·W from the analysis.
+/// Buffers are channels-last `[N, H, W, C]` float32 for N = `batch` images, with C·H·W from the analysis;
+/// checkpoints keep channels-first layouts (see `ChannelsLast`).
 public protocol RuntimeLayer: AnyObject {
     var facts: LayerAnalysis { get }
     /// Tensors this layer stores in the parameter arena, in checkpoint order.
     var parameterSpecs: [ParameterSpec] { get }
+    /// The layers inside a branching layer (concat, residual), whose tensors the arena also holds.
+    var children: [RuntimeLayer] { get }
     /// Receives views of its tensors (values and gradients), in `parameterSpecs` order.
     func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>])
     /// output = f(input).
@@ -21,6 +24,7 @@ public protocol RuntimeLayer: AnyObject {
 
 public extension RuntimeLayer {
     var parameterSpecs: [ParameterSpec] { [] }
+    var children: [RuntimeLayer] { [] }
     func bind(values: [UnsafeMutablePointer<Float>], gradients: [UnsafeMutablePointer<Float>]) {}
 }
 

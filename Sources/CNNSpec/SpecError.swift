@@ -19,6 +19,8 @@ public enum SpecError: Error, Equatable, Sendable {
     case invalidValue(what: String, value: String, requirement: String, at: SourceLocation)
     case missingKey(key: String, section: String, example: String, at: SourceLocation)
     case emptyLayers(at: SourceLocation)
+    /// A concat with no branches, an empty branch, or a residual with no layers.
+    case emptyBranch(block: String, at: SourceLocation)
     case duplicateName(name: String, first: SourceLocation, at: SourceLocation)
     case tooManyLayers(limit: Int, at: SourceLocation)
 
@@ -30,7 +32,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .syntax(_, _, let at), .nestingTooDeep(_, let at), .expansionLimit(_, let at),
              .unknownAnchor(_, let at), .unknownKey(_, _, _, let at), .unknownLayerKind(_, let at),
              .duplicateKey(_, let at), .typeMismatch(_, _, _, let at), .invalidValue(_, _, _, let at),
-             .missingKey(_, _, _, let at), .emptyLayers(let at), .duplicateName(_, _, let at),
+             .missingKey(_, _, _, let at), .emptyLayers(let at), .emptyBranch(_, let at), .duplicateName(_, _, let at),
              .tooManyLayers(_, let at):
             return at
         }
@@ -57,6 +59,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .invalidValue(let what, let value, let requirement, _): return "\(what) is \(value); it must be \(requirement)"
         case .missingKey(let key, let section, _, _): return "\(section) has no '\(key)'"
         case .emptyLayers: return "'layers' is empty; a network needs at least one layer"
+        case .emptyBranch(let block, _): return "this '\(block)' has an empty list; every branch needs at least one layer"
         case .duplicateName(let name, _, _): return "layer name '\(name)' is already used"
         case .tooManyLayers(let limit, _): return "the network expands to more than \(limit) layers"
         }
@@ -81,6 +84,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .duplicateKey: return "remove one of them"
         case .missingKey(_, _, let example, _): return "add \(example)"
         case .emptyLayers: return "add layers, e.g. '- conv: {filters: 16, size: 3}'"
+        case .emptyBranch: return "write each branch as a list of layers, e.g. '[conv: {filters: 8, size: 1}]'; an identity path is a 1×1 maxpool"
         case .duplicateName(_, let first, _):
             return "the first is at line \(first.line); give each layer its own name"
         case .tooManyLayers: return "reduce 'repeat: times'"

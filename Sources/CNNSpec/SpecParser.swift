@@ -82,6 +82,8 @@ private struct NetworkBuilder {
     var names: [String: SourceLocation] = [:]
     /// Per-kind counters for default names (`conv1`, `conv2`, `relu1`, …).
     var counters: [String: Int] = [:]
+    /// Layers made so far, branches included, against `maximumLayers`.
+    var layerCount = 0
 
     init(budget: NodeBudget) { self.budget = budget }
 
@@ -140,12 +142,20 @@ private struct NetworkBuilder {
                 try appendRepeat(body, at: kindNode.location, to: &layers, outer: repetition)
                 continue
             }
-            guard layers.count < SpecParser.maximumLayers else {
+            guard layerCount < SpecParser.maximumLayers else {
                 throw .tooManyLayers(limit: SpecParser.maximumLayers, at: item.location)
             }
-            let (kind, explicitName) = try layerKind(kindWord, keyNode: kindNode, body: body)
-            let name = try assignName(explicitName, kind: kind, repetition: repetition, at: kindNode.location)
-            layers.append(Layer(name: name, kind: kind, location: kindNode.location))
+            layerCount += 1
+            switch kindWord {
+            case "concat", "residual":
+                layers.append(try branching(kindWord, keyNode: kindNode, body: body, repetition: repetition))
+            case "separable":
+                layers.append(contentsOf: try separable(keyNode: kindNode, body: body, repetition: repetition))
+            default:
+                let (kind, explicitName) = try layerKind(kindWord, keyNode: kindNode, body: body)
+                let name = try assignName(explicitName, keyword: kind.keyword, repetition: repetition, at: kindNode.location)
+                layers.append(Layer(name: name, kind: kind, location: kindNode.location))
+            }
         }
     }
 
@@ -181,7 +191,7 @@ private struct NetworkBuilder {
         let layersNode = try map.required("layers", example: "'layers: [...]'")
         let items = try NodeReading.list(layersNode, what: "'layers'")
         guard !items.isEmpty else { throw .emptyLayers(at: layersNode.location) }
-        guard layers.count + times.multipliedReportingOverflow(by: items.count).partialValue <= SpecParser.maximumLayers,
+        guard layerCount + times.multipliedReportingOverflow(by: items.count).partialValue <= SpecParser.maximumLayers,
               !times.multipliedReportingOverflow(by: items.count).overflow else {
             throw .tooManyLayers(limit: SpecParser.maximumLayers, at: location)
         }
@@ -192,7 +202,7 @@ private struct NetworkBuilder {
         }
     }
 
-    mutating func assignName(_ explicit: (String, SourceLocation)?, kind: LayerKind, repetition: Int?,
+    mutating func assignName(_ explicit: (String, SourceLocation)?, keyword: String, repetition: Int?,
                              at location: SourceLocation) throws(SpecError) -> String {
         let name: String
         let place: SourceLocation
@@ -200,14 +210,90 @@ private struct NetworkBuilder {
             name = repetition.map { "\(given)_\($0)" } ?? given
             place = givenAt
         } else {
-            let n = (counters[kind.keyword] ?? 0) + 1
-            counters[kind.keyword] = n
-            name = "\(kind.keyword)\(n)"
+            let n = (counters[keyword] ?? 0) + 1
+            counters[keyword] = n
+            name = "\(keyword)\(n)"
             place = location
         }
         if let first = names[name] { throw .duplicateName(name: name, first: first, at: place) }
         names[name] = place
         return name
+    }
+
+    /// A layer's `name:`, checked for the characters names may use.
+    static func explicitName(_ map: MappingReader?) throws(SpecError) -> (String, SourceLocation)? {
+        guard let map, let node = map["name"] else { return nil }
+        let text = try NodeReading.string(node, what: "'name'")
+        guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            throw .invalidValue(what: "'name'", value: "'\(text)'", requirement: "letters, digits, '_' or '-'", at: node.location)
+        }
+        return (text, node.location)
+    }
+
+    // MARK: - Branches and sugar
+
+    /// `concat: [[...], [...]]` or `concat: {branches: [[...], ...], name: n}`;
+    /// `residual: [...]` or `residual: {layers: [...], name: n}`.
+    mutating func branching(_ word: String, keyNode: YAMLNode, body: YAMLNode?, repetition: Int?) throws(SpecError) -> Layer {
+        let isConcat = word == "concat"
+        let listKey = isConcat ? "branches" : "layers"
+        let example = isConcat ? "'concat: [[conv: {filters: 8, size: 1}], [conv: {filters: 8, size: 3, pad: 1}]]'"
+                               : "'residual: [conv: {filters: 16, size: 3, pad: 1}, relu]'"
+        guard let body else { throw .missingKey(key: listKey, section: "'\(word)'", example: example, at: keyNode.location) }
+        var explicit: (String, SourceLocation)?
+        var listNode = body
+        if case .mapping = body.value {
+            let map = try MappingReader(body, section: "'\(word)'", allowed: isConcat ? SpecVocabulary.concat : SpecVocabulary.residual,
+                                        budget: budget)
+            explicit = try Self.explicitName(map)
+            listNode = try map.required(listKey, example: example)
+        }
+        // The block's own name comes before its layers' (so `concat1` holds `conv3`, not the reverse).
+        let name = try assignName(explicit, keyword: word, repetition: repetition, at: keyNode.location)
+        let items = try NodeReading.list(listNode, what: "'\(word)'")
+        guard !items.isEmpty else { throw .emptyBranch(block: word, at: listNode.location) }
+        if isConcat {
+            var branches: [[Layer]] = []
+            for branchNode in items {
+                try budget.visit(branchNode)
+                let branchItems = try NodeReading.list(branchNode, what: "a concat branch (a list of layers)")
+                guard !branchItems.isEmpty else { throw .emptyBranch(block: word, at: branchNode.location) }
+                var branch: [Layer] = []
+                try appendLayers(branchItems, to: &branch, repetition: repetition)
+                branches.append(branch)
+            }
+            return Layer(name: name, kind: .concat(branches), location: keyNode.location)
+        }
+        var layers: [Layer] = []
+        try appendLayers(items, to: &layers, repetition: repetition)
+        return Layer(name: name, kind: .residual(layers), location: keyNode.location)
+    }
+
+    /// `separable: {filters, size, ...}`: a depthwise conv (one filter per input channel, no bias)
+    /// followed by a 1×1 conv to `filters` channels, named `<name>_depthwise` and `<name>_pointwise`.
+    mutating func separable(keyNode: YAMLNode, body: YAMLNode?, repetition: Int?) throws(SpecError) -> [Layer] {
+        guard let body else {
+            throw .missingKey(key: "filters", section: "'separable'", example: "'separable: {filters: 32, size: 3, pad: 1}'", at: keyNode.location)
+        }
+        let map = try MappingReader(body, section: "'separable'", allowed: SpecVocabulary.separable, budget: budget)
+        let filters = try NodeReading.int(try map.required("filters", example: "'filters: 32'"), what: "'filters'", minimum: 1)
+        let size = try NodeReading.size(try map.required("size", example: "'size: 3'"), what: "'size'", minimum: 1, budget: budget)
+        let initScheme = try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) }
+        let depthwise = Convolution(
+            filters: 1, size: size, stride: try map.size("stride", default: Size2(square: 1))!,
+            padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero,
+            dilation: try map.size("dilation", default: Size2(square: 1))!, bias: false, initScheme: initScheme,
+            depthwiseMultiplier: 1)
+        let pointwise = Convolution(filters: filters, size: Size2(square: 1), bias: try map.bool("bias", default: true), initScheme: initScheme)
+        let base = try assignName(try Self.explicitName(map), keyword: "separable", repetition: repetition, at: keyNode.location)
+        var made: [Layer] = []
+        for (suffix, conv) in [("depthwise", depthwise), ("pointwise", pointwise)] {
+            let name = "\(base)_\(suffix)"
+            if let first = names[name] { throw .duplicateName(name: name, first: first, at: keyNode.location) }
+            names[name] = keyNode.location
+            made.append(Layer(name: name, kind: .conv(conv), location: keyNode.location))
+        }
+        return made
     }
 
     func layerKind(_ word: String, keyNode: YAMLNode, body: YAMLNode?) throws(SpecError) -> (LayerKind, (String, SourceLocation)?) {
@@ -222,14 +308,7 @@ private struct NetworkBuilder {
             }
             return try MappingReader(body, section: "'\(word)'", allowed: keys, budget: budget)
         }
-        func name(_ map: MappingReader?) throws(SpecError) -> (String, SourceLocation)? {
-            guard let map, let node = map["name"] else { return nil }
-            let text = try NodeReading.string(node, what: "'name'")
-            guard !text.isEmpty, text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-                throw .invalidValue(what: "'name'", value: "'\(text)'", requirement: "letters, digits, '_' or '-'", at: node.location)
-            }
-            return (text, node.location)
-        }
+        func name(_ map: MappingReader?) throws(SpecError) -> (String, SourceLocation)? { try Self.explicitName(map) }
 
         switch word {
         case "conv", "local":
@@ -248,6 +327,33 @@ private struct NetworkBuilder {
                 throw .invalidValue(what: "'groups'", value: "\(conv.groups)", requirement: "1 for a locally connected layer", at: node.location)
             }
             return (word == "conv" ? .conv(conv) : .local(conv), try name(map))
+        case "depthwise":
+            let map = try requiredReader(SpecVocabulary.depthwise, firstKey: "size", example: "size: 3, pad: 1")
+            let size = try NodeReading.size(try map.required("size", example: "'size: 3'"), what: "'size'", minimum: 1, budget: budget)
+            let multiplier = try map.int("multiplier", default: 1, minimum: 1)
+            let conv = Convolution(
+                filters: multiplier, size: size,
+                stride: try map.size("stride", default: Size2(square: 1))!,
+                padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero,
+                dilation: try map.size("dilation", default: Size2(square: 1))!,
+                bias: try map.bool("bias", default: true),
+                initScheme: try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) },
+                depthwiseMultiplier: multiplier)
+            return (.conv(conv), try name(map))
+        case "spp":
+            let map = try requiredReader(SpecVocabulary.spp, firstKey: "levels", example: "levels: [1, 2, 4]")
+            let levelsNode = try map.required("levels", example: "'levels: [1, 2, 4]'")
+            let items = try NodeReading.list(levelsNode, what: "'levels'")
+            let levels = try NodeReading.ints(levelsNode, what: "'levels'", minimum: 1, counts: [max(items.count, 1)], budget: budget)
+            var mode = SpatialPyramid.Mode.max
+            if let node = map["mode"] {
+                let text = try NodeReading.string(node, what: "'mode'")
+                guard let value = SpatialPyramid.Mode(rawValue: text) else {
+                    throw .invalidValue(what: "'mode'", value: text, requirement: "max or avg", at: node.location)
+                }
+                mode = value
+            }
+            return (.spp(SpatialPyramid(levels: levels, mode: mode)), try name(map))
         case "maxpool", "avgpool":
             let map = try requiredReader(SpecVocabulary.pooling, firstKey: "size", example: "size: 2")
             let size = try NodeReading.size(try map.required("size", example: "'size: 2'"), what: "'size'", minimum: 1, budget: budget)

@@ -8,8 +8,8 @@ public enum SpecVocabulary {
         public var summary: String
     }
 
-    public static let layerKinds = ["conv", "local", "maxpool", "avgpool", "globalavgpool", "dense",
-                                    "dropout", "batchnorm", "relu", "sigmoid", "tanh", "repeat"]
+    public static let layerKinds = ["conv", "depthwise", "separable", "local", "maxpool", "avgpool", "globalavgpool", "spp",
+                                    "dense", "dropout", "batchnorm", "relu", "sigmoid", "tanh", "concat", "residual", "repeat"]
 
     public static let network: [Key] = [
         Key(name: "name", type: "string", defaultValue: "file name", summary: "name shown in reports and run folders"),
@@ -31,6 +31,44 @@ public enum SpecVocabulary {
         Key(name: "bias", type: "boolean", defaultValue: "true", summary: "add a learned bias per output"),
         Key(name: "init", type: "he | xavier | normal(std) | uniform(a)", defaultValue: "network's init", summary: "weight init"),
         Key(name: "name", type: "string", defaultValue: "kind + index", summary: "layer name, unique"),
+    ]
+
+    public static let depthwise: [Key] = [
+        Key(name: "size", type: "n or [h, w]", defaultValue: "required", summary: "kernel height and width"),
+        Key(name: "multiplier", type: "integer ≥ 1", defaultValue: "1", summary: "filters per input channel (groups = input channels)"),
+        Key(name: "stride", type: "n or [h, w]", defaultValue: "1", summary: "step between windows"),
+        Key(name: "pad", type: "n, [h, w], [top, bottom, left, right], valid, same, full", defaultValue: "0", summary: "zero padding"),
+        Key(name: "dilation", type: "n or [h, w]", defaultValue: "1", summary: "spacing between kernel taps"),
+        Key(name: "bias", type: "boolean", defaultValue: "true", summary: "add a learned bias per output"),
+        Key(name: "init", type: "he | xavier | normal(std) | uniform(a)", defaultValue: "network's init", summary: "weight init"),
+        Key(name: "name", type: "string", defaultValue: "kind + index", summary: "layer name, unique"),
+    ]
+
+    public static let separable: [Key] = [
+        Key(name: "filters", type: "integer ≥ 1", defaultValue: "required", summary: "output channels of the pointwise (1×1) conv"),
+        Key(name: "size", type: "n or [h, w]", defaultValue: "required", summary: "kernel of the depthwise conv"),
+        Key(name: "stride", type: "n or [h, w]", defaultValue: "1", summary: "stride of the depthwise conv"),
+        Key(name: "pad", type: "n, [h, w], [top, bottom, left, right], valid, same, full", defaultValue: "0", summary: "padding of the depthwise conv"),
+        Key(name: "dilation", type: "n or [h, w]", defaultValue: "1", summary: "dilation of the depthwise conv"),
+        Key(name: "bias", type: "boolean", defaultValue: "true", summary: "bias of the pointwise conv (the depthwise one has none)"),
+        Key(name: "init", type: "he | xavier | normal(std) | uniform(a)", defaultValue: "network's init", summary: "weight init of both"),
+        Key(name: "name", type: "string", defaultValue: "separable + index", summary: "base name: the layers are <name>_depthwise and <name>_pointwise"),
+    ]
+
+    public static let spp: [Key] = [
+        Key(name: "levels", type: "list of integers ≥ 1", defaultValue: "required", summary: "bins per side of each level, e.g. [1, 2, 4]"),
+        Key(name: "mode", type: "max | avg", defaultValue: "max", summary: "how a bin is pooled"),
+        Key(name: "name", type: "string", defaultValue: "kind + index", summary: "layer name, unique"),
+    ]
+
+    public static let concat: [Key] = [
+        Key(name: "branches", type: "list of lists of layers", defaultValue: "required", summary: "sub-stacks run on the same input, joined along channels in order"),
+        Key(name: "name", type: "string", defaultValue: "concat + index", summary: "block name, unique"),
+    ]
+
+    public static let residual: [Key] = [
+        Key(name: "layers", type: "list of layers", defaultValue: "required", summary: "the body; its output is added to the block's input (1×1 projection `<name>_projection` when the shape changes)"),
+        Key(name: "name", type: "string", defaultValue: "residual + index", summary: "block name, unique"),
     ]
 
     public static let pooling: [Key] = [
@@ -109,9 +147,9 @@ public enum SpecVocabulary {
 
     /// Every section with its keys, in the order docs/spec.md presents them.
     public static let sections: [(title: String, keys: [Key])] = [
-        ("network", network), ("input", inputShape), ("conv, local", convolution), ("maxpool, avgpool", pooling),
-        ("dense", dense), ("dropout", dropout), ("batchnorm", batchNorm), ("relu, sigmoid, tanh, globalavgpool", activation),
-        ("repeat", repeatBlock), ("train", train), ("train.optimizer", optimizer), ("train.schedule", schedule),
+        ("network", network), ("input", inputShape), ("conv, local", convolution), ("depthwise", depthwise),
+        ("separable", separable), ("maxpool, avgpool", pooling), ("spp", spp), ("dense", dense), ("dropout", dropout), ("batchnorm", batchNorm), ("relu, sigmoid, tanh, globalavgpool", activation),
+        ("concat", concat), ("residual", residual), ("repeat", repeatBlock), ("train", train), ("train.optimizer", optimizer), ("train.schedule", schedule),
         ("train.augment", augment),
     ]
 }

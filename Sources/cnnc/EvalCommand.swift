@@ -21,10 +21,11 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
+        try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
         let data = try runtime.loadData(defaultName: analysis.network.training?.data ?? "mnist")
         let models = try weights.map { path in
-            let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount)
+            let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
             try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
             return model
         }
@@ -64,13 +65,14 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
+        try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
         let input = analysis.network.input
         guard input.channels == 1 else {
             DiagnosticRenderer.error("predict reads grey images; \(analysis.network.name) takes \(input.channels) channels")
             throw ExitCode(1)
         }
-        let model = Model(analysis, batchCapacity: 1, threads: 1)
+        let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
         for path in images {
             let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path) },

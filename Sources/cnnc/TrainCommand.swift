@@ -27,6 +27,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
         var config = analysis.network.training ?? TrainingConfig()
         if let epochs { config.epochs = epochs }
@@ -40,7 +41,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         let folder = try RunFolder.choose(out: out, resume: resume, network: analysis.network.name)
-        let model = Model(analysis, batchCapacity: config.batch, threads: runtime.threadCount)
+        let model = Model(analysis, batchCapacity: config.batch, threads: runtime.threadCount, kernels: runtime.kernels)
         model.parameters.initialize(seed: config.seed)
         let trainer = try Report.catching { () throws(TrainingError) in
             try Trainer(model: model, config: config, train: train, validation: validation, test: data.test, directory: folder)
@@ -80,6 +81,8 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
+    @Option(help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
+    var kernels: ConvolutionKernels = .fastest
 
     var threadCount: Int { max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) }
 

@@ -13,6 +13,47 @@ struct GradientTests {
         ("conv asymmetric kernel and padding", "input: [2, 6, 7]\nlayers:\n  - conv: {filters: 2, size: [1, 3], pad: [0, 1, 2, 0], stride: [1, 2]}\n"),
         ("conv full padding", "input: [1, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, pad: full}\n"),
         ("conv 1x1", "input: [3, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 1, bias: false}\n"),
+        // The direct AVX2 kernels (filters a multiple of 8, ungrouped), each border of their conditions:
+        ("conv direct, 8 channels: direct input gradient", "input: [8, 5, 5]\nlayers:\n  - conv: {filters: 8, size: 3, pad: 1}\n"),
+        ("conv direct, 1 channel: generic input gradient", "input: [1, 6, 6]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 1}\n"),
+        ("conv direct, 24 filters, pad 2 = window − 1", "input: [8, 4, 5]\nlayers:\n  - conv: {filters: 24, size: 3, pad: 2}\n"),
+        ("conv direct, pad beyond the window", "input: [8, 3, 3]\nlayers:\n  - conv: {filters: 8, size: 2, pad: 2}\n"),
+        ("conv direct, stride 2, dilation 2", "input: [8, 9, 9]\nlayers:\n  - conv: {filters: 8, size: 3, stride: 2, dilation: 2, pad: 2}\n"),
+        ("conv direct, dilated even kernel, same", "input: [8, 6, 7]\nlayers:\n  - conv: {filters: 8, size: [2, 3], dilation: 2, pad: same}\n"),
+        ("conv Winograd 16 → 16, odd size", "input: [16, 5, 5]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 1}\n"),
+        ("conv Winograd, pad 2, relu fused", "input: [16, 3, 4]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 2}\n  - relu\n"),
+        ("conv 1x1 grouped", "input: [4, 3, 3]\nlayers:\n  - conv: {filters: 4, size: 1, groups: 2}\n"),
+        ("dense over a multi-channel map", "input: [3, 2, 3]\nlayers:\n  - dense: {units: 4}\n"),
+        // Branches, depthwise, separable, pyramid pooling (issue: beyond a straight stack).
+        ("concat of three paths", """
+            input: [3, 5, 5]
+            layers:
+              - concat:
+                  - [conv: {filters: 2, size: 1}]
+                  - [conv: {filters: 2, size: 3, pad: 1}, tanh]
+                  - [maxpool: {size: 3, stride: 1, pad: 1}]
+            """),
+        ("concat with 16-channel Winograd branches and fused relu", """
+            input: [16, 4, 4]
+            layers:
+              - concat:
+                  - [conv: {filters: 16, size: 3, pad: 1}, relu]
+                  - [conv: {filters: 8, size: 1}]
+            """),
+        ("residual, identity shortcut", "input: [3, 5, 5]\nlayers:\n  - residual: [conv: {filters: 3, size: 3, pad: 1}, tanh, conv: {filters: 3, size: 3, pad: 1}]\n"),
+        ("residual with projection (stride 2, more channels)",
+         "input: [2, 7, 7]\nlayers:\n  - residual: [conv: {filters: 4, size: 3, stride: 2, pad: 1}, sigmoid]\n"),
+        ("residual inside concat", """
+            input: [2, 4, 4]
+            layers:
+              - concat:
+                  - [residual: [conv: {filters: 2, size: 3, pad: 1}]]
+                  - [avgpool: {size: 2, stride: 1, pad: [0, 1, 0, 1]}]
+            """),
+        ("depthwise, multiplier 2", "input: [3, 5, 5]\nlayers:\n  - depthwise: {size: 3, multiplier: 2, pad: 1}\n"),
+        ("separable", "input: [4, 5, 5]\nlayers:\n  - separable: {filters: 3, size: 3, stride: 2, pad: 1}\n"),
+        ("spp max", "input: [2, 5, 6]\nlayers:\n  - spp: {levels: [1, 2, 3], mode: max}\n"),
+        ("spp avg then dense", "input: [2, 5, 5]\nlayers:\n  - spp: {levels: [1, 2], mode: avg}\n  - dense: {units: 3}\n"),
         ("local", "input: [2, 5, 5]\nlayers:\n  - local: {filters: 2, size: 3, pad: 1}\n"),
         ("maxpool", "input: [2, 6, 6]\nlayers:\n  - maxpool: {size: 2}\n"),
         ("maxpool overlapping, padded", "input: [2, 7, 7]\nlayers:\n  - maxpool: {size: 3, stride: 2, pad: 1}\n"),

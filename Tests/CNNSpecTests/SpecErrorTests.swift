@@ -202,3 +202,32 @@ struct SpecErrorTests {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Errors of the branching layers and their sugar.
+struct BranchSpecErrorTests {
+    func error(_ yaml: String) -> SpecError? {
+        do { _ = try SpecParser.parse(yaml, file: "b.yaml"); return nil } catch { return error }
+    }
+
+    @Test func emptyBranchesAreNamed() {
+        let empty = error("input: [1, 4, 4]\nlayers:\n  - concat: [[conv: {filters: 1, size: 1}], []]\n")
+        #expect(empty?.message.contains("empty list") == true)
+        #expect(empty?.location.line == 3)
+        #expect(error("input: [1, 4, 4]\nlayers:\n  - residual: []\n")?.message.contains("empty list") == true)
+    }
+
+    @Test func branchIsAListOfLayers() {
+        let e = error("input: [1, 4, 4]\nlayers:\n  - concat: [relu]\n")
+        #expect(e?.message.contains("a list") == true)
+    }
+
+    @Test func separableNamesCannotCollide() {
+        let e = error("input: [1, 4, 4]\nlayers:\n  - conv: {filters: 1, size: 1, name: s_pointwise}\n  - separable: {filters: 2, size: 3, name: s}\n")
+        #expect(e?.message.contains("s_pointwise") == true)
+    }
+
+    @Test func sppModeIsChecked() {
+        let e = error("input: [1, 4, 4]\nlayers:\n  - spp: {levels: [1, 2], mode: median}\n")
+        #expect(e?.message.contains("max or avg") == true)
+    }
+}

@@ -65,8 +65,12 @@ if /usr/bin/python3 -c "import torch" 2> /dev/null; then
     echo "PyTorch accuracy of best.safetensors: $torch_acc, cnnc: $best_acc"
     check "PyTorch loads the checkpoint and agrees on test accuracy" \
         python3 -c "import sys; sys.exit(0 if abs(float('$torch_acc') - $best_acc) <= 0.0005 else 1)"
-    check "one SGD step of DeepConvNet equals PyTorch's (float64)" \
-        "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA"
+    check "one SGD step of DeepConvNet equals PyTorch's (float64), default kernels, to 1% of the update" \
+        "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA" fastest 0.01
+    check "one SGD step with the direct kernels equals PyTorch's, to 1% of the update" \
+        "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA" direct 0.01
+    check "one SGD step with im2col + GEMM equals PyTorch's, to 1% of the update" \
+        "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA" im2col 0.01
 else
     echo "skip the PyTorch checks: python3-torch is not installed (bash .ci/install-deps installs it)"
 fi

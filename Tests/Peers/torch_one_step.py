@@ -2,17 +2,24 @@
 weights on the same 100 real digits: the updated weights must agree. This checks cnnc's whole forward
 pass, backward pass and update against PyTorch at full size, not only layer by layer.
 
-usage: python3 torch_one_step.py CNNC_BINARY SPEC MNIST_DIR   (needs torch, safetensors, PyYAML)
+usage: python3 torch_one_step.py CNNC_BINARY SPEC MNIST_DIR [KERNELS [TOLERANCE]]   (needs torch, safetensors, PyYAML)
+KERNELS is passed to `cnnc train --kernels` (default fastest); TOLERANCE is the allowed difference as a
+fraction of each tensor's largest update (default 0.01).
 
 cnnc's initial biases are exactly 0, so "initial weights" are read from a run with a learning rate of
 1e-12 (weights move by ~1e-13) and its biases are reset to 0. Max-pool windows with two equal values
-may route a gradient differently when the two frameworks round a tie differently, so each tensor must
-agree to 1% of its largest update (in practice 1e-7 relative where no tie occurs)."""
+(or a ReLU input within rounding of 0) may route a gradient differently when the two frameworks round
+differently, so by default each tensor must agree to 1% of its largest update. Measured on these 100
+digits: ~1e-6 of the update everywhere with the direct kernels; with im2col + GEMM or Winograd one
+near-tie in the first three pools routes differently and conv1-conv4 differ by up to 2e-3 of their
+update (conv4.bias, which sums over the pool's routes, still agrees to 1e-6)."""
 import gzip, os, subprocess, sys, tempfile
 import numpy as np, torch, torch.nn.functional as F, yaml
 from safetensors.torch import load_file
 
 cnnc, spec_path, mnist = sys.argv[1:4]
+kernels = sys.argv[4] if len(sys.argv) > 4 else 'fastest'
+tolerance = float(sys.argv[5]) if len(sys.argv) > 5 else 0.01
 work = tempfile.mkdtemp()
 os.makedirs(f'{work}/data')
 for prefix, picks in [('train', range(0, 5000, 50)), ('t10k', range(100))]:
@@ -32,7 +39,7 @@ def run(lr, out):
     spec['train'] = {'epochs': 1, 'batch': 100, 'optimizer': {'name': 'sgd', 'lr': lr}}
     path = f'{work}/{out}.yaml'
     yaml.safe_dump(spec, open(path, 'w'))
-    subprocess.run([cnnc, 'train', path, '--data', f'{work}/data', '--out', f'{work}/{out}'], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([cnnc, 'train', path, '--data', f'{work}/data', '--out', f'{work}/{out}', '--kernels', kernels], check=True, stdout=subprocess.DEVNULL)
     return load_file(f'{work}/{out}/last.safetensors')
 lr = 0.1
 w0, w1 = run(1e-12, 'initial'), run(lr, 'step')
@@ -60,7 +67,7 @@ failed = 0
 for k, p in params.items():
     step = (lr * p.grad).abs().max().item()
     diff = (p.detach() - lr * p.grad - w1[k].double()).abs().max().item()
-    ok = diff <= 0.01 * step
+    ok = diff <= tolerance * step
     failed += not ok
     print(f'{"ok  " if ok else "FAIL"} {k:15s} max |pytorch - cnnc| {diff:.1e}  (largest update {step:.1e})')
 sys.exit(1 if failed else 0)

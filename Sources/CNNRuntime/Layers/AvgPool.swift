@@ -12,7 +12,7 @@ public final class AvgPool: RuntimeLayer {
         window = facts.window!
     }
 
-    /// Visits each output's window clipped to the image: (output index, rows, columns).
+    /// Visits each output pixel's window clipped to the image: (output pixel, rows, columns).
     @inline(__always)
     private func eachWindow(_ body: (Int, Range<Int>, Range<Int>) -> Void) {
         let (i, o) = (facts.input, facts.output)
@@ -28,13 +28,21 @@ public final class AvgPool: RuntimeLayer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let (i, o) = (facts.input, facts.output)
-        Parallel.forEachChunk(count: batch * i.channels, chunks: context.threads) { _, planes in
-            for plane in planes {
-                let x = input + plane * i.height * i.width, y = output + plane * o.height * o.width
-                eachWindow { k, rows, cols in
-                    var s: Float = 0
-                    for yy in rows { for xx in cols { s += x[yy * i.width + xx] } }
-                    y[k] = s / Float(rows.count * cols.count)
+        let channels = i.channels
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for n in images {
+                let x = input + n * i.count, y = output + n * o.count
+                eachWindow { pixel, rows, cols in
+                    let out = y + pixel * channels
+                    out.update(repeating: 0, count: channels)
+                    for yy in rows {
+                        for xx in cols {
+                            let src = x + (yy * i.width + xx) * channels
+                            for c in 0..<channels { out[c] += src[c] }
+                        }
+                    }
+                    let scale = 1 / Float(rows.count * cols.count)
+                    for c in 0..<channels { out[c] *= scale }
                 }
             }
         }
@@ -44,13 +52,19 @@ public final class AvgPool: RuntimeLayer {
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         guard let inputGradient else { return }
         let (i, o) = (facts.input, facts.output)
-        Parallel.forEachChunk(count: batch * i.channels, chunks: context.threads) { _, planes in
-            for plane in planes {
-                let dx = inputGradient + plane * i.height * i.width, dy = outputGradient + plane * o.height * o.width
-                dx.update(repeating: 0, count: i.height * i.width)
-                eachWindow { k, rows, cols in
-                    let share = dy[k] / Float(rows.count * cols.count)
-                    for yy in rows { for xx in cols { dx[yy * i.width + xx] += share } }
+        let channels = i.channels
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for n in images {
+                let dx = inputGradient + n * i.count, dy = outputGradient + n * o.count
+                dx.update(repeating: 0, count: i.count)
+                eachWindow { pixel, rows, cols in
+                    let scale = 1 / Float(rows.count * cols.count), g = dy + pixel * channels
+                    for yy in rows {
+                        for xx in cols {
+                            let dst = dx + (yy * i.width + xx) * channels
+                            for c in 0..<channels { dst[c] += g[c] * scale }
+                        }
+                    }
                 }
             }
         }

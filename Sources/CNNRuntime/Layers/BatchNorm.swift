@@ -16,7 +16,7 @@ public final class BatchNormLayer: RuntimeLayer {
     var gamma: UnsafeMutablePointer<Float>!, beta: UnsafeMutablePointer<Float>!
     var runningMean: UnsafeMutablePointer<Float>!, runningVariance: UnsafeMutablePointer<Float>!
     var gammaGradient: UnsafeMutablePointer<Float>!, betaGradient: UnsafeMutablePointer<Float>!
-    /// `[N, C, H, W]` normalised inputs x̂ of the last forward pass.
+    /// `[N, H, W, C]` normalised inputs x̂ of the last forward pass.
     let normalized: UnsafeMutablePointer<Float>
     /// `[C]` 1 / √(σ² + ε) of the last forward pass (batch σ² in training, running σ² in inference).
     let inverseStd: UnsafeMutablePointer<Float>
@@ -48,41 +48,66 @@ public final class BatchNormLayer: RuntimeLayer {
         (gammaGradient, betaGradient) = (gradients[0], gradients[1])
     }
 
+    /// Sums of `values` and `values·other` per channel over every pixel of the batch (channels-last rows of C),
+    /// in Double, split over threads by images and reduced in thread order.
+    private func channelSums(_ values: UnsafePointer<Float>, times other: UnsafePointer<Float>?, batch: Int,
+                             threads: Int) -> (first: [Double], second: [Double]) {
+        let chunks = max(1, min(threads, batch))
+        var partial = [Double](repeating: 0, count: chunks * 2 * channels)
+        partial.withUnsafeMutableBufferPointer { partial in
+            let base = partial.baseAddress!
+            Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
+                let sums = base + chunk * 2 * channels, products = sums + channels
+                let rowSum = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels), rowProduct = rowSum + channels
+                defer { rowSum.deallocate() }
+                for n in images {
+                    // Per image in Float (≤ H·W terms), across images in Double.
+                    rowSum.update(repeating: 0, count: 2 * channels)
+                    let offset = n * area * channels
+                    BatchNormKernels.channelSums(values + offset, times: other.map { $0 + offset }, rows: area, channels: channels,
+                                                 sum: rowSum, product: rowProduct)
+                    for c in 0..<channels { sums[c] += Double(rowSum[c]); products[c] += Double(rowProduct[c]) }
+                }
+            }
+        }
+        var first = [Double](repeating: 0, count: channels), second = [Double](repeating: 0, count: channels)
+        for chunk in 0..<chunks {
+            for c in 0..<channels {
+                first[c] += partial[chunk * 2 * channels + c]
+                second[c] += partial[chunk * 2 * channels + channels + c]
+            }
+        }
+        return (first, second)
+    }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let eps = Float(config.epsilon), momentum = Float(config.momentum)
         let count = batch * area
-        Parallel.forEachChunk(count: channels, chunks: context.threads) { _, range in
-            for c in range {
-                let mean: Float, invStd: Float
-                if context.training {
-                    var sum: Double = 0, squares: Double = 0
-                    for n in 0..<batch {
-                        let x = input + (n * channels + c) * area
-                        for k in 0..<area { sum += Double(x[k]); squares += Double(x[k]) * Double(x[k]) }
-                    }
-                    let mu = sum / Double(count)
-                    let variance = max(squares / Double(count) - mu * mu, 0)
-                    mean = Float(mu)
-                    invStd = 1 / (Float(variance) + eps).squareRoot()
-                    inverseStd[c] = invStd
-                    let unbiased = count > 1 ? variance * Double(count) / Double(count - 1) : variance
-                    runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
-                    runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
-                } else {
-                    mean = runningMean[c]
-                    invStd = 1 / (runningVariance[c] + eps).squareRoot()
-                    inverseStd[c] = invStd
-                }
-                let g = gamma[c], b = beta[c]
-                for n in 0..<batch {
-                    let offset = (n * channels + c) * area
-                    let x = input + offset, y = output + offset, xhat = normalized + offset
-                    for k in 0..<area {
-                        let v = (x[k] - mean) * invStd
-                        xhat[k] = v
-                        y[k] = g * v + b
-                    }
-                }
+        var mean = [Float](repeating: 0, count: channels)
+        if context.training {
+            let (sums, squares) = channelSums(input, times: nil, batch: batch, threads: context.threads)
+            for c in 0..<channels {
+                let mu = sums[c] / Double(count)
+                let variance = max(squares[c] / Double(count) - mu * mu, 0)
+                mean[c] = Float(mu)
+                inverseStd[c] = 1 / (Float(variance) + eps).squareRoot()
+                let unbiased = count > 1 ? variance * Double(count) / Double(count - 1) : variance
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
+                runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * Float(unbiased)
+            }
+        } else {
+            for c in 0..<channels {
+                mean[c] = runningMean[c]
+                inverseStd[c] = 1 / (runningVariance[c] + eps).squareRoot()
+            }
+        }
+        mean.withUnsafeBufferPointer { mean in
+            let mean = mean.baseAddress!
+            Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+                let offset = images.lowerBound * area * channels
+                BatchNormKernels.forward(input + offset, rows: images.count * area, channels: channels, mean: mean,
+                                         inverseStd: inverseStd, gamma: gamma, beta: beta,
+                                         normalized: normalized + offset, output: output + offset)
             }
         }
     }
@@ -90,32 +115,34 @@ public final class BatchNormLayer: RuntimeLayer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         let count = Float(batch * area)
-        Parallel.forEachChunk(count: channels, chunks: context.threads) { _, range in
-            for c in range {
-                var sumDy: Float = 0, sumDyXhat: Float = 0
-                for n in 0..<batch {
-                    let offset = (n * channels + c) * area
-                    let dy = outputGradient + offset, xhat = normalized + offset
-                    for k in 0..<area { sumDy += dy[k]; sumDyXhat += dy[k] * xhat[k] }
-                }
-                gammaGradient[c] += sumDyXhat
-                betaGradient[c] += sumDy
-                guard let inputGradient else { continue }
-                if !context.training {
-                    // Running statistics are constants: dx = γ/σ · dy.
-                    let scale = gamma[c] * inverseStd[c]
-                    for n in 0..<batch {
-                        let offset = (n * channels + c) * area
-                        for k in 0..<area { inputGradient[offset + k] = scale * outputGradient[offset + k] }
+        let (sumDy, sumDyXhat) = channelSums(outputGradient, times: normalized, batch: batch, threads: context.threads)
+        for c in 0..<channels {
+            gammaGradient[c] += Float(sumDyXhat[c])
+            betaGradient[c] += Float(sumDy[c])
+        }
+        guard let inputGradient else { return }
+        // Training: dx = γ/(M·σ) · (M·dy − Σdy − x̂·Σ(dy·x̂)). Inference (running statistics are constants): dx = γ/σ · dy.
+        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
+        var slope = [Float](repeating: 0, count: channels)
+        for c in 0..<channels {
+            if context.training {
+                let s = gamma[c] * inverseStd[c] / count
+                scale[c] = s * count
+                shift[c] = s * Float(sumDy[c])
+                slope[c] = s * Float(sumDyXhat[c])
+            } else {
+                scale[c] = gamma[c] * inverseStd[c]
+            }
+        }
+        scale.withUnsafeBufferPointer { scale in
+            shift.withUnsafeBufferPointer { shift in
+                slope.withUnsafeBufferPointer { slope in
+                    let (a, b, k) = (scale.baseAddress!, shift.baseAddress!, slope.baseAddress!)
+                    Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+                        let offset = images.lowerBound * area * channels
+                        BatchNormKernels.backward(outputGradient + offset, normalized: normalized + offset, rows: images.count * area,
+                                                  channels: channels, scale: a, shift: b, slope: k, inputGradient: inputGradient + offset)
                     }
-                    continue
-                }
-                // dx = γ/(M·σ) · (M·dy − Σdy − x̂·Σ(dy·x̂))
-                let scale = gamma[c] * inverseStd[c] / count
-                for n in 0..<batch {
-                    let offset = (n * channels + c) * area
-                    let dy = outputGradient + offset, xhat = normalized + offset, dx = inputGradient + offset
-                    for k in 0..<area { dx[k] = scale * (count * dy[k] - sumDy - xhat[k] * sumDyXhat) }
                 }
             }
         }

@@ -2,84 +2,238 @@ import CNNAnalysis
 import CNNIR
 import CNNKernels
 
-/// `conv`: 2-D convolution by im2col + GEMM (OpenBLAS), with stride, per-side padding, dilation and groups.
+/// `conv`: 2-D convolution with stride, per-side padding, dilation and groups, on channels-last images.
 ///
-///     y[n, f] = b[f] + Σ_{c in f's group} w[f, c] ⋆ x[n, c]
+///     y[n, oh, ow, f] = b[f] + Σ_{kh, kw, c in f's group} x[n, oh·s + kh·d − p, ow·s + kw·d − p, c] · w[f, c, kh, kw]
 ///
-/// Weights `[F, C/groups, KH, KW]` (PyTorch's layout), bias `[F]`. Each thread takes a contiguous
-/// run of the batch's images and owns its column buffer and gradient accumulators; the accumulators
-/// are summed in thread order, so results are reproducible for a given thread count.
+/// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
+/// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Two ways to compute each pass:
+/// - direct (ungrouped, F a multiple of 8): the AVX2 kernels of `CKernels` on a zero-padded copy of
+///   the image; the input gradient is the same kernel run on the padded output gradient with the
+///   flipped, transposed filters (stride 1, padding within the window);
+/// - Winograd F(2×2, 3×3) for 3×3 stride-1 passes with ≥ 16 channels in and out (`CKernels/winograd.c`);
+/// - generic: channels-last im2col + one OpenBLAS GEMM per group (a 1×1 conv reads its input in place).
+///
+/// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
+/// the accumulators are summed in thread order, so results are reproducible for a given thread count.
 public final class Conv2D: WeightedLayer {
     public let facts: LayerAnalysis
     let conv: Convolution
+    let window: SlidingWindow
     let geometry: WindowGeometry
     let initScheme: InitScheme
 
-    /// Per group: F/groups filters, C/groups·KH·KW taps, OH·OW positions.
-    let filtersPerGroup: Int, tapsPerGroup: Int, positions: Int
-    /// A 1×1, stride-1, unpadded conv reads its input as the column matrix directly.
-    let isPointwise: Bool
+    let groups: Int, filters: Int, channels: Int
+    let filtersPerGroup: Int, channelsPerGroup: Int, kernelArea: Int
+    /// Taps of one filter, KH·KW·C/groups, and output pixels, OH·OW.
+    let tapsPerGroup: Int, positions: Int
+    /// Kernel choice, fixed from the shapes (never from timings, so a seed reproduces a run exactly).
+    let directForward: Bool, directInputGradient: Bool, isPointwise: Bool
+    /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
+    /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
+    /// (Benchmarks/NOTES.md); with fewer channels its transforms cost more than they save.
+    let winogradForward: Bool, winogradInputGradient: Bool
+    /// Zero-padded input for the direct kernels, and zero-padded output gradient for the direct input gradient.
+    let paddedInput: (height: Int, width: Int, top: Int, left: Int)
+    let paddedGradient: (height: Int, width: Int, top: Int, left: Int)
+
+    /// Set by the model when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
+    var appliesReLU = false
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
-    /// Per-thread scratch: a column matrix and its gradient, `[C·KH·KW, OH·OW]` each.
+    /// The weights in kernel layout `[groups][KH][KW][C/groups][F/groups]`, repacked every forward pass.
+    let packed: UnsafeMutablePointer<Float>
+    /// `[KH][KW][F][C]`, the filters rotated 180° and transposed: the direct input gradient's weights.
+    let flipped: UnsafeMutablePointer<Float>
+    /// Winograd-transformed `packed` `[16][C][F]` and `flipped` `[16][F][C]`.
+    let transformed: UnsafeMutablePointer<Float>, transformedFlipped: UnsafeMutablePointer<Float>
+    /// Per-thread scratch: padded images or column matrices.
     let scratch: ThreadScratch
-    /// Per-thread weight+bias gradient accumulators.
+    let scratchLayout: (padded: Int, paddedGradient: Int, columns: Int, winograd: Int)
+    /// Per-thread weight (kernel layout) and bias gradient accumulators.
     let accumulators: ThreadScratch
 
-    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int) {
+    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int, kernels: ConvolutionKernels = .fastest) {
         self.facts = facts
         self.conv = conv
         self.initScheme = initScheme
         let w = facts.window!
+        window = w
         geometry = WindowGeometry(facts)
-        filtersPerGroup = conv.filters / conv.groups
-        tapsPerGroup = facts.input.channels / conv.groups * w.size.height * w.size.width
+        groups = conv.groups
+        filters = conv.filters
+        channels = facts.input.channels
+        filtersPerGroup = filters / groups
+        channelsPerGroup = channels / groups
+        kernelArea = w.size.height * w.size.width
+        tapsPerGroup = channelsPerGroup * kernelArea
         positions = facts.output.height * facts.output.width
-        isPointwise = w.size == Size2(square: 1) && w.stride == Size2(square: 1) && w.padding == ResolvedPadding(top: 0, bottom: 0, left: 0, right: 0)
-        scratch = ThreadScratch(threads: maxThreads, floatsPerThread: isPointwise ? 0 : 2 * geometry.columnRows * positions)
-        accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: conv.filters * tapsPerGroup + conv.filters)
+        isPointwise = w.size == Size2(square: 1) && w.stride == Size2(square: 1)
+            && w.padding == ResolvedPadding(top: 0, bottom: 0, left: 0, right: 0)
+
+        let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
+        let (i, o) = (facts.input, facts.output)
+        directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
+        directInputGradient = directForward && channels % 8 == 0 && w.stride == Size2(square: 1)
+            && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
+        let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
+            && channels >= 16 && filters >= 16
+        winogradForward = directForward && isWinogradShape && channels % 8 == 0
+        winogradInputGradient = directInputGradient && isWinogradShape
+        // Winograd reads whole 4×4 patches: an odd output size needs one more zero row/column.
+        func evenCeiling(_ n: Int) -> Int { (n + 1) / 2 * 2 + 2 }
+        paddedInput = (height: max((o.height - 1) * w.stride.height + extent.height, w.padding.top + i.height,
+                                   winogradForward ? evenCeiling(o.height) : 0),
+                       width: max((o.width - 1) * w.stride.width + extent.width, w.padding.left + i.width,
+                                  winogradForward ? evenCeiling(o.width) : 0),
+                       top: w.padding.top, left: w.padding.left)
+        paddedGradient = (height: max(i.height + extent.height - 1, winogradInputGradient ? evenCeiling(i.height) : 0),
+                          width: max(i.width + extent.width - 1, winogradInputGradient ? evenCeiling(i.width) : 0),
+                          top: extent.height - 1 - w.padding.top, left: extent.width - 1 - w.padding.left)
+
+        let padded = directForward ? paddedInput.height * paddedInput.width * channels : 0
+        let paddedGradientCount = directInputGradient ? paddedGradient.height * paddedGradient.width * filters : 0
+        let columns = (directForward && directInputGradient) || isPointwise ? 0 : positions * tapsPerGroup
+        let winograd = winogradForward || winogradInputGradient
+            ? Winograd.scratchFloats(outputHeight: max(o.height, i.height), outputWidth: max(o.width, i.width),
+                                     channels: channels, filters: filters) : 0
+        scratchLayout = (padded, paddedGradientCount, columns, winograd)
+        scratch = ThreadScratch(threads: maxThreads, floatsPerThread: padded + paddedGradientCount + 2 * columns + winograd)
+        accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: filters * tapsPerGroup + filters)
+        packed = .allocate(capacity: filters * tapsPerGroup)
+        packed.initialize(repeating: 0, count: filters * tapsPerGroup)
+        flipped = .allocate(capacity: directInputGradient ? filters * tapsPerGroup : 1)
+        flipped.initialize(repeating: 0, count: directInputGradient ? filters * tapsPerGroup : 1)
+        transformed = .allocate(capacity: winogradForward ? 16 * channels * filters : 1)
+        transformed.initialize(repeating: 0, count: winogradForward ? 16 * channels * filters : 1)
+        transformedFlipped = .allocate(capacity: winogradInputGradient ? 16 * channels * filters : 1)
+        transformedFlipped.initialize(repeating: 0, count: winogradInputGradient ? 16 * channels * filters : 1)
+    }
+
+    deinit {
+        packed.deallocate()
+        flipped.deallocate()
+        transformed.deallocate()
+        transformedFlipped.deallocate()
+    }
+
+    /// The thread's Winograd scratch.
+    private func winogradScratch(_ thread: Int) -> UnsafeMutablePointer<Float> {
+        scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient + 2 * scratchLayout.columns
     }
 
     public var parameterSpecs: [ParameterSpec] {
-        let fanIn = tapsPerGroup
-        var specs = [ParameterSpec("weight", shape: [conv.filters, facts.input.channels / conv.groups, conv.size.height, conv.size.width],
-                                   role: .weight(fanIn: fanIn), initScheme: initScheme)]
-        if conv.bias { specs.append(ParameterSpec("bias", shape: [conv.filters], role: .bias)) }
+        var specs = [ParameterSpec("weight", shape: [filters, channelsPerGroup, conv.size.height, conv.size.width],
+                                   role: .weight(fanIn: tapsPerGroup), initScheme: initScheme)]
+        if conv.bias { specs.append(ParameterSpec("bias", shape: [filters], role: .bias)) }
         return specs
     }
 
     var hasBias: Bool { conv.bias }
 
-    /// One image's column matrix `[C·KH·KW, OH·OW]`: im2col into the thread's scratch, or the image itself for a pointwise conv.
-    private func columnMatrix(of image: UnsafePointer<Float>, thread: Int) -> UnsafePointer<Float> {
-        guard !isPointwise else { return image }
-        Im2Col.forward(geometry, image: image, columns: scratch[thread])
-        return UnsafePointer(scratch[thread])
+    // MARK: - Weight layouts
+
+    /// Index in `[F, Cg, KH, KW]` (storage) and in `[G][KH·KW][Cg][Fg]` (kernels) of the same weight.
+    @inline(__always)
+    private func storageIndex(group g: Int, filter f: Int, channel c: Int, tap k: Int) -> Int {
+        ((g * filtersPerGroup + f) * channelsPerGroup + c) * kernelArea + k
+    }
+
+    @inline(__always)
+    private func kernelIndex(group g: Int, filter f: Int, channel c: Int, tap k: Int) -> Int {
+        ((g * kernelArea + k) * channelsPerGroup + c) * filtersPerGroup + f
+    }
+
+    private func packWeights() {
+        for g in 0..<groups {
+            for f in 0..<filtersPerGroup {
+                for c in 0..<channelsPerGroup {
+                    for k in 0..<kernelArea {
+                        packed[kernelIndex(group: g, filter: f, channel: c, tap: k)] = weight[storageIndex(group: g, filter: f, channel: c, tap: k)]
+                    }
+                }
+            }
+        }
+    }
+
+    /// `flipped[kh][kw][f][c] = packed[KH−1−kh][KW−1−kw][c][f]` (ungrouped only).
+    private func flipWeights() {
+        for k in 0..<kernelArea {
+            let source = packed + (kernelArea - 1 - k) * channels * filters, destination = flipped + k * filters * channels
+            for c in 0..<channels {
+                for f in 0..<filters { destination[f * channels + c] = source[c * filters + f] }
+            }
+        }
     }
 
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        packWeights()
+        if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
         let inSize = facts.input.count, outSize = facts.output.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {
-                let cols = columnMatrix(of: input + n * inSize, thread: thread), y = output + n * outSize
-                for g in 0..<conv.groups {
-                    // y_g[F/g, OH·OW] = w_g[F/g, taps] · cols_g[taps, OH·OW]
-                    BLAS.gemm(m: filtersPerGroup, n: positions, k: tapsPerGroup,
-                              a: weight + g * filtersPerGroup * tapsPerGroup, lda: tapsPerGroup,
-                              b: cols + g * tapsPerGroup * positions, ldb: positions,
-                              c: y + g * filtersPerGroup * positions, ldc: positions)
+                let x = input + n * inSize, y = output + n * outSize
+                if directForward {
+                    let padded = scratch[thread]
+                    padInput(x, into: padded)
+                    if winogradForward {
+                        Winograd.forward(padded: padded, paddedWidth: paddedInput.width, channels: channels, filters: transformed,
+                                         bias: bias, output: y, outputHeight: facts.output.height, outputWidth: facts.output.width,
+                                         filterCount: filters, relu: appliesReLU, scratch: winogradScratch(thread))
+                        continue
+                    }
+                    runDirect(padded: padded, paddedWidth: paddedInput.width, channels: channels, weights: packed, bias: bias,
+                              output: y, height: facts.output.height, width: facts.output.width, filters: filters,
+                              stride: (window.stride.height, window.stride.width), relu: appliesReLU)
+                    continue
+                }
+                for g in 0..<groups {
+                    let (cols, lda) = columns(of: x, group: g, thread: thread)
+                    // y_g[P, Fg] = cols_g[P, taps] · w_g[taps, Fg], written into the group's columns of y[P, F].
+                    BLAS.gemm(m: positions, n: filtersPerGroup, k: tapsPerGroup, a: cols, lda: lda,
+                              b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup,
+                              c: y + g * filtersPerGroup, ldc: filters)
                 }
                 if let bias {
-                    for f in 0..<conv.filters {
-                        let row = y + f * positions, b = bias[f]
-                        for p in 0..<positions { row[p] += b }
+                    for p in 0..<positions {
+                        let row = y + p * filters
+                        for f in 0..<filters { row[f] += bias[f] }
                     }
+                }
+                if appliesReLU {
+                    for k in 0..<outSize { y[k] = max(y[k], 0) }
                 }
             }
         }
+    }
+
+    private func padInput(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        ChannelsLast.pad(x, height: facts.input.height, width: facts.input.width, channels: channels,
+                         top: paddedInput.top, left: paddedInput.left, into: padded,
+                         paddedHeight: paddedInput.height, paddedWidth: paddedInput.width)
+    }
+
+    private func runDirect(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, height: Int, width: Int,
+                           filters: Int, stride: (Int, Int), relu: Bool = false) {
+        DirectConvolution.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, weights: weights, bias: bias,
+                                  output: output, outputHeight: height, outputWidth: width, filters: filters,
+                                  kernelHeight: window.size.height, kernelWidth: window.size.width,
+                                  strideHeight: stride.0, strideWidth: stride.1,
+                                  dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, relu: relu)
+    }
+
+    /// Group g's column matrix `[OH·OW, taps]` and its row stride: im2col into the thread's scratch,
+    /// or the image itself for a 1×1 conv.
+    private func columns(of image: UnsafePointer<Float>, group g: Int, thread: Int) -> (UnsafePointer<Float>, Int) {
+        if isPointwise { return (image + g * channelsPerGroup, channels) }
+        let cols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient
+        Im2ColChannelsLast.forward(geometry, image: image, channelOffset: g * channelsPerGroup, groupChannels: channelsPerGroup,
+                                   columns: cols)
+        return (UnsafePointer(cols), tapsPerGroup)
     }
 
     // MARK: - Backward
@@ -87,52 +241,109 @@ public final class Conv2D: WeightedLayer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         let inSize = facts.input.count, outSize = facts.output.count
-        let weightCount = conv.filters * tapsPerGroup
+        let weightCount = filters * tapsPerGroup
         let threads = min(max(1, context.threads), batch)
+        if directInputGradient && inputGradient != nil {
+            flipWeights()
+            if winogradInputGradient { Winograd.transformFilters(flipped, channels: filters, filters: channels, into: transformedFlipped) }
+        }
         Parallel.forEachChunk(count: batch, chunks: threads) { thread, images in
-            let acc = accumulators[thread]
-            acc.update(repeating: 0, count: weightCount + conv.filters)
-            let columnGradient = isPointwise ? nil : scratch[thread] + geometry.columnRows * positions
+            let acc = accumulators[thread], biasAcc = accumulators[thread] + weightCount
+            acc.update(repeating: 0, count: weightCount + filters)
             for n in images {
-                let cols = columnMatrix(of: input + n * inSize, thread: thread), dy = outputGradient + n * outSize
-                for g in 0..<conv.groups {
-                    // dw_g[F/g, taps] += dy_g[F/g, OH·OW] · cols_gᵀ
-                    BLAS.gemm(transposeB: true, m: filtersPerGroup, n: tapsPerGroup, k: positions,
-                              a: dy + g * filtersPerGroup * positions, lda: positions,
-                              b: cols + g * tapsPerGroup * positions, ldb: positions,
-                              beta: 1, c: acc + g * filtersPerGroup * tapsPerGroup, ldc: tapsPerGroup)
+                let x = input + n * inSize, dy = outputGradient + n * outSize
+                if appliesReLU {
+                    // The fused relu's backward: dy = 0 where y = max(·, 0) was clamped. The buffer is the
+                    // model's gradient of this layer's (shared) output, so masking it in place is safe.
+                    ChannelsLast.reluMask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: dy), count: outSize)
                 }
-                if conv.bias {
-                    for f in 0..<conv.filters {
-                        let row = dy + f * positions
-                        var s: Float = 0
-                        for p in 0..<positions { s += row[p] }
-                        acc[weightCount + f] += s
+                // dw += x ⊗ dy over the image's pixels
+                if directForward {
+                    let padded = scratch[thread]
+                    padInput(x, into: padded)
+                    DirectConvolution.weightGradient(
+                        padded: padded, paddedWidth: paddedInput.width, channels: channels, outputGradient: dy,
+                        outputHeight: facts.output.height, outputWidth: facts.output.width, filters: filters,
+                        kernelHeight: window.size.height, kernelWidth: window.size.width,
+                        strideHeight: window.stride.height, strideWidth: window.stride.width,
+                        dilationHeight: window.dilation.height, dilationWidth: window.dilation.width,
+                        weightGradient: acc, biasGradient: conv.bias ? biasAcc : nil)
+                } else {
+                    for g in 0..<groups {
+                        let (cols, lda) = columns(of: x, group: g, thread: thread)
+                        // dw_g[taps, Fg] += cols_gᵀ · dy_g
+                        BLAS.gemm(transposeA: true, m: tapsPerGroup, n: filtersPerGroup, k: positions, a: cols, lda: lda,
+                                  b: dy + g * filtersPerGroup, ldb: filters,
+                                  beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: filtersPerGroup)
+                    }
+                    if conv.bias {
+                        for p in 0..<positions {
+                            let row = dy + p * filters
+                            for f in 0..<filters { biasAcc[f] += row[f] }
+                        }
                     }
                 }
                 guard let inputGradient else { continue }
                 let dx = inputGradient + n * inSize
-                // dcols_g[taps, OH·OW] = w_gᵀ · dy_g, then scattered back to the image.
-                let dcols = columnGradient ?? dx
-                for g in 0..<conv.groups {
-                    BLAS.gemm(transposeA: true, m: tapsPerGroup, n: positions, k: filtersPerGroup,
-                              a: weight + g * filtersPerGroup * tapsPerGroup, lda: tapsPerGroup,
-                              b: dy + g * filtersPerGroup * positions, ldb: positions,
-                              c: dcols + g * tapsPerGroup * positions, ldc: positions)
+                if directInputGradient {
+                    // dx = padded dy ⋆ flipped w: a stride-1 convolution with filters and channels swapped.
+                    let padded = scratch[thread] + scratchLayout.padded
+                    ChannelsLast.pad(dy, height: facts.output.height, width: facts.output.width, channels: filters,
+                                     top: paddedGradient.top, left: paddedGradient.left, into: padded,
+                                     paddedHeight: paddedGradient.height, paddedWidth: paddedGradient.width)
+                    if winogradInputGradient {
+                        Winograd.forward(padded: padded, paddedWidth: paddedGradient.width, channels: filters, filters: transformedFlipped,
+                                         bias: nil, output: dx, outputHeight: facts.input.height, outputWidth: facts.input.width,
+                                         filterCount: channels, relu: false, scratch: winogradScratch(thread))
+                        continue
+                    }
+                    runDirect(padded: padded, paddedWidth: paddedGradient.width, channels: filters, weights: flipped, bias: nil,
+                              output: dx, height: facts.input.height, width: facts.input.width, filters: channels, stride: (1, 1))
+                    continue
                 }
-                if let columnGradient {
-                    dx.update(repeating: 0, count: inSize)
-                    Im2Col.backward(geometry, columns: columnGradient, image: dx)
+                if !isPointwise { dx.update(repeating: 0, count: inSize) }
+                let dcols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient + scratchLayout.columns
+                for g in 0..<groups {
+                    // dcols_g[P, taps] = dy_g[P, Fg] · w_gᵀ; a 1×1 conv writes straight into dx's group columns.
+                    let (target, ldc) = isPointwise ? (dx + g * channelsPerGroup, channels) : (dcols, tapsPerGroup)
+                    BLAS.gemm(transposeB: true, m: positions, n: tapsPerGroup, k: filtersPerGroup,
+                              a: dy + g * filtersPerGroup, lda: filters,
+                              b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup,
+                              c: target, ldc: ldc)
+                    if !isPointwise {
+                        Im2ColChannelsLast.backward(geometry, columns: dcols, image: dx, channelOffset: g * channelsPerGroup,
+                                                    groupChannels: channelsPerGroup)
+                    }
                 }
             }
         }
-        // Reduce the per-thread accumulators in thread order (deterministic).
-        for t in 0..<threads {
-            let acc = accumulators[t]
-            for i in 0..<weightCount { weightGradient[i] += acc[i] }
-            if let biasGradient { for f in 0..<conv.filters { biasGradient[f] += acc[weightCount + f] } }
+        // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout.
+        for t in 1..<max(threads, 1) {
+            let (total, part) = (accumulators[0], accumulators[t])
+            for i in 0..<(weightCount + filters) { total[i] += part[i] }
         }
+        let total = accumulators[0]
+        for g in 0..<groups {
+            for f in 0..<filtersPerGroup {
+                for c in 0..<channelsPerGroup {
+                    for k in 0..<kernelArea {
+                        weightGradient[storageIndex(group: g, filter: f, channel: c, tap: k)] += total[kernelIndex(group: g, filter: f, channel: c, tap: k)]
+                    }
+                }
+            }
+        }
+        if let biasGradient { for f in 0..<filters { biasGradient[f] += total[weightCount + f] } }
     }
+}
+
+/// Which convolution kernels a model may use; the benchmark compares them in one run.
+public enum ConvolutionKernels: String, Sendable, CaseIterable {
+    /// Winograd where it pays, else the direct kernels, else im2col + GEMM (the default).
+    case fastest
+    /// The direct kernels where the shapes allow, else im2col + GEMM.
+    case direct
+    /// im2col + OpenBLAS GEMM everywhere (the textbook formulation, as Caffe).
+    case im2col
 }
 
 extension WindowGeometry {

@@ -2,11 +2,13 @@ import CNNAnalysis
 import CNNIR
 import CNNKernels
 
-/// `dense`: fully connected over the flattened input (C, H, W order), one GEMM per batch.
+/// `dense`: fully connected over the flattened input, one GEMM per batch.
 ///
 ///     y[n, u] = b[u] + Σ_i w[u, i] · x[n, i]
 ///
-/// Weights `[units, C·H·W]` (PyTorch's `nn.Linear` layout), bias `[units]`.
+/// Weights `[units, C·H·W]` (PyTorch's `nn.Linear` layout), bias `[units]`. The input index i runs in
+/// (C, H, W) order, as PyTorch flattens, so a channels-last input with a spatial extent is first
+/// transposed to channels-first (and its gradient back).
 public final class DenseLayer: WeightedLayer {
     public let facts: LayerAnalysis
     let dense: Dense
@@ -14,13 +16,34 @@ public final class DenseLayer: WeightedLayer {
     let inputs: Int, units: Int
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
+    /// `[N, C·H·W]` channels-first copy of the input and its gradient, when the layouts differ.
+    let channelsFirst: UnsafeMutablePointer<Float>?, channelsFirstGradient: UnsafeMutablePointer<Float>?
 
-    init(_ facts: LayerAnalysis, dense: Dense, initScheme: InitScheme) {
+    init(_ facts: LayerAnalysis, dense: Dense, initScheme: InitScheme, batchCapacity: Int) {
         self.facts = facts
         self.dense = dense
         self.initScheme = initScheme
         inputs = facts.input.count
         units = dense.units
+        let i = facts.input
+        if i.channels > 1 && i.height * i.width > 1 {
+            channelsFirst = .allocate(capacity: batchCapacity * inputs)
+            channelsFirst!.initialize(repeating: 0, count: batchCapacity * inputs)
+            channelsFirstGradient = .allocate(capacity: batchCapacity * inputs)
+            channelsFirstGradient!.initialize(repeating: 0, count: batchCapacity * inputs)
+        } else {
+            (channelsFirst, channelsFirstGradient) = (nil, nil)
+        }
+    }
+
+    deinit {
+        channelsFirst?.deallocate()
+        channelsFirstGradient?.deallocate()
+    }
+
+    /// The input as PyTorch flattens it: the layer's channels-first copy (made by `forward`), or the input itself.
+    private func flattened(_ input: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        channelsFirst.map { UnsafePointer($0) } ?? input
     }
 
     public var parameterSpecs: [ParameterSpec] {
@@ -32,8 +55,15 @@ public final class DenseLayer: WeightedLayer {
     var hasBias: Bool { dense.bias }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        if let channelsFirst {
+            let i = facts.input
+            for n in 0..<batch {
+                ChannelsLast.toChannelsFirst(input + n * inputs, channelsFirst + n * inputs,
+                                             channels: i.channels, height: i.height, width: i.width)
+            }
+        }
         // y[N, U] = x[N, I] · wᵀ
-        BLAS.gemm(transposeB: true, m: batch, n: units, k: inputs, a: input, lda: inputs, b: weight, ldb: inputs,
+        BLAS.gemm(transposeB: true, m: batch, n: units, k: inputs, a: flattened(input), lda: inputs, b: weight, ldb: inputs,
                   c: output, ldc: units)
         if let bias {
             for n in 0..<batch {
@@ -46,7 +76,7 @@ public final class DenseLayer: WeightedLayer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         // dw[U, I] += dyᵀ[U, N] · x[N, I]
-        BLAS.gemm(transposeA: true, m: units, n: inputs, k: batch, a: outputGradient, lda: units, b: input, ldb: inputs,
+        BLAS.gemm(transposeA: true, m: units, n: inputs, k: batch, a: outputGradient, lda: units, b: flattened(input), ldb: inputs,
                   beta: 1, c: weightGradient, ldc: inputs)
         if let biasGradient {
             for n in 0..<batch {
@@ -57,7 +87,14 @@ public final class DenseLayer: WeightedLayer {
         if let inputGradient {
             // dx[N, I] = dy[N, U] · w[U, I]
             BLAS.gemm(m: batch, n: inputs, k: units, a: outputGradient, lda: units, b: weight, ldb: inputs,
-                      c: inputGradient, ldc: inputs)
+                      c: channelsFirstGradient ?? inputGradient, ldc: inputs)
+            if let channelsFirstGradient {
+                let i = facts.input
+                for n in 0..<batch {
+                    ChannelsLast.fromChannelsFirst(channelsFirstGradient + n * inputs, inputGradient + n * inputs,
+                                                   channels: i.channels, height: i.height, width: i.width)
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ public final class Dropout: RuntimeLayer {
     public let facts: LayerAnalysis
     let rate: Float
     let layerIndex: UInt64
-    /// `[N, C, H, W]`: 0 or 1 / (1 − rate) per value of the last training step.
+    /// `[N, H, W, C]`: 0 or 1 / (1 − rate) per value of the last training step.
     let mask: UnsafeMutablePointer<Float>
 
     init(_ facts: LayerAnalysis, rate: Double, layerIndex: Int, batchCapacity: Int) {

@@ -2,16 +2,17 @@ import CNNAnalysis
 import CNNKernels
 
 /// `maxpool`: the largest value of each window, per channel; padding never wins.
-/// Forward remembers each output's winning input index so backward routes the gradient there only.
+/// Forward remembers each output's winning input index so backward routes the gradient there only;
+/// on ties the first pixel in row-major window order wins (as PyTorch).
 public final class MaxPool: RuntimeLayer {
     public let facts: LayerAnalysis
-    let window: SlidingWindow
-    /// `[N, C, OH, OW]` index (within the image) of each output's maximum.
+    let geometry: WindowGeometry
+    /// `[N, OH, OW, C]` index (within the image, channels-last) of each output's maximum.
     let argmax: UnsafeMutablePointer<Int32>
 
     init(_ facts: LayerAnalysis, batchCapacity: Int) {
         self.facts = facts
-        window = facts.window!
+        geometry = WindowGeometry(facts)
         argmax = .allocate(capacity: batchCapacity * facts.output.count)
         argmax.initialize(repeating: 0, count: batchCapacity * facts.output.count)
     }
@@ -20,29 +21,9 @@ public final class MaxPool: RuntimeLayer {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let (i, o) = (facts.input, facts.output)
-        let (kh, kw, sh, sw) = (window.size.height, window.size.width, window.stride.height, window.stride.width)
-        let (pt, pl) = (window.padding.top, window.padding.left)
-        Parallel.forEachChunk(count: batch * i.channels, chunks: context.threads) { _, planes in
-            for plane in planes {
-                let x = input + plane * i.height * i.width
-                let y = output + plane * o.height * o.width
-                let arg = argmax + plane * o.height * o.width
-                let base = Int32((plane % i.channels) * i.height * i.width)
-                for oh in 0..<o.height {
-                    let y0 = max(oh * sh - pt, 0), y1 = min(oh * sh - pt + kh, i.height)
-                    for ow in 0..<o.width {
-                        let x0 = max(ow * sw - pl, 0), x1 = min(ow * sw - pl + kw, i.width)
-                        var best = -Float.infinity, at = y0 * i.width + x0
-                        for yy in y0..<y1 {
-                            for xx in x0..<x1 where x[yy * i.width + xx] > best {
-                                best = x[yy * i.width + xx]
-                                at = yy * i.width + xx
-                            }
-                        }
-                        y[oh * o.width + ow] = best
-                        arg[oh * o.width + ow] = base + Int32(at)
-                    }
-                }
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for n in images {
+                Pooling.maxForward(geometry, image: input + n * i.count, output: output + n * o.count, argmax: argmax + n * o.count)
             }
         }
     }

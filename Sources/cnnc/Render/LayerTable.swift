@@ -9,14 +9,16 @@ enum LayerTable {
             numeric: [true, false, false, false, true, true, true, true, true])
         table.rows.append(["", "input", "", analysis.network.input.description, "", "", "1", "1", "0.5"])
         for (i, layer) in analysis.layers.enumerated() {
-            let rf = layer.receptiveField
-            let square = rf.height == rf.width
-            table.rows.append([
-                "\(i + 1)", layer.name, KindDescription.of(layer), layer.output.description,
-                Format.grouped(layer.parameters), Format.grouped(layer.multiplyAdds), rf.sizeDescription,
-                square ? "\(rf.height.jump)" : "\(rf.height.jump)x\(rf.width.jump)",
-                square ? Format.start(rf.height.start) : "\(Format.start(rf.height.start))x\(Format.start(rf.width.start))",
-            ])
+            for (depth, label, row) in LayerTree.rows(layer, label: "\(i + 1)") {
+                let rf = row.receptiveField
+                let square = rf.height == rf.width
+                table.rows.append([
+                    label, LayerTree.indent(depth) + row.name, KindDescription.of(row), row.output.description,
+                    Format.grouped(row.parameters), Format.grouped(row.multiplyAdds), rf.sizeDescription,
+                    square ? "\(rf.height.jump)" : "\(rf.height.jump)x\(rf.width.jump)",
+                    square ? Format.start(rf.height.start) : "\(Format.start(rf.height.start))x\(Format.start(rf.width.start))",
+                ])
+            }
         }
         var lines = ["\(analysis.network.name): input \(analysis.network.input), \(analysis.layers.count) layers",
                      table.rendered(indent: "  ")]
@@ -30,9 +32,33 @@ enum LayerTable {
     }
 }
 
+/// A layer and, under a branching one, its branches' layers: (depth, row label, layer), depth first.
+/// Branch b of a concat is labelled `b`; its layers are indented one step per level.
+enum LayerTree {
+    static func rows(_ layer: LayerAnalysis, label: String, depth: Int = 0) -> [(Int, String, LayerAnalysis)] {
+        var rows = [(depth, label, layer)]
+        let many = layer.branches.count > 1
+        for (b, branch) in layer.branches.enumerated() {
+            for (k, child) in branch.enumerated() {
+                rows += Self.rows(child, label: many && k == 0 ? "b\(b + 1)" : "", depth: depth + 1)
+            }
+        }
+        for projection in layer.projection { rows += Self.rows(projection, label: "proj", depth: depth + 1) }
+        return rows
+    }
+
+    static func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }
+}
+
 /// "conv 3x3/2 p1", "maxpool 2", "dense", … : a layer's kind with its window in a few characters.
 enum KindDescription {
     static func of(_ layer: LayerAnalysis) -> String {
+        switch layer.layer.kind {
+        case .concat(let branches): return "concat, \(branches.count) branches"
+        case .residual: return layer.projection.isEmpty ? "residual (+ input)" : "residual (+ 1x1 projection)"
+        case .spp(let pyramid): return "spp \(pyramid.mode.rawValue) " + pyramid.levels.map(String.init).joined(separator: ",")
+        default: break
+        }
         var text = layer.layer.kind.keyword
         if case .conv(let c) = layer.layer.kind, c.groups > 1 { text += " g\(c.groups)" }
         guard let window = layer.window else { return text }

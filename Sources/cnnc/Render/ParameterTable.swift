@@ -8,9 +8,11 @@ enum ParameterTable {
                               numeric: [false, false, false, true, true])
         let total = max(analysis.totalParameters, 1)
         for layer in analysis.layers where layer.parameters > 0 {
-            table.rows.append([layer.name, KindDescription.of(layer), layer.output.description,
-                               Format.grouped(layer.parameters),
-                               Format.decimal(100 * Double(layer.parameters) / Double(total), places: 1) + "%"])
+            for (depth, _, row) in LayerTree.rows(layer, label: "") where row.parameters > 0 {
+                table.rows.append([LayerTree.indent(depth) + row.name, KindDescription.of(row), row.output.description,
+                                   Format.grouped(row.parameters),
+                                   Format.decimal(100 * Double(row.parameters) / Double(total), places: 1) + "%"])
+            }
         }
         return "\(analysis.network.name): \(Format.grouped(analysis.totalParameters)) parameters\n" + table.rendered(indent: "  ")
     }
@@ -19,8 +21,8 @@ enum ParameterTable {
 /// Several networks side by side: parameters, the ratio to a baseline, multiply-adds and receptive field.
 enum ComparisonTable {
     static func render(_ analyses: [NetworkAnalysis]) -> String {
-        var table = TextTable(headers: ["network", "input", "output", "params", "", "vs", "ratio", "MACs", "RF"],
-                              numeric: [false, false, false, true, true, false, true, true, true])
+        var table = TextTable(headers: ["network", "input", "output", "params", "", "vs", "ratio", "MACs", "MAC ratio", "RF"],
+                              numeric: [false, false, false, true, true, false, true, true, true, true])
         let byName = Dictionary(analyses.map { ($0.network.name, $0) }, uniquingKeysWith: { first, _ in first })
         // With no `compare_to` anywhere, everything is compared with the first network;
         // otherwise a network without one starts a new group and is its own baseline.
@@ -31,12 +33,14 @@ enum ComparisonTable {
             let baseline = analysis.network.compareTo.flatMap { byName[$0] } ?? fallback
             let isOwnBaseline = baseline.network.name == analysis.network.name
             let ratio = Double(analysis.totalParameters) / Double(max(baseline.totalParameters, 1))
+            let macRatio = Double(analysis.totalMultiplyAdds) / Double(max(baseline.totalMultiplyAdds, 1))
             table.rows.append([
                 analysis.network.name, analysis.network.input.description, analysis.output.description,
                 Format.grouped(analysis.totalParameters), "(\(Format.scientific(analysis.totalParameters)))",
                 isOwnBaseline ? "" : baseline.network.name,
                 isOwnBaseline ? "1.00x" : ratioText(ratio),
-                Format.grouped(analysis.totalMultiplyAdds), analysis.receptiveField.sizeDescription,
+                Format.grouped(analysis.totalMultiplyAdds), isOwnBaseline ? "1.00x" : ratioText(macRatio),
+                analysis.receptiveField.sizeDescription,
             ])
         }
         return "comparison\n" + table.rendered(indent: "  ")

@@ -1,0 +1,40 @@
+// Direct convolution kernels for channels-last (NHWC) images, one image per call.
+//
+// The hot loops of cnnc's conv layers: register-blocked AVX2 + FMA code that keeps a tile of
+// outputs in ymm registers and streams the window through it, so no im2col matrix is ever built.
+// Every function requires the filter count (the vectorised dimension) to be a multiple of 8.
+// Inputs are pre-padded (cnnc_pad_nhwc), so the loops carry no bounds checks.
+#ifndef CNNC_DIRECT_CONV_H
+#define CNNC_DIRECT_CONV_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Copies x [H][W][C] into xp [H+pt+pb][W+pl+pr][C] with zero borders (Wp = W+pl+pr, Hp = H+pt+pb).
+void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *xp, int Hp, int Wp);
+
+/// y[oh][ow][f] = bias[f] + Σ_{kh,kw,c} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · w[kh][kw][c][f]
+/// xp is the padded input (row length Wp·C); w is [KH][KW][C][F]; bias may be NULL; F % 8 == 0.
+/// relu != 0 stores max(y, 0) instead (a conv fused with the ReLU after it).
+void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
+                       float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu);
+
+/// dw[kh][kw][c][f] += Σ_{oh,ow} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · dy[oh][ow][f]; F % 8 == 0.
+/// db[f] += Σ dy[oh][ow][f] when db is not NULL.
+void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
+                               int KH, int KW, int sh, int sw, int dh, int dw, float *dwt, float *db);
+
+/// dy[k] = 0 where y[k] <= 0: the backward pass of a ReLU fused into the conv, in place.
+void cnnc_relu_mask(const float *y, float *dy, int count);
+
+/// 1 when the CPU running this has AVX2 and FMA (the kernels' requirement).
+int cnnc_cpu_has_avx2_fma(void);
+/// 1 when the CPU has AVX-512F (reported by benchmarks; the kernels do not need it).
+int cnnc_cpu_has_avx512f(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

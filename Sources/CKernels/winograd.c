@@ -1,0 +1,139 @@
+// Winograd F(2×2, 3×3), channels-last. See include/winograd.h.
+//
+//   Bᵀ = | 1  0 -1  0 |    G = | 1    0    0   |    Aᵀ = | 1  1  1  0 |
+//        | 0  1  1  0 |        | 1/2  1/2  1/2 |         | 0  1 -1 -1 |
+//        | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
+//        | 0  1  0 -1 |        | 0    0    1   |
+//
+// Layouts: U[16][C][F] transformed filters; per block of up to 6 tiles, V[16][6][C] transformed
+// input tiles and M[16][6][F] their products.
+#include "winograd.h"
+
+#include <immintrin.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+void cnnc_winograd_filters(const float *w, int C, int F, float *u) {
+    const size_t plane = (size_t)C * F;
+    for (size_t k = 0; k < plane; k++) {
+        float g[3][3], t[4][3];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) g[i][j] = w[(i * 3 + j) * plane + k];
+        for (int j = 0; j < 3; j++) {  // t = G·g
+            t[0][j] = g[0][j];
+            t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
+            t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
+            t[3][j] = g[2][j];
+        }
+        for (int i = 0; i < 4; i++) {  // u = t·Gᵀ
+            u[(i * 4 + 0) * plane + k] = t[i][0];
+            u[(i * 4 + 1) * plane + k] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+            u[(i * 4 + 2) * plane + k] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+            u[(i * 4 + 3) * plane + k] = t[i][2];
+        }
+    }
+}
+
+// GEMM tile: R tiles × NV·8 filters, over C.
+ALWAYS_INLINE void gemm_tile(const int R, const int NV, const float *v, int C, const float *u, int F, float *m) {
+    __m256 acc[6][2];
+    for (int r = 0; r < R; r++)
+        for (int n = 0; n < NV; n++) acc[r][n] = _mm256_setzero_ps();
+    for (int c = 0; c < C; c++) {
+        __m256 uv[2];
+        for (int n = 0; n < NV; n++) uv[n] = _mm256_loadu_ps(u + (size_t)c * F + 8 * n);
+        for (int r = 0; r < R; r++) {
+            const __m256 x = _mm256_broadcast_ss(v + (size_t)r * C + c);
+            for (int n = 0; n < NV; n++) acc[r][n] = _mm256_fmadd_ps(x, uv[n], acc[r][n]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int n = 0; n < NV; n++) _mm256_storeu_ps(m + (size_t)r * F + 8 * n, acc[r][n]);
+}
+
+// One block of R ≤ 6 tiles goes through all three steps while V and M stay in L1.
+#define BLOCK 6
+
+size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F) {
+    (void)OH; (void)OW;
+    return 16 * BLOCK * (size_t)(C + F);
+}
+
+ALWAYS_INLINE void gemm_block(const int R, const float *V, int C, const float *u, int F, float *M) {
+    const size_t vPlane = (size_t)BLOCK * C, mPlane = (size_t)BLOCK * F, uPlane = (size_t)C * F;
+    for (int k = 0; k < 16; k++) {
+        const float *v = V + k * vPlane, *uk = u + k * uPlane;
+        float *m = M + k * mPlane;
+        int f = 0;
+        for (; f + 16 <= F; f += 16) gemm_tile(R, 2, v, C, uk + f, F, m + f);
+        if (f < F) gemm_tile(R, 1, v, C, uk + f, F, m + f);
+    }
+}
+
+void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, float *y,
+                           int OH, int OW, int F, int relu, float *scratch) {
+    const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
+    float *V = scratch, *M = scratch + (size_t)16 * BLOCK * C;
+    const size_t row = (size_t)Wp * C, vPlane = (size_t)BLOCK * C, mPlane = (size_t)BLOCK * F;
+
+    for (int t0 = 0; t0 < T; t0 += BLOCK) {
+        const int R = T - t0 < BLOCK ? T - t0 : BLOCK;
+        // 1. Input transform: V[ξν][r][c] = (Bᵀ·d·B)[ξ][ν] of tile t0 + r's 4×4 patch.
+        for (int r = 0; r < R; r++) {
+            const int th = (t0 + r) / TW, tw = (t0 + r) % TW;
+            const float *patch = xp + (size_t)(2 * th) * row + (size_t)(2 * tw) * C;
+            for (int c = 0; c < C; c += 8) {
+                __m256 d[4][4], b[4][4];
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 4; j++) d[i][j] = _mm256_loadu_ps(patch + i * row + (size_t)j * C + c);
+                for (int j = 0; j < 4; j++) {  // Bᵀ·d, column j
+                    b[0][j] = _mm256_sub_ps(d[0][j], d[2][j]);
+                    b[1][j] = _mm256_add_ps(d[1][j], d[2][j]);
+                    b[2][j] = _mm256_sub_ps(d[2][j], d[1][j]);
+                    b[3][j] = _mm256_sub_ps(d[1][j], d[3][j]);
+                }
+                float *v = V + (size_t)r * C + c;
+                for (int i = 0; i < 4; i++) {  // (Bᵀ·d)·B, row i
+                    _mm256_storeu_ps(v + (i * 4 + 0) * vPlane, _mm256_sub_ps(b[i][0], b[i][2]));
+                    _mm256_storeu_ps(v + (i * 4 + 1) * vPlane, _mm256_add_ps(b[i][1], b[i][2]));
+                    _mm256_storeu_ps(v + (i * 4 + 2) * vPlane, _mm256_sub_ps(b[i][2], b[i][1]));
+                    _mm256_storeu_ps(v + (i * 4 + 3) * vPlane, _mm256_sub_ps(b[i][1], b[i][3]));
+                }
+            }
+        }
+
+        // 2. Sixteen small GEMMs: M[ξν] = V[ξν]·U[ξν], [R × C]·[C × F].
+        switch (R) {
+        case 6: gemm_block(6, V, C, u, F, M); break;
+        case 5: gemm_block(5, V, C, u, F, M); break;
+        case 4: gemm_block(4, V, C, u, F, M); break;
+        case 3: gemm_block(3, V, C, u, F, M); break;
+        case 2: gemm_block(2, V, C, u, F, M); break;
+        default: gemm_block(1, V, C, u, F, M); break;
+        }
+
+        // 3. Output transform: y tile = Aᵀ·m·A, plus bias, then ReLU; tiles past an odd edge are cut.
+        for (int r = 0; r < R; r++) {
+            const int th = (t0 + r) / TW, tw = (t0 + r) % TW;
+            const int rows = 2 * th + 1 < OH ? 2 : 1, cols = 2 * tw + 1 < OW ? 2 : 1;
+            for (int f = 0; f < F; f += 8) {
+                __m256 mm[4][4], a[2][4];
+                for (int k = 0; k < 16; k++) mm[k / 4][k % 4] = _mm256_loadu_ps(M + k * mPlane + (size_t)r * F + f);
+                for (int j = 0; j < 4; j++) {  // Aᵀ·m
+                    a[0][j] = _mm256_add_ps(_mm256_add_ps(mm[0][j], mm[1][j]), mm[2][j]);
+                    a[1][j] = _mm256_sub_ps(_mm256_sub_ps(mm[1][j], mm[2][j]), mm[3][j]);
+                }
+                const __m256 b = bias ? _mm256_loadu_ps(bias + f) : _mm256_setzero_ps();
+                for (int i = 0; i < rows; i++) {
+                    __m256 out[2];
+                    out[0] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[i][0], a[i][1]), a[i][2]), b);
+                    out[1] = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(a[i][1], a[i][2]), a[i][3]), b);
+                    for (int j = 0; j < cols; j++) {
+                        const __m256 o = relu ? _mm256_max_ps(out[j], _mm256_setzero_ps()) : out[j];
+                        _mm256_storeu_ps(y + ((size_t)(2 * th + i) * OW + (2 * tw + j)) * F + f, o);
+                    }
+                }
+            }
+        }
+    }
+}

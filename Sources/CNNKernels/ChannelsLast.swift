@@ -1,0 +1,122 @@
+import CKernels
+
+/// cnnc's activations are channels-last, `[N, H, W, C]`: the channel vector of a pixel is contiguous,
+/// so the direct kernels vectorise over filters and pooling over channels. Checkpoints keep PyTorch's
+/// channels-first layouts; these helpers convert where a layer or a file needs them.
+public enum ChannelsLast {
+    /// `[C, H, W]` -> `[H, W, C]` for one image.
+    public static func fromChannelsFirst(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+                                         channels: Int, height: Int, width: Int) {
+        let area = height * width
+        if channels == 1 { destination.update(from: source, count: area); return }
+        for c in 0..<channels {
+            let plane = source + c * area
+            for p in 0..<area { destination[p * channels + c] = plane[p] }
+        }
+    }
+
+    /// `[H, W, C]` -> `[C, H, W]` for one image.
+    public static func toChannelsFirst(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+                                       channels: Int, height: Int, width: Int) {
+        let area = height * width
+        if channels == 1 { destination.update(from: source, count: area); return }
+        for c in 0..<channels {
+            let plane = destination + c * area
+            for p in 0..<area { plane[p] = source[p * channels + c] }
+        }
+    }
+
+    /// gradient[k] = 0 where output[k] ≤ 0 (a ReLU's backward pass, in place).
+    public static func reluMask(output: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int) {
+        cnnc_relu_mask(output, gradient, Int32(count))
+    }
+
+    /// Copies `[H, W, C]` into a zero-bordered `[H + top + bottom, W + left + right, C]`.
+    public static func pad(_ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+                           top: Int, left: Int, into padded: UnsafeMutablePointer<Float>, paddedHeight: Int, paddedWidth: Int) {
+        cnnc_pad_nhwc(image, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(left), padded,
+                      Int32(paddedHeight), Int32(paddedWidth))
+    }
+}
+
+/// The direct convolution kernels (C, AVX2 + FMA, `Sources/CKernels`) for one channels-last image.
+/// Filters (the vectorised dimension) must be a multiple of 8; the input must be padded already.
+public enum DirectConvolution {
+    /// Whether the running CPU has what the kernels were compiled for.
+    public static var isSupported: Bool { cnnc_cpu_has_avx2_fma() != 0 }
+    public static var cpuHasAVX512: Bool { cnnc_cpu_has_avx512f() != 0 }
+
+    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w `[KH, KW, C, F]` (then max(·, 0) when `relu`).
+    public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
+                               weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                               outputHeight: Int, outputWidth: Int, filters: Int,
+                               kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+                               dilationHeight: Int, dilationWidth: Int, relu: Bool = false) {
+        cnnc_conv_forward(x, Int32(paddedWidth), Int32(channels), weights, bias, output, Int32(outputHeight), Int32(outputWidth),
+                          Int32(filters), Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
+                          Int32(dilationHeight), Int32(dilationWidth), relu ? 1 : 0)
+    }
+
+    /// dw `[KH, KW, C, F]` += Σ_pixels padded x ⊗ dy, and db `[F]` += Σ_pixels dy.
+    public static func weightGradient(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
+                                      outputGradient dy: UnsafePointer<Float>, outputHeight: Int, outputWidth: Int, filters: Int,
+                                      kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+                                      dilationHeight: Int, dilationWidth: Int,
+                                      weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?) {
+        cnnc_conv_weight_gradient(x, Int32(paddedWidth), Int32(channels), dy, Int32(outputHeight), Int32(outputWidth), Int32(filters),
+                                  Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
+                                  Int32(dilationHeight), Int32(dilationWidth), weightGradient, biasGradient)
+    }
+}
+
+/// Channels-last pooling kernels (C, `Sources/CKernels/max_pool.c`).
+public enum Pooling {
+    /// Max pooling of one image `[H, W, C]` -> `[OH, OW, C]`, recording each winner's index in the image.
+    public static func maxForward(_ g: WindowGeometry, image: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                  argmax: UnsafeMutablePointer<Int32>) {
+        cnnc_max_pool_forward(image, Int32(g.height), Int32(g.width), Int32(g.channels), output, argmax,
+                              Int32(g.outputHeight), Int32(g.outputWidth), Int32(g.kernelHeight), Int32(g.kernelWidth),
+                              Int32(g.strideHeight), Int32(g.strideWidth), Int32(g.padTop), Int32(g.padLeft))
+    }
+}
+
+/// Winograd F(2×2, 3×3) for one channels-last image (C, `Sources/CKernels/winograd.c`).
+public enum Winograd {
+    public static func scratchFloats(outputHeight: Int, outputWidth: Int, channels: Int, filters: Int) -> Int {
+        Int(cnnc_winograd_scratch_floats(Int32(outputHeight), Int32(outputWidth), Int32(channels), Int32(filters)))
+    }
+
+    /// `[3][3][C][F]` -> `[16][C][F]`.
+    public static func transformFilters(_ weights: UnsafePointer<Float>, channels: Int, filters: Int, into transformed: UnsafeMutablePointer<Float>) {
+        cnnc_winograd_filters(weights, Int32(channels), Int32(filters), transformed)
+    }
+
+    /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1), then max(·, 0) when `relu`.
+    public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int, filters transformed: UnsafePointer<Float>,
+                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int,
+                               filterCount: Int, relu: Bool, scratch: UnsafeMutablePointer<Float>) {
+        cnnc_winograd_forward(x, Int32(paddedWidth), Int32(channels), transformed, bias, output, Int32(outputHeight), Int32(outputWidth),
+                              Int32(filterCount), relu ? 1 : 0, scratch)
+    }
+}
+
+/// Channels-last batch-normalisation loops (C, `Sources/CKernels/batch_norm.c`); rows are pixels of C channels.
+public enum BatchNormKernels {
+    /// sum[c] += Σ x[r][c]; product[c] += Σ x[r][c]·y[r][c] (y = x when nil), in Float over `rows` rows.
+    public static func channelSums(_ x: UnsafePointer<Float>, times y: UnsafePointer<Float>?, rows: Int, channels: Int,
+                                   sum: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
+        cnnc_channel_sums(x, y, Int32(rows), Int32(channels), sum, product)
+    }
+
+    public static func forward(_ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafePointer<Float>,
+                               inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                               normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        cnnc_batch_norm_forward(x, Int32(rows), Int32(channels), mean, inverseStd, gamma, beta, normalized, output)
+    }
+
+    public static func backward(_ dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>, rows: Int, channels: Int,
+                                scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, slope: UnsafePointer<Float>,
+                                inputGradient: UnsafeMutablePointer<Float>) {
+        cnnc_batch_norm_backward(dy, normalized, Int32(rows), Int32(channels), scale, shift, slope, inputGradient)
+    }
+}

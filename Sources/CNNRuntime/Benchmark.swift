@@ -1,0 +1,115 @@
+import CNNAnalysis
+import CNNData
+import CNNIR
+import Foundation
+
+/// Throughput of a network's training step (forward, loss, backward, optimizer) and of inference,
+/// measured as the median of timed batches after a warm-up, plus where the time goes per layer.
+///
+/// Inputs are random pixels in [0, 1) with random labels: the arithmetic does not depend on the
+/// values, and a benchmark must not need a data set on disk.
+public struct Benchmark {
+    public struct LayerTime: Sendable {
+        public var name: String
+        public var kind: String
+        /// Median seconds per batch.
+        public var forward: Double
+        public var backward: Double
+    }
+
+    public struct Result: Sendable {
+        public var batch: Int, threads: Int, iterations: Int
+        public var kernels: ConvolutionKernels
+        /// Median seconds of one training step / one inference batch.
+        public var trainSeconds: Double, inferSeconds: Double
+        public var trainImagesPerSecond: Double { Double(batch) / trainSeconds }
+        public var inferImagesPerSecond: Double { Double(batch) / inferSeconds }
+        /// Forward multiply-adds of one image, from the analysis.
+        public var forwardMultiplyAdds: Int
+        /// A training step is ≈ 3 forward passes' work (forward, input gradient, weight gradient), 2 FLOP per multiply-add.
+        public var trainGFLOPs: Double { 6 * Double(forwardMultiplyAdds) * trainImagesPerSecond / 1e9 }
+        public var inferGFLOPs: Double { 2 * Double(forwardMultiplyAdds) * inferImagesPerSecond / 1e9 }
+        /// Peak resident set of the process after both measurements (getrusage), in bytes.
+        public var peakResidentBytes: Int
+        /// Per-layer medians from separately timed steps (timing each layer adds a little overhead).
+        public var layers: [LayerTime]
+    }
+
+    public let analysis: NetworkAnalysis
+    public var batch: Int, threads: Int, iterations: Int, warmup: Int
+    public var optimizer: OptimizerConfig
+    public var kernels: ConvolutionKernels = .fastest
+
+    public init(_ analysis: NetworkAnalysis, batch: Int, threads: Int, iterations: Int, warmup: Int = 5) {
+        self.analysis = analysis
+        self.batch = batch
+        self.threads = threads
+        self.iterations = iterations
+        self.warmup = warmup
+        optimizer = analysis.network.training?.optimizer ?? OptimizerConfig()
+    }
+
+    public func run() -> Result {
+        let model = Model(analysis, batchCapacity: batch, threads: threads, kernels: kernels)
+        model.parameters.initialize(seed: 1)
+        let optimizer = Optimizer(self.optimizer, parameters: model.parameters)
+        let classes = model.outputCount
+        var generator = SeededGenerator(seed: 1, stream: 0xBE0C)
+        for i in 0..<(batch * analysis.network.input.count) { model.input[i] = Float.random(in: 0..<1, using: &generator) }
+        let labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
+        var step: UInt64 = 0
+
+        func trainStep(timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+            let context = StepContext(training: true, threads: threads, seed: 1, step: step)
+            step += 1
+            model.forward(batch: batch, context: context, timings: timings)
+            _ = labels.withUnsafeBufferPointer {
+                SoftmaxCrossEntropy.evaluate(logits: model.output, labels: $0.baseAddress!, batch: batch, classes: classes,
+                                             gradient: model.outputGradient)
+            }
+            model.parameters.zeroGradients()
+            model.backward(batch: batch, context: context, timings: timings)
+            optimizer.step(model.parameters, learningRate: self.optimizer.learningRate)
+        }
+        let inference = StepContext(training: false, threads: threads)
+
+        for _ in 0..<warmup { trainStep() }
+        let train = Self.median((0..<iterations).map { _ in Self.seconds { trainStep() } })
+        for _ in 0..<warmup { model.forward(batch: batch, context: inference) }
+        let infer = Self.median((0..<iterations).map { _ in Self.seconds { model.forward(batch: batch, context: inference) } })
+
+        // Per-layer breakdown: a few more steps, each layer timed on its own.
+        let timedSteps = max(3, min(iterations, 20))
+        var samples = [[(Double, Double)]]()
+        var timings = [(Double, Double)](repeating: (0, 0), count: model.layers.count)
+        for _ in 0..<timedSteps {
+            timings.withUnsafeMutableBufferPointer { trainStep(timings: $0.baseAddress!) }
+            samples.append(timings)
+        }
+        let layers = model.layers.enumerated().map { i, layer in
+            LayerTime(name: layer.facts.name, kind: layer.facts.layer.kind.keyword,
+                      forward: Self.median(samples.map { $0[i].0 }), backward: Self.median(samples.map { $0[i].1 }))
+        }
+        return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: train, inferSeconds: infer,
+                      forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: layers)
+    }
+
+    static func seconds(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// The process's peak resident set size (Linux reports `ru_maxrss` in KiB).
+    public static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}

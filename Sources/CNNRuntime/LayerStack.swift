@@ -1,0 +1,72 @@
+import Dispatch
+
+/// Layers run in order, each owning the buffer of its output and of that output's gradient:
+/// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
+///
+/// A relu right after a conv runs inside the conv (`Conv2D.appliesReLU`), on the conv's buffers.
+final class LayerStack {
+    let layers: [RuntimeLayer]
+    /// outputs[i] is layer i's output `[N, H, W, C]`; gradients[i] is dL/d(outputs[i]).
+    let outputs: [UnsafeMutableBufferPointer<Float>]
+    let gradients: [UnsafeMutableBufferPointer<Float>]
+    /// Every buffer above once (a fused relu shares its conv's), for deallocation.
+    private let owned: [UnsafeMutableBufferPointer<Float>]
+
+    init(_ layers: [RuntimeLayer], batchCapacity: Int) {
+        precondition(!layers.isEmpty, "a layer stack needs at least one layer")
+        self.layers = layers
+        var owned: [UnsafeMutableBufferPointer<Float>] = []
+        func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+            buffer.initialize(repeating: 0)
+            owned.append(buffer)
+            return buffer
+        }
+        var outputs: [UnsafeMutableBufferPointer<Float>] = []
+        var gradients: [UnsafeMutableBufferPointer<Float>] = []
+        for (i, layer) in layers.enumerated() {
+            if i > 0, let conv = layers[i - 1] as? Conv2D, let relu = layer as? ReLU {
+                conv.appliesReLU = true
+                relu.fusedIntoPrevious = true
+                outputs.append(outputs[i - 1])
+                gradients.append(gradients[i - 1])
+            } else {
+                outputs.append(buffer(batchCapacity * layer.facts.output.count))
+                gradients.append(buffer(batchCapacity * layer.facts.output.count))
+            }
+        }
+        self.outputs = outputs
+        self.gradients = gradients
+        self.owned = owned
+    }
+
+    deinit { owned.forEach { $0.deallocate() } }
+
+    var output: UnsafeMutablePointer<Float> { outputs[layers.count - 1].baseAddress! }
+    /// Where the caller writes dL/d(output) before `backward`.
+    var outputGradient: UnsafeMutablePointer<Float> { gradients[layers.count - 1].baseAddress! }
+
+    /// `timings`, when given, receives each layer's forward seconds in `.0` (the benchmark's breakdown).
+    func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+        for (i, layer) in layers.enumerated() {
+            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            layer.forward(input: i == 0 ? input : UnsafePointer(outputs[i - 1].baseAddress!), output: outputs[i].baseAddress!,
+                          batch: batch, context: context)
+            if let timings { timings[i].0 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        }
+    }
+
+    /// Backpropagates `outputGradient`, adding into parameter gradients; writes dL/d(input) when asked.
+    func backward(input: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext,
+                  timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            layers[i].backward(input: i == 0 ? input : UnsafePointer(outputs[i - 1].baseAddress!),
+                               output: UnsafePointer(outputs[i].baseAddress!),
+                               outputGradient: UnsafePointer(gradients[i].baseAddress!),
+                               inputGradient: i == 0 ? inputGradient : gradients[i - 1].baseAddress!,
+                               batch: batch, context: context)
+            if let timings { timings[i].1 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        }
+    }
+}

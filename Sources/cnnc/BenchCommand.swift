@@ -1,0 +1,86 @@
+import ArgumentParser
+import CNNKernels
+import CNNRuntime
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training and inference throughput, GFLOP/s and peak memory of a spec's network.",
+        discussion: """
+            After a warm-up, times --iters training steps (forward, loss, backward, optimizer) and --iters inference \
+            batches on random inputs and reports the medians, then a per-layer breakdown. Compare runs as ratios \
+            measured in one session: shared machines are noisy (see Benchmarks/compare.sh).
+            """)
+
+    @Argument(help: "Spec file (YAML).") var spec: String
+    @Option(help: "Images per batch (default: the spec's train.batch, else 100).") var batch: Int?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed iterations for each median.") var iters = 50
+    @Option(help: "Which network of a multi-document spec.") var network: String?
+    @Option(help: "Convolution kernels: fastest (Winograd, direct, GEMM as the shapes allow), direct, or im2col (GEMM only).")
+    var kernels: ConvolutionKernels = .fastest
+    @Flag(help: "Print a JSON object (train_images_per_s, infer_images_per_s, peak_rss_bytes, ...).") var json = false
+
+    func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if iters < 1 { throw ValidationError("--iters must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        try CPURequirement.check()
+        let options = try RuntimeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let analysis = try options.analysis(spec)
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let batchSize = batch ?? analysis.network.training?.batch ?? 100
+        var benchmark = Benchmark(analysis, batch: batchSize, threads: threadCount, iterations: iters)
+        benchmark.kernels = kernels
+        let result = benchmark.run()
+        if json {
+            print(BenchReport.json(result, network: analysis.network.name).rendered())
+        } else {
+            print(BenchReport.text(result, network: analysis.network.name))
+        }
+    }
+}
+
+enum BenchReport {
+    static func text(_ r: Benchmark.Result, network: String) -> String {
+        var lines = ["\(network): batch \(r.batch), \(r.threads) threads, \(r.kernels.rawValue) kernels, median of \(r.iterations) (\(CPUInfo.summary))"]
+        lines.append("  training   \(Format.decimal(r.trainImagesPerSecond, places: 0)) images/s  "
+                     + "(\(Format.decimal(r.trainSeconds * 1000, places: 2)) ms/step, \(Format.decimal(r.trainGFLOPs, places: 1)) GFLOP/s)")
+        lines.append("  inference  \(Format.decimal(r.inferImagesPerSecond, places: 0)) images/s  "
+                     + "(\(Format.decimal(r.inferSeconds * 1000, places: 2)) ms/batch, \(Format.decimal(r.inferGFLOPs, places: 1)) GFLOP/s)")
+        lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident")
+        var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "share"], numeric: [false, false, true, true, true])
+        let total = r.layers.reduce(0) { $0 + $1.forward + $1.backward }
+        for layer in r.layers {
+            table.rows.append([layer.name, layer.kind, Format.decimal(layer.forward * 1000, places: 3),
+                               Format.decimal(layer.backward * 1000, places: 3),
+                               Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
+        }
+        lines.append("\nper layer (median of separately timed steps):\n" + table.rendered(indent: "  "))
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ r: Benchmark.Result, network: String) -> JSONValue {
+        .object([
+            ("network", .string(network)), ("batch", .int(r.batch)), ("threads", .int(r.threads)), ("iterations", .int(r.iterations)),
+            ("kernels", .string(r.kernels.rawValue)), ("cpu", .string(CPUInfo.summary)),
+            ("train_images_per_s", .double(r.trainImagesPerSecond.rounded())),
+            ("infer_images_per_s", .double(r.inferImagesPerSecond.rounded())),
+            ("train_gflops", .double((r.trainGFLOPs * 10).rounded() / 10)),
+            ("infer_gflops", .double((r.inferGFLOPs * 10).rounded() / 10)),
+            ("forward_multiply_adds_per_image", .int(r.forwardMultiplyAdds)),
+            ("peak_rss_bytes", .int(r.peakResidentBytes)),
+            ("layers", .array(r.layers.map { layer in
+                .object([("name", .string(layer.name)), ("kind", .string(layer.kind)),
+                         ("forward_ms", .double((layer.forward * 1e6).rounded() / 1e3)),
+                         ("backward_ms", .double((layer.backward * 1e6).rounded() / 1e3))])
+            })),
+        ])
+    }
+}
+
+extension ConvolutionKernels: ExpressibleByArgument {}

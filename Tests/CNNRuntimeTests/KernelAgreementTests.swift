@@ -1,0 +1,79 @@
+import CNNAnalysis
+import CNNData
+import CNNRuntime
+import CNNSpec
+import Testing
+
+/// The three convolution paths (Winograd, direct, im2col + GEMM) compute the same function: from the
+/// same weights and inputs their outputs, weight gradients and input gradients agree to float rounding.
+/// Finite differences (GradientTests) check each path against the math; this checks them against each other
+/// on shapes where each kernel is really chosen.
+struct KernelAgreementTests {
+    static let networks: [(String, String)] = [
+        ("deepconv-like: winograd 16→16, odd sizes, pad 2, fused relu", """
+            input: [1, 11, 11]
+            layers:
+              - conv: {filters: 16, size: 3, pad: 1}
+              - relu
+              - conv: {filters: 16, size: 3, pad: 1}
+              - relu
+              - maxpool: {size: 2}
+              - conv: {filters: 32, size: 3, pad: 2}
+              - relu
+              - conv: {filters: 24, size: 3, pad: 1}
+              - dense: {units: 5}
+            """),
+        ("strided, dilated and 1×1 convs with 8-multiple filters", """
+            input: [8, 9, 9]
+            layers:
+              - conv: {filters: 16, size: 3, stride: 2, pad: 1}
+              - relu
+              - conv: {filters: 16, size: 3, dilation: 2, pad: same}
+              - conv: {filters: 8, size: 1}
+              - dense: {units: 3}
+            """),
+    ]
+
+    struct Pass {
+        var output: [Float], parameterGradients: [Float], inputGradient: [Float]
+    }
+
+    static func run(_ yaml: String, kernels: ConvolutionKernels, batch: Int = 3) throws -> Pass {
+        let analysis = try NetworkAnalysis(try SpecParser.parse(yaml, file: "agreement.yaml")[0])
+        let model = Model(analysis, batchCapacity: batch, threads: 2, kernels: kernels)
+        model.parameters.initialize(seed: 11)
+        var generator = SeededGenerator(seed: 11, stream: 5)
+        for i in 0..<model.parameters.count where model.parameters.values[i] == 0 {
+            model.parameters.values[i] = generator.nextUnitFloat() - 0.5
+        }
+        let inputCount = batch * analysis.network.input.count
+        for i in 0..<inputCount { model.input[i] = generator.nextUnitFloat() * 2 - 1 }
+        let context = StepContext(training: true, threads: 2, seed: 11, step: 0)
+        model.forward(batch: batch, context: context)
+        let outputCount = batch * model.outputCount
+        let output = Array(UnsafeBufferPointer(start: model.output, count: outputCount))
+        for k in 0..<outputCount { model.outputGradient[k] = generator.nextUnitFloat() * 2 - 1 }
+        model.parameters.zeroGradients()
+        var inputGradient = [Float](repeating: 0, count: inputCount)
+        inputGradient.withUnsafeMutableBufferPointer { model.backward(batch: batch, context: context, inputGradient: $0.baseAddress!) }
+        return Pass(output: output, parameterGradients: Array(model.parameters.gradients), inputGradient: inputGradient)
+    }
+
+    /// Largest |a − b| relative to the largest |a|: float sums of a few thousand terms in different orders.
+    static func relativeDifference(_ a: [Float], _ b: [Float]) -> Float {
+        let scale = a.map(abs).max() ?? 0
+        return zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(scale, 1e-12) } ?? 0
+    }
+
+    @Test(arguments: networks)
+    func kernelsAgree(name: String, yaml: String) throws {
+        let reference = try Self.run(yaml, kernels: .im2col)
+        for kernels in [ConvolutionKernels.direct, .fastest] {
+            let pass = try Self.run(yaml, kernels: kernels)
+            #expect(Self.relativeDifference(reference.output, pass.output) < 1e-5, "\(name), \(kernels): output")
+            #expect(Self.relativeDifference(reference.parameterGradients, pass.parameterGradients) < 1e-5,
+                    "\(name), \(kernels): parameter gradients")
+            #expect(Self.relativeDifference(reference.inputGradient, pass.inputGradient) < 1e-5, "\(name), \(kernels): input gradient")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# End to end for branching networks with the release binary: the comparisons print their ratios,
+# spp keeps the dense input whatever the image size, `cnnc graph` renders SVG, and resnet-mini and
+# the Inception-style network train on Fashion-MNIST (one epoch here; the 10-epoch figures are in
+# the README). Prints 'N passed, N failed'.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+CNNC=.build/release/cnnc
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0; failed=0
+check() {
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
+
+$CNNC params specs/inception.yaml > "$WORK/inception.txt" 2>&1
+check "inception: reduced module is 0.42x the naive one's parameters" grep -q "inception-reduced .* inception-naive *0.42x" "$WORK/inception.txt"
+$CNNC params specs/separable.yaml > "$WORK/separable.txt" 2>&1
+check "separable: 0.13x, factorized 1x3+3x1: 0.67x" \
+    bash -c "grep -q 'separable-3x3 .* 0.13x' '$WORK/separable.txt' && grep -q 'factorized-1x3-3x1 .* 0.67x' '$WORK/separable.txt'"
+$CNNC params specs/kernel-choice.yaml > "$WORK/kernel.txt" 2>&1
+check "kernel choice: 640 against 1,600 parameters" bash -c "grep -q 'conv64-3x3 .* 640 ' '$WORK/kernel.txt' && grep -q 'conv32-7x7 .* 1,600 ' '$WORK/kernel.txt'"
+dense_at() { $CNNC check specs/pooling.yaml --input "$1" --json 2> /dev/null \
+    | python3 -c "import json, sys; n = json.load(sys.stdin)['networks'][0]; print(n['layers'][-1]['params'])"; }
+check "spp: the dense layer has the same parameters at 180x180 and 224x224" test "$(dense_at 3x180x180)" = "$(dense_at 3x224x224)"
+
+if command -v dot > /dev/null; then
+    $CNNC graph specs/inception.yaml -o "$WORK/inception.svg" > /dev/null
+    check "cnnc graph writes an SVG with every layer of the Inception modules" \
+        python3 -c "import sys, xml.etree.ElementTree as ET; t = open('$WORK/inception.svg').read(); ET.fromstring(t); sys.exit(0 if all(n in t for n in ['concat1', 'conv6', 'maxpool1', '163,696 parameters']) else 1)"
+else
+    echo "skip the SVG check: Graphviz is not installed (bash .ci/install-deps installs it)"
+fi
+
+for spec in resnet-mini inception-fashion; do
+    $CNNC train specs/$spec.yaml --epochs 1 --seed 1 --out "$WORK/$spec" > "$WORK/$spec.log" 2>&1
+    acc=$(tail -n 1 "$WORK/$spec/metrics.csv" | cut -d, -f7)
+    echo "$spec, 1 epoch of Fashion-MNIST: test accuracy $acc ($(grep -o '[0-9.]* s  [0-9]* img/s' "$WORK/$spec.log" | tail -1))"
+    check "$spec learns Fashion-MNIST in one epoch (at least 75%)" at_least "${acc:-0}" 0.75
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// `cnnc graph`: DOT with one node per layer, the branch point fanning out and joining again.
+struct GraphCommandTests {
+    @Test func inceptionDOTShowsEveryPathAndTheJoin() throws {
+        let result = try CLI.run(["graph", "specs/inception.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let dot = result.stdout
+        #expect(dot.hasPrefix("digraph cnnc {"))
+        #expect(dot.contains("subgraph cluster_0") && dot.contains("subgraph cluster_1"))
+        #expect(dot.contains("inception-reduced: 163,696 parameters"))
+        // The reduced module: 6 convs + 6 relus + 1 maxpool + the concat node + input and output, per network counted by id.
+        let reduced = String(dot[dot.range(of: "subgraph cluster_1")!.lowerBound...])
+        let nodes = reduced.components(separatedBy: "\n").filter { $0.contains("[label=") }
+        #expect(nodes.count == 6 + 6 + 1 + 1 + 2)
+        // Four paths end in the concat node.
+        let concatID = try #require(nodes.first { $0.contains("concat1\\nconcat") }?.split(separator: " ").first.map(String.init))
+        #expect(reduced.components(separatedBy: "\n").filter { $0.hasSuffix("-> \(concatID);") }.count == 4)
+    }
+
+    @Test func residualShortcutIsDashedAndProjected() throws {
+        let result = try CLI.run(["graph", "specs/resnet-mini.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("down1_projection\\nconv 1x1/2"))
+        #expect(result.stdout.contains("style=dashed, label=\" identity\""))
+    }
+
+    @Test func svgWithoutGraphvizIsAClearError() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-graph-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Run with a PATH where no `dot` exists.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["graph", CLI.repositoryRoot + "/specs/inception.yaml", "-o", directory + "/net.svg"]
+        process.environment = ["PATH": directory]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("Graphviz's 'dot' is not installed"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/net.dot"))
+    }
+}
