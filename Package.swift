@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     targets: [
         // MARK: - C libraries (Debian -dev packages), one tiny module map each
@@ -40,9 +41,15 @@ let package = Package(
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 
+        // MARK: - Export: ONNX through swift-protobuf (the generated onnx-subset.pb.swift is committed)
+        .target(name: "CNNExport", dependencies: [
+            "CNNIR", "CNNAnalysis", "CNNRuntime",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["onnx-subset.proto"]),
+
         // MARK: - Command line
         .executableTarget(name: "cnnc", dependencies: [
-            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData",
+            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData", "CNNExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

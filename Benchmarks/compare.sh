@@ -6,6 +6,8 @@
 # usage: Benchmarks/compare.sh [--iters N] [--threads "1 2"]
 #   TORCH_VENV  a virtual environment with PyTorch from PyPI (default: .venv-torch; made with
 #               `python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy`, ~5 GB)
+#   ONNX_VENV   a virtual environment with onnxruntime and numpy (default: .venv-onnx), for the
+#               ONNX Runtime inference comparison of the exported DeepConvNet
 #   MNIST_DIR   data for the PyTorch script (default ../shared/datasets/mnist-5k)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,5 +76,26 @@ for t in $THREADS; do
     done | sort
     unset rows
 done
+# ONNX Runtime, the engine people deploy: inference of the exported DeepConvNet at batch 1, 100, 1,000.
+OVENV=${ONNX_VENV:-.venv-onnx}
+if [ -x "$OVENV/bin/python" ]; then
+    $CNNC train specs/deepconv.yaml --data "$DATA" --epochs 1 --out "$WORK/weights" > /dev/null
+    $CNNC export specs/deepconv.yaml --weights "$WORK/weights/last.safetensors" -o "$WORK/deepconv.onnx" > /dev/null
+    printf '\n%-34s %7s %6s %9s %12s\n' "DeepConvNet inference" threads batch "images/s" "cnnc / ORT"
+    for t in $THREADS; do
+        "$OVENV/bin/python" Benchmarks/onnxruntime_bench.py "$WORK/deepconv.onnx" --threads "$t" --iters "$ITERS" > "$WORK/ort"
+        for b in 1 100 1000; do
+            ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9]*' | cut -d= -f2)
+            ours=$($CNNC bench specs/deepconv.yaml --batch "$b" --threads "$t" --iters "$([ "$b" -eq 1000 ] && echo 5 || echo "$ITERS")" --json \
+                | python3 -c "import json, sys; print(json.load(sys.stdin)['infer_images_per_s'])")
+            version=$(head -n 1 "$WORK/ort" | cut -d' ' -f2)
+            printf '%-34s %7s %6s %9.0f\n' "ONNX Runtime $version" "$t" "$b" "$ort"
+            printf '%-34s %7s %6s %9.0f %11sx\n' "cnnc" "$t" "$b" "$ours" "$(python3 -c "print(f'{$ours / $ort:.2f}')")"
+        done
+    done
+else
+    echo "  (no onnxruntime venv at $OVENV: python3 -m venv $OVENV && $OVENV/bin/pip install onnxruntime numpy)" >&2
+fi
+
 echo
 echo "ratios are to the first PyTorch row of the same thread count (PyPI when present); peak MiB is the whole process (/usr/bin/time)"

@@ -22,6 +22,7 @@ public enum Checkpoint {
             guard tensor.values.allSatisfy(\.isFinite) else {
                 throw .corrupt(path: path, reason: "tensor '\(entry.name)' holds NaN or infinite values")
             }
+            parameters.markChanged()
             tensor.values.withUnsafeBufferPointer {
                 (parameters.values.baseAddress! + entry.offset).update(from: $0.baseAddress!, count: entry.count)
             }

@@ -44,6 +44,8 @@ public final class Model {
     /// `timings`, when given, receives each top-level layer's forward seconds in `.0` (the benchmark's breakdown).
     public func forward(batch: Int, context: StepContext, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
         precondition(batch <= batchCapacity, "batch \(batch) exceeds the model's capacity \(batchCapacity)")
+        var context = context
+        context.parameterGeneration = context.training ? nil : parameters.generation
         stack.forward(input: input, batch: batch, context: context, timings: timings)
     }
 

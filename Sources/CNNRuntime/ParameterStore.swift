@@ -19,6 +19,10 @@ public final class ParameterStore {
     public let gradients: UnsafeMutableBufferPointer<Float>
 
     public var count: Int { values.count }
+    /// Bumped whenever the values change through the runtime (optimizer step, checkpoint load, init),
+    /// so layers may cache derived forms of their weights (repacked, Winograd-transformed) between changes.
+    public private(set) var generation = 0
+    public func markChanged() { generation += 1 }
     public var trainableCount: Int { entries.filter(\.spec.isTrainable).reduce(0) { $0 + $1.count } }
 
     init(layers topLevel: [RuntimeLayer]) {
@@ -54,6 +58,7 @@ public final class ParameterStore {
 
     /// Draws every tensor from its init scheme: weights from the scheme, biases and means 0, scales and variances 1.
     public func initialize(seed: UInt64) {
+        markChanged()
         var generator = SeededGenerator(seed: seed, stream: 0x1417)
         for entry in entries {
             let view = values.baseAddress! + entry.offset

@@ -58,6 +58,9 @@ public struct StepContext: Sendable {
     /// and a resumed run draws the same masks as an uninterrupted one.
     public var seed: UInt64
     public var step: UInt64
+    /// The parameter store's generation (set by `Model`): in inference, layers reuse weights derived
+    /// in an earlier pass of the same generation. nil: always derive afresh (training, direct calls).
+    public var parameterGeneration: Int?
 
     public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0) {
         self.training = training

@@ -39,6 +39,8 @@ public final class Conv2D: WeightedLayer {
 
     /// Set by the model when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
     var appliesReLU = false
+    /// The parameter generation `packed` and `transformed` were made from (nil: unknown).
+    var packedGeneration: Int?
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
@@ -170,8 +172,12 @@ public final class Conv2D: WeightedLayer {
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
-        packWeights()
-        if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
+        // In inference the packed (and transformed) weights of the same generation are still valid.
+        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration {
+            packWeights()
+            if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
+            packedGeneration = context.parameterGeneration
+        }
         let inSize = facts.input.count, outSize = facts.output.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {

@@ -49,6 +49,7 @@ public final class Optimizer {
     /// One update with learning rate `lr`. Weight decay adds λ·w to the gradient of weights (not biases).
     public func step(_ parameters: ParameterStore, learningRate lr: Double) {
         steps += 1
+        parameters.markChanged()
         let w = parameters.values.baseAddress!, g = parameters.gradients.baseAddress!
         let decay = Float(config.weightDecay)
         let lr = Float(lr), eps = Float(config.epsilon)

@@ -1,0 +1,296 @@
+import CNNAnalysis
+import CNNIR
+import CNNRuntime
+import Foundation
+import SwiftProtobuf
+
+/// Why a network cannot be exported, with what to do instead.
+public enum ExportError: Error, Sendable {
+    case unsupportedLayer(layer: String, kind: String, at: SourceLocation)
+    case unsupportedOpset(Int)
+
+    public var message: String {
+        switch self {
+        case .unsupportedLayer(let layer, let kind, _):
+            return "layer '\(layer)' (\(kind)) has no ONNX operator"
+        case .unsupportedOpset(let opset):
+            return "opset \(opset) is not supported"
+        }
+    }
+
+    public var hint: String {
+        switch self {
+        case .unsupportedLayer:
+            return "a locally connected layer cannot be expressed with standard ONNX operators; replace it with a conv to export"
+        case .unsupportedOpset:
+            return "use --opset between \(ONNXExporter.opsets.lowerBound) and \(ONNXExporter.opsets.upperBound) (default 17)"
+        }
+    }
+
+    public var location: SourceLocation? {
+        if case .unsupportedLayer(_, _, let at) = self { return at }
+        return nil
+    }
+}
+
+/// Writes a network and its weights as an ONNX model: standard operators only, NCHW tensors,
+/// a dynamic batch dimension named `batch`, the spec's layer names on nodes and on their outputs,
+/// and the checkpoint's tensors (PyTorch layouts, which are ONNX's) as initializers.
+public enum ONNXExporter {
+    /// Opsets whose operators and attribute forms this exporter writes (Slice/Unsqueeze take tensor
+    /// inputs from 13; ReduceMax/ReduceMean move their axes to an input at 18).
+    public static let opsets = 13...17
+
+    public static func export(_ analysis: NetworkAnalysis, parameters: ParameterStore, opset: Int = 17,
+                              producerVersion: String) throws(ExportError) -> Data {
+        guard opsets.contains(opset) else { throw .unsupportedOpset(opset) }
+        var values: [String: (shape: [Int], data: UnsafeMutablePointer<Float>)] = [:]
+        for entry in parameters.entries {
+            values[entry.name] = (entry.spec.shape, parameters.values.baseAddress! + entry.offset)
+        }
+        var builder = GraphBuilder(parameters: values)
+        let input = analysis.network.input
+        let (output, rank) = try builder.sequence(analysis.layers, from: "input", rank: 4)
+
+        var graph = Onnx_GraphProto()
+        graph.name = analysis.network.name
+        graph.node = builder.nodes
+        graph.initializer = builder.initializers
+        graph.input = [valueInfo("input", dims: [input.channels, input.height, input.width])]
+        let out = analysis.output
+        graph.output = [valueInfo(output, dims: rank == 4 ? [out.channels, out.height, out.width] : [out.count])]
+        graph.docString = "exported by cnnc from the spec's network '\(analysis.network.name)'"
+
+        var model = Onnx_ModelProto()
+        model.irVersion = 8
+        model.producerName = "cnnc"
+        model.producerVersion = producerVersion
+        model.graph = graph
+        var set = Onnx_OperatorSetIdProto()
+        set.domain = ""
+        set.version = Int64(opset)
+        model.opsetImport = [set]
+        do {
+            return try model.serializedData()
+        } catch {
+            preconditionFailure("serializing a complete ModelProto cannot fail: \(error)")
+        }
+    }
+
+    /// A float tensor value with a dynamic batch dimension in front of `dims`.
+    static func valueInfo(_ name: String, dims: [Int]) -> Onnx_ValueInfoProto {
+        var shape = Onnx_TensorShapeProto()
+        var batch = Onnx_TensorShapeProto.Dimension()
+        batch.dimParam = "batch"
+        shape.dim = [batch] + dims.map { value in
+            var dim = Onnx_TensorShapeProto.Dimension()
+            dim.dimValue = Int64(value)
+            return dim
+        }
+        var tensor = Onnx_TypeProto.Tensor()
+        tensor.elemType = 1 // FLOAT
+        tensor.shape = shape
+        var type = Onnx_TypeProto()
+        type.tensorType = tensor
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        info.type = type
+        return info
+    }
+}
+
+/// Accumulates nodes and initializers while walking the analysed layers.
+struct GraphBuilder {
+    let parameters: [String: (shape: [Int], data: UnsafeMutablePointer<Float>)]
+    var nodes: [Onnx_NodeProto] = []
+    var initializers: [Onnx_TensorProto] = []
+
+    /// Emits `layers` after the tensor `input` of the given rank (4: [N, C, H, W]; 2: [N, F]);
+    /// returns the last tensor's name and rank.
+    mutating func sequence(_ layers: [LayerAnalysis], from input: String, rank: Int) throws(ExportError) -> (String, Int) {
+        var (current, currentRank) = (input, rank)
+        for layer in layers {
+            (current, currentRank) = try emit(layer, input: current, rank: currentRank)
+        }
+        return (current, currentRank)
+    }
+
+    mutating func emit(_ layer: LayerAnalysis, input: String, rank: Int) throws(ExportError) -> (String, Int) {
+        let name = layer.name
+        switch layer.layer.kind {
+        case .conv(let conv):
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            let w = layer.window!
+            var inputs = [x, weight(name + ".weight")]
+            if conv.bias { inputs.append(weight(name + ".bias")) }
+            node("Conv", name: name, inputs: inputs, attributes: [
+                .ints("kernel_shape", [w.size.height, w.size.width]),
+                .ints("strides", [w.stride.height, w.stride.width]),
+                .ints("pads", [w.padding.top, w.padding.left, w.padding.bottom, w.padding.right]),
+                .ints("dilations", [w.dilation.height, w.dilation.width]),
+                .int("group", conv.groups),
+            ])
+            return (name, 4)
+        case .local:
+            throw .unsupportedLayer(layer: name, kind: "local", at: layer.layer.location)
+        case .maxPool, .avgPool:
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            let w = layer.window!
+            var attributes: [Attribute] = [
+                .ints("kernel_shape", [w.size.height, w.size.width]),
+                .ints("strides", [w.stride.height, w.stride.width]),
+                .ints("pads", [w.padding.top, w.padding.left, w.padding.bottom, w.padding.right]),
+                .int("ceil_mode", 0), // cnnc's shape rule floors
+            ]
+            let isMax: Bool
+            if case .maxPool = layer.layer.kind { isMax = true } else { isMax = false }
+            if !isMax { attributes.append(.int("count_include_pad", 0)) }
+            node(isMax ? "MaxPool" : "AveragePool", name: name, inputs: [x], attributes: attributes)
+            return (name, 4)
+        case .globalAvgPool:
+            node("GlobalAveragePool", name: name, inputs: [try fourD(input, rank: rank, shape: layer.input, name: name)])
+            return (name, 4)
+        case .spp(let pyramid):
+            return (try spp(pyramid, layer: layer, input: try fourD(input, rank: rank, shape: layer.input, name: name)), 4)
+        case .dense(let dense):
+            var x = input
+            if rank == 4 {
+                x = name + "/flatten"
+                node("Flatten", name: x, inputs: [input], attributes: [.int("axis", 1)])
+            }
+            var inputs = [x, weight(name + ".weight")]
+            if dense.bias { inputs.append(weight(name + ".bias")) }
+            node("Gemm", name: name, inputs: inputs, attributes: [.int("transB", 1)])
+            return (name, 2)
+        case .dropout:
+            node("Identity", name: name, inputs: [input]) // inference: dropout is the identity
+            return (name, rank)
+        case .batchNorm(let config):
+            node("BatchNormalization", name: name,
+                 inputs: [input, weight(name + ".weight"), weight(name + ".bias"), weight(name + ".running_mean"), weight(name + ".running_var")],
+                 attributes: [.float("epsilon", config.epsilon), .float("momentum", 1 - config.momentum)])
+            return (name, rank)
+        case .relu, .sigmoid, .tanh:
+            let op = switch layer.layer.kind { case .relu: "Relu"; case .sigmoid: "Sigmoid"; default: "Tanh" }
+            node(op, name: name, inputs: [input])
+            return (name, rank)
+        case .concat:
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            var ends: [String] = []
+            for branch in layer.branches {
+                let (end, endRank) = try sequence(branch, from: x, rank: 4)
+                ends.append(try fourD(end, rank: endRank, shape: branch.last!.output, name: end))
+            }
+            node("Concat", name: name, inputs: ends, attributes: [.int("axis", 1)])
+            return (name, 4)
+        case .residual:
+            let (bodyEnd, bodyRank) = try sequence(layer.branches[0], from: input, rank: rank)
+            var shortcut = input
+            if let projection = layer.projection.first {
+                (shortcut, _) = try emit(projection, input: input, rank: rank)
+            }
+            node("Add", name: name, inputs: [bodyEnd, shortcut])
+            return (name, bodyRank)
+        }
+    }
+
+    /// A 2-D [N, F] tensor reshaped to [N, F, 1, 1] where a 4-D operator follows a dense layer.
+    mutating func fourD(_ tensor: String, rank: Int, shape: Shape, name: String) throws(ExportError) -> String {
+        guard rank == 2 else { return tensor }
+        let shapeName = name + "/to4d_shape"
+        constant(shapeName, int64s: [-1, shape.channels, shape.height, shape.width])
+        node("Reshape", name: name + "/to4d", inputs: [tensor, shapeName])
+        return name + "/to4d"
+    }
+
+    /// Spatial pyramid pooling in standard operators: each bin a Slice then ReduceMax/ReduceMean
+    /// (keepdims), bins joined into [N, C, l, l], flattened in (C, row, column) order, levels
+    /// concatenated, then reshaped to [N, C·Σl², 1, 1] as cnnc's output shape.
+    mutating func spp(_ pyramid: SpatialPyramid, layer: LayerAnalysis, input: String) throws(ExportError) -> String {
+        let name = layer.name, i = layer.input
+        let reduce = pyramid.mode == .max ? "ReduceMax" : "ReduceMean"
+        let axes = name + "/axes_hw"
+        constant(axes, int64s: [2, 3])
+        var levels: [String] = []
+        for level in pyramid.levels {
+            var rows: [String] = []
+            for row in 0..<level {
+                let r = SpatialPyramid.bin(row, of: level, extent: i.height)
+                var bins: [String] = []
+                for column in 0..<level {
+                    let c = SpatialPyramid.bin(column, of: level, extent: i.width)
+                    let bin = "\(name)/l\(level)_\(row)_\(column)"
+                    constant(bin + "/starts", int64s: [r.lowerBound, c.lowerBound])
+                    constant(bin + "/ends", int64s: [r.upperBound, c.upperBound])
+                    node("Slice", name: bin + "/slice", inputs: [input, bin + "/starts", bin + "/ends", axes])
+                    node(reduce, name: bin, inputs: [bin + "/slice"], attributes: [.ints("axes", [2, 3]), .int("keepdims", 1)])
+                    bins.append(bin)
+                }
+                let rowName = "\(name)/l\(level)_row\(row)"
+                node("Concat", name: rowName, inputs: bins, attributes: [.int("axis", 3)])
+                rows.append(rowName)
+            }
+            let grid = "\(name)/l\(level)"
+            node("Concat", name: grid, inputs: rows, attributes: [.int("axis", 2)])
+            node("Flatten", name: grid + "/flatten", inputs: [grid], attributes: [.int("axis", 1)])
+            levels.append(grid + "/flatten")
+        }
+        node("Concat", name: name + "/levels", inputs: levels, attributes: [.int("axis", 1)])
+        constant(name + "/shape", int64s: [-1, layer.output.channels, 1, 1])
+        node("Reshape", name: name, inputs: [name + "/levels", name + "/shape"])
+        return name
+    }
+
+    // MARK: - Nodes and tensors
+
+    enum Attribute {
+        case int(String, Int)
+        case ints(String, [Int])
+        case float(String, Double)
+
+        var proto: Onnx_AttributeProto {
+            var a = Onnx_AttributeProto()
+            switch self {
+            case .int(let name, let value): a.name = name; a.type = .int; a.i = Int64(value)
+            case .ints(let name, let values): a.name = name; a.type = .ints; a.ints = values.map(Int64.init)
+            case .float(let name, let value): a.name = name; a.type = .float; a.f = Float(value)
+            }
+            return a
+        }
+    }
+
+    /// A node whose single output carries the node's name.
+    mutating func node(_ op: String, name: String, inputs: [String], attributes: [Attribute] = []) {
+        var n = Onnx_NodeProto()
+        n.opType = op
+        n.name = name
+        n.input = inputs
+        n.output = [name]
+        n.attribute = attributes.map(\.proto)
+        nodes.append(n)
+    }
+
+    /// Registers the checkpoint tensor `name` as an initializer (once) and returns its name.
+    mutating func weight(_ name: String) -> String {
+        guard !initializers.contains(where: { $0.name == name }), let (shape, data) = parameters[name] else { return name }
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = shape.map(Int64.init)
+        t.dataType = 1 // FLOAT
+        let count = shape.reduce(1, *)
+        var bytes = Data(capacity: count * 4)
+        for k in 0..<count { withUnsafeBytes(of: data[k].bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        t.rawData = bytes
+        initializers.append(t)
+        return name
+    }
+
+    mutating func constant(_ name: String, int64s: [Int]) {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = [Int64(int64s.count)]
+        t.dataType = 7 // INT64
+        t.int64Data = int64s.map(Int64.init)
+        initializers.append(t)
+    }
+}

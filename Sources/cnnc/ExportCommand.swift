@@ -1,0 +1,44 @@
+import ArgumentParser
+import CNNExport
+import CNNRuntime
+import Foundation
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a trained network as an ONNX model (for ONNX Runtime, Netron and other tools).",
+        discussion: """
+            Standard ONNX operators only, the checkpoint's tensors as initializers, a dynamic batch \
+            dimension, and the spec's layer names on nodes. The input is NCHW float32 named 'input'; \
+            the output is the last layer's (logits, before softmax).
+            """)
+
+    @Argument(help: "Spec file the weights were trained with.") var spec: String
+    @Option(help: "Checkpoint (.safetensors).") var weights: String
+    @Option(name: .shortAndLong, help: "Output file (default <network name>.onnx).") var output: String?
+    @Option(help: "ONNX opset (13 to 17).") var opset = 17
+    @Option(help: "Which network of a multi-document spec.") var network: String?
+
+    func run() throws {
+        let options = try RuntimeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let analysis = try options.analysis(spec)
+        // Loading into a model checks every tensor's name and shape against the spec.
+        let model = Model(analysis, batchCapacity: 1, threads: 1)
+        try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
+        let data: Data
+        do {
+            data = try ONNXExporter.export(analysis, parameters: model.parameters, opset: opset, producerVersion: CNNC.configuration.version)
+        } catch {
+            if let location = error.location {
+                DiagnosticRenderer.error(error.message, at: location, hint: error.hint)
+            } else {
+                DiagnosticRenderer.error(error.message, hint: error.hint)
+            }
+            throw ExitCode(1)
+        }
+        let path = output ?? "\(analysis.network.name).onnx"
+        try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }
+        print("wrote \(path): \(analysis.network.name), opset \(opset), \(Format.grouped(analysis.totalParameters)) parameters, "
+              + "\(Format.bytes(data.count)) (open it in Netron: https://netron.app)")
+    }
+}

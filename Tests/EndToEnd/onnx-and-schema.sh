@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# cnnc in the wider ecosystem, with the release binary and the real tools from PyPI (onnx,
+# onnxruntime, jsonschema in a virtual environment): exported models pass onnx.checker and give
+# ONNX Runtime the same logits as cnnc eval; every spec validates against the JSON Schema and bad
+# specs are rejected by both the schema and cnnc check. Prints 'N passed, N failed'.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+CNNC=.build/release/cnnc
+DATA=${MNIST_DIR:-../shared/datasets/mnist-5k}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+passed=0; failed=0
+check() {
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+VENV=${CNNC_PY_VENV:-$WORK/venv}
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q onnx onnxruntime numpy jsonschema pyyaml || {
+        echo "FAIL cannot install onnx, onnxruntime, jsonschema from PyPI"; exit 1; }
+fi
+PY=$VENV/bin/python
+
+# A spec with spatial pyramid pooling and a dense layer after it, trained alongside the shipped ones.
+cat > "$WORK/spp-mnist.yaml" <<'YAML'
+name: spp-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 16, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 2}
+  - conv: {filters: 16, size: 3, pad: 1}
+  - relu
+  - spp: {levels: [1, 2, 3], mode: max}
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam}
+YAML
+
+# One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
+for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml"; do
+    name=$(basename "$spec" .yaml)
+    $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
+    $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
+    $CNNC eval "$spec" --weights "$WORK/$name/last.safetensors" --data "$DATA" --limit 1000 --logits "$WORK/$name.csv" > /dev/null
+    check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's (1e-4) on 1,000 digits" \
+        "$PY" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$DATA" 1000
+done
+
+# A locally connected layer has no ONNX operator: a clear error, no file.
+printf 'input: [1, 28, 28]\nlayers:\n  - maxpool: {size: 4}\n  - local: {filters: 2, size: 3}\n  - dense: {units: 10}\ntrain: {epochs: 1}\n' > "$WORK/local.yaml"
+$CNNC train "$WORK/local.yaml" --data "$DATA" --epochs 1 --out "$WORK/local" > /dev/null 2>&1 || true
+local_refused() {
+    ! $CNNC export "$WORK/local.yaml" --weights "$WORK/local/last.safetensors" -o "$WORK/local.onnx" 2> "$WORK/local.err" \
+        && grep -q "has no ONNX operator" "$WORK/local.err" && ! test -e "$WORK/local.onnx"
+}
+check "export of a locally connected layer is a clear error" local_refused
+
+# The JSON Schema: the shipped copy is what cnnc prints, every spec validates, bad specs are rejected.
+$CNNC schema > "$WORK/schema.json"
+check "docs/cnnc.schema.json equals cnnc schema" cmp -s "$WORK/schema.json" docs/cnnc.schema.json
+check "every spec in specs/ names the schema for editors" \
+    bash -c 'for f in specs/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done'
+check "every spec in specs/ validates against the schema" "$PY" Tests/Peers/schema_check.py docs/cnnc.schema.json specs/*.yaml
+for bad in "unknown key|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: 3, fliters: 3}\n" \
+           "wrong type|input: [1, 8, 8]\nlayers:\n  - conv: {filters: two, size: 3}\n" \
+           "negative size|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: -3}\n" \
+           "unknown layer kind|input: [1, 8, 8]\nlayers:\n  - convolution: {filters: 2, size: 3}\n" \
+           "bad padding word|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: 3, pad: half}\n"; do
+    label=${bad%%|*}
+    printf "${bad#*|}" > "$WORK/bad.yaml"
+    check "$label: rejected by the schema and by cnnc check" \
+        bash -c "! '$PY' Tests/Peers/schema_check.py docs/cnnc.schema.json '$WORK/bad.yaml' > /dev/null 2>&1 && ! $CNNC check '$WORK/bad.yaml' > /dev/null 2>&1"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
