@@ -17,6 +17,13 @@ struct ParamsCommand: ParsableCommand {
 
     func run() throws {
         let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
+        let names = Set(analyses.map(\.network.name))
+        for analysis in analyses {
+            if let target = analysis.network.compareTo, !names.contains(target) {
+                DiagnosticRenderer.warning("network '\(analysis.network.name)' has compare_to: '\(target)', but no network of that name is "
+                                           + "being compared; it is compared with itself", at: analysis.network.location)
+            }
+        }
         if json {
             print(JSONReport.networks(analyses).rendered())
             return

@@ -185,15 +185,10 @@ public final class Conv2D: WeightedLayer {
                 if directForward {
                     let padded = scratch[thread]
                     padInput(x, into: padded)
-                    if winogradForward {
-                        Winograd.forward(padded: padded, paddedWidth: paddedInput.width, channels: channels, filters: transformed,
-                                         bias: bias, output: y, outputHeight: facts.output.height, outputWidth: facts.output.width,
-                                         filterCount: filters, relu: appliesReLU, scratch: winogradScratch(thread))
-                        continue
-                    }
-                    runDirect(padded: padded, paddedWidth: paddedInput.width, channels: channels, weights: packed, bias: bias,
-                              output: y, height: facts.output.height, width: facts.output.width, filters: filters,
-                              stride: (window.stride.height, window.stride.width), relu: appliesReLU)
+                    convolve(padded: padded, paddedWidth: paddedInput.width, channels: channels,
+                             weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
+                             bias: bias, output: y, height: facts.output.height, width: facts.output.width, filters: filters,
+                             stride: (window.stride.height, window.stride.width), relu: appliesReLU, thread: thread)
                     continue
                 }
                 for g in 0..<groups {
@@ -222,10 +217,18 @@ public final class Conv2D: WeightedLayer {
                          paddedHeight: paddedInput.height, paddedWidth: paddedInput.width)
     }
 
-    private func runDirect(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>,
-                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, height: Int, width: Int,
-                           filters: Int, stride: (Int, Int), relu: Bool = false) {
-        DirectConvolution.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, weights: weights, bias: bias,
+    /// One padded channels-last image through the fast kernels: Winograd when `transformed` filters
+    /// are given (3×3, stride 1), else the direct kernel with `weights` `[KH][KW][C][F]`.
+    private func convolve(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>?,
+                          transformed: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                          height: Int, width: Int, filters: Int, stride: (Int, Int), relu: Bool, thread: Int) {
+        if let transformed {
+            Winograd.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, filters: transformed, bias: bias,
+                             output: output, outputHeight: height, outputWidth: width, filterCount: filters, relu: relu,
+                             scratch: winogradScratch(thread))
+            return
+        }
+        DirectConvolution.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, weights: weights!, bias: bias,
                                   output: output, outputHeight: height, outputWidth: width, filters: filters,
                                   kernelHeight: window.size.height, kernelWidth: window.size.width,
                                   strideHeight: stride.0, strideWidth: stride.1,
@@ -297,14 +300,10 @@ public final class Conv2D: WeightedLayer {
                     ChannelsLast.pad(dy, height: facts.output.height, width: facts.output.width, channels: filters,
                                      top: paddedGradient.top, left: paddedGradient.left, into: padded,
                                      paddedHeight: paddedGradient.height, paddedWidth: paddedGradient.width)
-                    if winogradInputGradient {
-                        Winograd.forward(padded: padded, paddedWidth: paddedGradient.width, channels: filters, filters: transformedFlipped,
-                                         bias: nil, output: dx, outputHeight: facts.input.height, outputWidth: facts.input.width,
-                                         filterCount: channels, relu: false, scratch: winogradScratch(thread))
-                        continue
-                    }
-                    runDirect(padded: padded, paddedWidth: paddedGradient.width, channels: filters, weights: flipped, bias: nil,
-                              output: dx, height: facts.input.height, width: facts.input.width, filters: channels, stride: (1, 1))
+                    convolve(padded: padded, paddedWidth: paddedGradient.width, channels: filters,
+                             weights: winogradInputGradient ? nil : flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
+                             bias: nil, output: dx, height: facts.input.height, width: facts.input.width, filters: channels,
+                             stride: (1, 1), relu: false, thread: thread)
                     continue
                 }
                 if !isPointwise { dx.update(repeating: 0, count: inSize) }
