@@ -16,6 +16,10 @@ let package = Package(
         .executable(name: "cnnc", targets: ["cnnc"]),
         .library(name: "CNNAnalysis", targets: ["CNNAnalysis"]),
     ],
+    // Data-parallel training over Open MPI is opt-in: `swift build -c release --traits MPI`.
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training under mpirun (needs Debian's libopenmpi-dev)."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
@@ -26,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Spec compiler: YAML -> IR -> analysis
         .target(name: "CNNIR"),
@@ -41,6 +46,11 @@ let package = Package(
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 
+        // MARK: - Distributed: the MPI world behind the runtime's Communicator (MPI only with the trait)
+        .target(name: "CNNDistributed", dependencies: [
+            "CNNRuntime", .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+        ]),
+
         // MARK: - Export: ONNX through swift-protobuf (the generated onnx-subset.pb.swift is committed)
         .target(name: "CNNExport", dependencies: [
             "CNNIR", "CNNAnalysis", "CNNRuntime",
@@ -49,7 +59,7 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "cnnc", dependencies: [
-            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData", "CNNExport",
+            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData", "CNNExport", "CNNDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

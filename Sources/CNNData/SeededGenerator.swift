@@ -20,6 +20,18 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
     }
 
+    /// One stream number for a tuple of parts (purpose tag, step, layer, image…), hashed so that
+    /// different tuples practically never share a stream.
+    public static func streamID(_ parts: UInt64...) -> UInt64 {
+        var generator = SeededGenerator(seed: 0x6A09_E667_F3BC_C908)
+        var id: UInt64 = 0
+        for part in parts {
+            id = (id ^ part) &* 0x9E37_79B9_7F4A_7C15
+            id ^= generator.next()
+        }
+        return id
+    }
+
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17

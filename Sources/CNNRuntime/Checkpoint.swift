@@ -11,7 +11,13 @@ public enum Checkpoint {
     /// Loads every tensor of the model from `path`; names and shapes must match exactly.
     @discardableResult
     public static func load(_ parameters: ParameterStore, from path: String) throws(CheckpointError) -> [String: String] {
-        let (tensors, metadata) = try read(path)
+        try load(parameters, from: Data(bytes(path)), path: path)
+    }
+
+    /// The same, from a file's bytes (read on rank 0 and broadcast under MPI); `path` names it in errors.
+    @discardableResult
+    public static func load(_ parameters: ParameterStore, from data: Data, path: String) throws(CheckpointError) -> [String: String] {
+        let (tensors, metadata) = try Safetensors.decode(data, path: path)
         for entry in parameters.entries {
             guard let tensor = tensors[entry.name] else {
                 throw .mismatch(what: "tensor '\(entry.name)'", reason: "is missing from \(path)")
@@ -31,10 +37,15 @@ public enum Checkpoint {
     }
 
     public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Safetensors.Tensor], metadata: [String: String]) {
+        try Safetensors.decode(Data(bytes(path)), path: path)
+    }
+
+    /// A checkpoint file's bytes, with the errors a missing or unreadable file deserves.
+    public static func bytes(_ path: String) throws(CheckpointError) -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .corrupt(path: path, reason: "unreadable")
         }
-        return try Safetensors.decode(data, path: path)
+        return [UInt8](data)
     }
 }

@@ -16,10 +16,12 @@ public struct Evaluation: Sendable {
 
     public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
 
-    /// Runs every model over `data` in inference mode.
-    public static func run(_ models: [Model], on data: Dataset, threads: Int, keepOutputs: Bool = false, limit: Int? = nil) -> Evaluation {
+    /// Runs every model over `data` (or the images in `range`) in inference mode.
+    public static func run(_ models: [Model], on data: Dataset, threads: Int, keepOutputs: Bool = false,
+                           range: Range<Int>? = nil) -> Evaluation {
         let classes = models[0].outputCount
-        let total = min(limit ?? data.count, data.count)
+        let range = range?.clamped(to: 0..<data.count) ?? 0..<data.count
+        let total = range.count
         let batchSize = models[0].batchCapacity
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         var correct = 0
@@ -29,9 +31,9 @@ public struct Evaluation: Sendable {
         var probabilities = [Float](repeating: 0, count: batchSize * classes)
         var sum = [Float](repeating: 0, count: batchSize * classes)
         let context = StepContext(training: false, threads: threads)
-        var start = 0
-        while start < total {
-            let batch = min(batchSize, total - start)
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let batch = min(batchSize, range.upperBound - start)
             sum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             for (m, model) in models.enumerated() {
                 Batches.copy(data, indices: Array(start..<(start + batch)), into: model.input)
@@ -58,6 +60,18 @@ public struct Evaluation: Sendable {
         }
         return Evaluation(count: total, correct: correct, loss: loss / Double(max(total, 1)), confusion: confusion,
                           probabilities: keepOutputs ? keptProbabilities : nil, logits: keepOutputs ? keptLogits : nil)
+    }
+
+    /// The evaluation of the union of every rank's part (counts, loss and confusion summed; outputs dropped).
+    public func summed(over world: Communicator) -> Evaluation {
+        guard world.size > 1 else { return self }
+        let classes = confusion.count
+        var packed = [Double(count), Double(correct), loss * Double(count)] + confusion.joined().map(Double.init)
+        world.sum(&packed)
+        let total = Int(packed[0])
+        let merged = (0..<classes).map { row in (0..<classes).map { Int(packed[3 + row * classes + $0]) } }
+        return Evaluation(count: total, correct: Int(packed[1]), loss: packed[2] / Double(max(total, 1)), confusion: merged,
+                          probabilities: nil, logits: nil)
     }
 }
 

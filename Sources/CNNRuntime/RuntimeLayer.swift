@@ -58,15 +58,19 @@ public struct StepContext: Sendable {
     /// and a resumed run draws the same masks as an uninterrupted one.
     public var seed: UInt64
     public var step: UInt64
+    /// Position of this batch's first image in the step's global batch (non-zero on the later ranks of a
+    /// data-parallel run): per-image random streams (dropout) then do not depend on how a batch is split.
+    public var firstExample: Int
     /// The parameter store's generation (set by `Model`): in inference, layers reuse weights derived
     /// in an earlier pass of the same generation. nil: always derive afresh (training, direct calls).
     public var parameterGeneration: Int?
 
-    public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0) {
+    public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0, firstExample: Int = 0) {
         self.training = training
         self.threads = threads
         self.seed = seed
         self.step = step
+        self.firstExample = firstExample
     }
 }
 

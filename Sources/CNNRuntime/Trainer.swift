@@ -28,6 +28,13 @@ public struct EpochMetrics: Sendable {
     public var testAccuracy: Double
     public var seconds: Double
     public var imagesPerSecond: Double
+    /// Data-parallel runs: the ranks; the seconds of the epoch's steps spent waiting for the slowest rank,
+    /// then in the gradient allreduce itself.
+    public var ranks: Int = 1
+    public var waitSeconds: Double = 0
+    public var allreduceSeconds: Double = 0
+    /// With replica checks on: the training images of the epoch, each checked to be used exactly once over all ranks.
+    public var checkedExamples: Int?
 }
 
 public enum TrainingError: Error, Sendable {
@@ -35,6 +42,8 @@ public enum TrainingError: Error, Sendable {
     case labelOutOfRange(label: Int, classes: Int)
     case inputMismatch(data: String, network: String)
     case checkpoint(CheckpointError)
+    case replicasDiverged(epoch: Int, step: Int)
+    case coverage(epoch: Int, missing: Int, repeated: Int)
 
     public var message: String {
         switch self {
@@ -45,6 +54,10 @@ public enum TrainingError: Error, Sendable {
         case .inputMismatch(let data, let network):
             return "the data's images are \(data) but the network's input is \(network)"
         case .checkpoint(let error): return error.message
+        case .replicasDiverged(let epoch, let step):
+            return "the ranks' weights differ after epoch \(epoch), step \(step); the replicas have diverged"
+        case .coverage(let epoch, let missing, let repeated):
+            return "epoch \(epoch) left \(missing) training images out and used \(repeated) more than once across the ranks"
         }
     }
 
@@ -54,6 +67,7 @@ public enum TrainingError: Error, Sendable {
         case .labelOutOfRange: return "make the last dense layer's units equal to the number of classes"
         case .inputMismatch: return "set the spec's input to the data's shape"
         case .checkpoint(let error): return error.hint
+        case .replicasDiverged, .coverage: return "this is a bug in cnnc's data-parallel training; please report it with the spec and the mpirun command"
         }
     }
 }
@@ -74,19 +88,30 @@ public struct TrainingPosition: Sendable, Equatable {
 
 /// The training loop: seeded shuffling and augmentation, forward, loss, backward, optimizer step;
 /// evaluation and atomic checkpoints after every epoch; a stop request saves and returns.
+///
+/// Data parallel over a `Communicator`: `config.batch` is the global batch. Each rank takes its
+/// contiguous share of every step's images (`Shard`), its loss gradient weighted by share / batch, so
+/// the summed (allreduced) gradients are exactly the global batch's mean; every rank then takes the
+/// same optimizer step. Rank 0 alone writes the run folder.
 public final class Trainer {
     public let model: Model
     public let config: TrainingConfig
     public let optimizer: Optimizer
+    public let world: Communicator
     let train: Dataset, validation: Dataset?, test: Dataset
     let directory: String
     public private(set) var position = TrainingPosition()
     public weak var observer: TrainingObserver?
-    /// Checked between steps; when it returns true the trainer saves `last` and returns.
+    /// Checked between steps; when it returns true (on any rank) the trainer saves `last` and returns.
     public var shouldStop: () -> Bool = { false }
+    /// Debug mode: compare a checksum of the weights across ranks after every step, and check after
+    /// every epoch that each training image was used exactly once over all ranks.
+    public var checkReplicas = false
+    /// Test hook for the replica check: (rank, global step) at which that rank's first weight is nudged.
+    public var perturbation: (rank: Int, step: Int)?
 
     public init(model: Model, config: TrainingConfig, train: Dataset, validation: Dataset?, test: Dataset,
-                directory: String) throws(TrainingError) {
+                directory: String, world: Communicator = SingleProcess()) throws(TrainingError) {
         let shape = model.analysis.network.input
         guard train.channels == shape.channels, train.height == shape.height, train.width == shape.width else {
             throw .inputMismatch(data: "\(train.channels)x\(train.height)x\(train.width)", network: shape.description)
@@ -103,21 +128,40 @@ public final class Trainer {
         self.validation = validation
         self.test = test
         self.directory = directory
+        self.world = world
         optimizer = Optimizer(config.optimizer, parameters: model.parameters)
     }
 
     public var stepsPerEpoch: Int { (train.count + config.batch - 1) / config.batch }
+    /// Images per rank and step at most: the model's batch capacity.
+    public static func shareCapacity(batch: Int, ranks: Int) -> Int { (batch + ranks - 1) / ranks }
     public var lastPath: String { directory + "/last.safetensors" }
     public var bestPath: String { directory + "/best.safetensors" }
     public var statePath: String { directory + "/last.state.safetensors" }
 
     // MARK: - Resume
 
-    /// Loads `last.safetensors` and the optimizer state beside it.
+    /// Loads `last.safetensors` and the optimizer state beside it. Under MPI rank 0 reads the files and
+    /// broadcasts their bytes, so the other ranks need no shared file system and all start equal.
     public func resume() throws(TrainingError) {
+        var weightBytes: [UInt8] = [], stateBytes: [UInt8] = []
+        var failure: CheckpointError?
+        if world.isRoot {
+            do {
+                weightBytes = try Checkpoint.bytes(lastPath)
+                stateBytes = try Checkpoint.bytes(statePath)
+            } catch {
+                failure = error
+            }
+        }
+        if world.any(failure != nil) {
+            throw .checkpoint(failure ?? .corrupt(path: lastPath, reason: "rank 0 could not read it"))
+        }
+        weightBytes = world.broadcast(weightBytes, root: 0)
+        stateBytes = world.broadcast(stateBytes, root: 0)
         do {
-            try Checkpoint.load(model.parameters, from: lastPath)
-            let (tensors, metadata) = try Checkpoint.read(statePath)
+            try Checkpoint.load(model.parameters, from: Data(weightBytes), path: lastPath)
+            let (tensors, metadata) = try Safetensors.decode(Data(stateBytes), path: statePath)
             var state: [String: [Float]] = [:]
             for (name, tensor) in tensors { state[name] = tensor.values }
             try optimizer.restore(steps: Int(metadata["optimizer_steps"] ?? "") ?? 0, state: state)
@@ -134,55 +178,85 @@ public final class Trainer {
     public func run(threads: Int) throws(TrainingError) -> Bool {
         let classes = model.outputCount
         let augmenter = config.augment.isEnabled ? Augmenter(maxShift: config.augment.shift, maxRotationDegrees: config.augment.rotate) : nil
+        // Every rank starts from rank 0's weights (they are equal already when seeded alike; this makes it certain).
+        world.broadcast(model.parameters.values, root: 0)
+        model.parameters.markChanged()
         while position.epoch < config.epochs {
             let epoch = position.epoch
             let lr = config.schedule.learningRate(base: config.optimizer.learningRate, epoch: epoch, epochs: config.epochs)
-            // The permutation depends only on (seed, epoch): a resumed epoch replays the same order.
+            // The permutation depends only on (seed, epoch): a resumed epoch replays the same order, on every rank.
             var shuffler = SeededGenerator(seed: config.seed, stream: 0x5_0000 + UInt64(epoch))
             var order = Array(0..<train.count)
             order.shuffle(using: &shuffler)
             let started = Date()
+            let firstStep = position.step
+            var uses = [Float](repeating: 0, count: checkReplicas ? train.count : 0)
             var lossSum: Double = 0, lossCount = 0, images = 0
+            var waitSeconds: Double = 0, allreduceSeconds: Double = 0
             while position.step < stepsPerEpoch {
-                if shouldStop() {
+                if world.any(shouldStop()) {
                     try saveLast()
                     return false
                 }
                 let step = position.step
-                let indices = Array(order[(step * config.batch)..<min((step + 1) * config.batch, train.count)])
+                let global = order[(step * config.batch)..<min((step + 1) * config.batch, train.count)]
+                let share = Shard.range(count: global.count, rank: world.rank, size: world.size)
+                let indices = Array(global.dropFirst(share.lowerBound).prefix(share.count))
                 let batch = indices.count
-                if let augmenter {
-                    Batches.copyAugmented(train, indices: indices, into: model.input, augmenter: augmenter, seed: config.seed, epoch: epoch)
-                } else {
-                    Batches.copy(train, indices: indices, into: model.input)
-                }
                 let context = StepContext(training: true, threads: threads, seed: config.seed,
-                                          step: UInt64(epoch * stepsPerEpoch + step))
-                model.forward(batch: batch, context: context)
-                let labels = indices.map { train.labels[$0] }
-                let result = labels.withUnsafeBufferPointer {
-                    SoftmaxCrossEntropy.evaluate(logits: model.output, labels: $0.baseAddress!, batch: batch, classes: classes,
-                                                 gradient: model.outputGradient)
-                }
-                guard result.loss.isFinite else { throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: result.loss) }
+                                          step: UInt64(epoch * stepsPerEpoch + step), firstExample: share.lowerBound)
                 model.parameters.zeroGradients()
-                model.backward(batch: batch, context: context)
+                var stepLoss = [0.0]
+                if batch > 0 {
+                    if let augmenter {
+                        Batches.copyAugmented(train, indices: indices, into: model.input, augmenter: augmenter, seed: config.seed, epoch: epoch)
+                    } else {
+                        Batches.copy(train, indices: indices, into: model.input)
+                    }
+                    model.forward(batch: batch, context: context)
+                    let labels = indices.map { train.labels[$0] }
+                    let result = labels.withUnsafeBufferPointer {
+                        SoftmaxCrossEntropy.evaluate(logits: model.output, labels: $0.baseAddress!, batch: batch, classes: classes,
+                                                     gradient: model.outputGradient)
+                    }
+                    if batch != global.count {
+                        // The loss gradient is a mean over this rank's share; weight it to a share of the global mean.
+                        let weight = Float(batch) / Float(global.count)
+                        for k in 0..<(batch * classes) { model.outputGradient[k] *= weight }
+                    }
+                    stepLoss[0] = result.loss * Double(batch)
+                    if result.loss.isFinite { model.backward(batch: batch, context: context) }
+                }
+                if world.size > 1 {
+                    // The barrier separates waiting for a slower rank from the cost of the reduction itself.
+                    let waitStarted = Date()
+                    world.barrier()
+                    let reduceStarted = Date()
+                    world.sum(model.parameters.gradients)
+                    world.sum(&stepLoss)
+                    waitSeconds += reduceStarted.timeIntervalSince(waitStarted)
+                    allreduceSeconds += Date().timeIntervalSince(reduceStarted)
+                }
+                let loss = stepLoss[0] / Double(global.count)
+                guard loss.isFinite else { throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: loss) }
                 optimizer.step(model.parameters, learningRate: lr)
-                lossSum += result.loss * Double(batch)
-                lossCount += batch
-                images += batch
+                if checkReplicas { try checkStep(epoch: epoch, step: step, indices: indices, uses: &uses) }
+                lossSum += loss * Double(global.count)
+                lossCount += global.count
+                images += global.count
                 position.step += 1
                 let elapsed = Date().timeIntervalSince(started)
                 observer?.trainingStep(StepProgress(epoch: epoch + 1, epochs: config.epochs, step: position.step, stepsPerEpoch: stepsPerEpoch,
                                                     loss: lossSum / Double(lossCount), imagesPerSecond: Double(images) / max(elapsed, 1e-9)))
             }
             let seconds = Date().timeIntervalSince(started)
+            let checked = checkReplicas ? try checkCoverage(epoch: epoch, order: order, firstStep: firstStep, uses: &uses) : nil
             guard model.parameters.values.allSatisfy(\.isFinite) else {
                 throw .nonFinite(epoch: epoch + 1, step: position.step, loss: .nan)
             }
-            let trainEval = Evaluation.run([model], on: train, threads: threads, limit: 10_000)
-            let validationEval = validation.map { Evaluation.run([model], on: $0, threads: threads) }
-            let testEval = Evaluation.run([model], on: test, threads: threads)
+            let trainEval = evaluate(train, limit: 10_000, threads: threads)
+            let validationEval = validation.map { evaluate($0, threads: threads) }
+            let testEval = evaluate(test, threads: threads)
             position.epoch += 1
             position.step = 0
             // "best" is chosen on validation when there is a validation split, else on test accuracy.
@@ -190,15 +264,52 @@ public final class Trainer {
             let improved = score > position.bestAccuracy
             if improved { position.bestAccuracy = score }
             try saveLast()
-            if improved {
+            if improved && world.isRoot {
                 do { try Checkpoint.save(model.parameters, to: bestPath, metadata: metadata()) } catch { throw .checkpoint(error) }
             }
             observer?.epochFinished(EpochMetrics(
                 epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / Double(max(lossCount, 1)), trainAccuracy: trainEval.accuracy,
                 validationAccuracy: validationEval?.accuracy, testLoss: testEval.loss, testAccuracy: testEval.accuracy,
-                seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9)))
+                seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9),
+                ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked))
         }
         return true
+    }
+
+    /// Each rank evaluates its contiguous part of the set; the counts are summed over the ranks.
+    func evaluate(_ data: Dataset, limit: Int? = nil, threads: Int) -> Evaluation {
+        let total = min(limit ?? data.count, data.count)
+        let part = Shard.range(count: total, rank: world.rank, size: world.size)
+        return Evaluation.run([model], on: data, threads: threads, range: part).summed(over: world)
+    }
+
+    // MARK: - Replica checks (debug)
+
+    /// FNV-1a over the weights' bits, compared across ranks; also records which images this rank used.
+    func checkStep(epoch: Int, step: Int, indices: [Int], uses: inout [Float]) throws(TrainingError) {
+        let globalStep = epoch * stepsPerEpoch + step
+        if let perturbation, perturbation.rank == world.rank, perturbation.step == globalStep {
+            model.parameters.values[0] += 1e-3
+        }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for value in model.parameters.values {
+            hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01B3
+        }
+        guard world.allEqual(hash) else { throw .replicasDiverged(epoch: epoch + 1, step: step + 1) }
+        for index in indices { uses[index] += 1 }
+    }
+
+    /// Sums every rank's per-image use counts: each image of the epoch's remaining steps must have been used once.
+    func checkCoverage(epoch: Int, order: [Int], firstStep: Int, uses: inout [Float]) throws(TrainingError) -> Int {
+        uses.withUnsafeMutableBufferPointer { world.sum($0) }
+        var expected = [Float](repeating: 0, count: train.count)
+        for index in order[min(firstStep * config.batch, order.count)...] { expected[index] = 1 }
+        var missing = 0, repeated = 0
+        for (use, want) in zip(uses, expected) where use != want {
+            if use < want { missing += 1 } else { repeated += 1 }
+        }
+        guard missing == 0 && repeated == 0 else { throw .coverage(epoch: epoch + 1, missing: missing, repeated: repeated) }
+        return expected.reduce(0) { $0 + Int($1) }
     }
 
     func metadata() -> [String: String] {
@@ -206,8 +317,9 @@ public final class Trainer {
          "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
     }
 
-    /// Weights to `last.safetensors`, optimizer state and position to `last.state.safetensors`.
+    /// Weights to `last.safetensors`, optimizer state and position to `last.state.safetensors` (rank 0 only).
     func saveLast() throws(TrainingError) {
+        guard world.isRoot else { return }
         do {
             let state = optimizer.state.sorted { $0.key < $1.key }.map {
                 Safetensors.Tensor(name: $0.key, shape: [$0.value.count], values: $0.value)

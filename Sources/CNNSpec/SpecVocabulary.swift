@@ -107,7 +107,7 @@ public enum SpecVocabulary {
 
     public static let train: [Key] = [
         Key(name: "epochs", type: "integer ≥ 1", defaultValue: "10", summary: "passes over the training set"),
-        Key(name: "batch", type: "integer ≥ 1", defaultValue: "100", summary: "images per step"),
+        Key(name: "batch", type: "integer ≥ 1", defaultValue: "100", summary: "images per step (under mpirun: the global batch, split over the ranks)"),
         Key(name: "optimizer", type: "name or mapping", defaultValue: "adam", summary: "update rule and its hyper-parameters"),
         Key(name: "schedule", type: "name or mapping", defaultValue: "constant", summary: "learning rate by epoch"),
         Key(name: "data", type: "mnist | fashion-mnist | directory", defaultValue: "mnist", summary: "IDX data set"),

@@ -29,7 +29,8 @@ struct EvalCommand: ParsableCommand {
             try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
             return model
         }
-        let evaluation = Evaluation.run(models, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil, limit: limit)
+        let evaluation = Evaluation.run(models, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil,
+                                        range: limit.map { 0..<$0 })
         if let logits, let values = evaluation.logits {
             let classes = models[0].outputCount
             var csv = ""

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNAnalysis
 import CNNData
+import CNNDistributed
 import CNNIR
 import CNNRuntime
 import Foundation
@@ -20,6 +21,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override train.seed: same seed, data and thread count give the same metrics, bit for bit.") var seed: UInt64?
     @Option(help: "Run folder (default runs/<name>-<time>).") var out: String?
     @Flag(help: "Continue the run in --out (or the newest runs/<name>-*) from its last checkpoint.") var resume = false
+    @Flag(help: "Join an MPI job even if no launcher is detected (cnnc joins one by itself under mpirun or mpiexec).")
+    var distributed = false
+    @Flag(help: "Debug data-parallel runs: compare a checksum of the weights across ranks after every step, and check that every training image is used exactly once per epoch.")
+    var checkReplicas = false
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -28,6 +33,28 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try CPURequirement.check()
+        let environment = ProcessInfo.processInfo.environment
+        let world = try Report.catching { () throws(DistributedError) in
+            try World.join(forced: distributed, environment: environment)
+        }
+        do {
+            try train(world: world, environment: environment)
+            (world as? Finalizable)?.finalize()
+        } catch let exit as ExitCode where exit.rawValue == 130 {
+            // Every rank agreed to stop at the same step: leave MPI in order.
+            (world as? Finalizable)?.finalize()
+            throw exit
+        } catch {
+            // One rank's error must end the whole job, not leave the others waiting in a collective.
+            if world.size > 1 {
+                Terminal.flush()
+                world.abort(status: (error as? ExitCode)?.rawValue ?? 1)
+            }
+            throw error
+        }
+    }
+
+    func train(world: Communicator, environment: [String: String]) throws {
         let analysis = try runtime.analysis(spec)
         var config = analysis.network.training ?? TrainingConfig()
         if let epochs { config.epochs = epochs }
@@ -40,35 +67,59 @@ struct TrainCommand: ParsableCommand {
             (train, validation) = data.train.split(validation: config.validation, seed: config.seed)
         }
 
-        let folder = try RunFolder.choose(out: out, resume: resume, network: analysis.network.name)
-        let model = Model(analysis, batchCapacity: config.batch, threads: runtime.threadCount, kernels: runtime.kernels)
+        // Rank 0 names the run folder and alone writes to it; the other ranks learn its name.
+        var folder = ""
+        if world.isRoot { folder = try RunFolder.choose(out: out, resume: resume, network: analysis.network.name) }
+        folder = world.broadcast(folder, root: 0)
+        // Ranks on one machine share its cores.
+        let threads = runtime.threads.map { max(1, $0) }
+            ?? max(1, ProcessInfo.processInfo.activeProcessorCount / (world.size > 1 ? MPIWorld.localSize(environment) : 1))
+        let model = Model(analysis, batchCapacity: Trainer.shareCapacity(batch: config.batch, ranks: world.size), threads: threads,
+                          kernels: runtime.kernels)
         model.parameters.initialize(seed: config.seed)
         let trainer = try Report.catching { () throws(TrainingError) in
-            try Trainer(model: model, config: config, train: train, validation: validation, test: data.test, directory: folder)
+            try Trainer(model: model, config: config, train: train, validation: validation, test: data.test, directory: folder, world: world)
+        }
+        trainer.checkReplicas = checkReplicas
+        if let hook = environment["CNNC_TEST_PERTURB"] {
+            // "RANK:STEP": a test of --check-replicas nudges one rank's weights at one step.
+            let parts = hook.split(separator: ":").compactMap { Int($0) }
+            if parts.count == 2 { trainer.perturbation = (parts[0], parts[1]) }
         }
         if resume {
             try Report.catching { () throws(TrainingError) in try trainer.resume() }
-            print("resuming \(folder) at epoch \(trainer.position.epoch + 1), step \(trainer.position.step + 1)")
+            if world.isRoot { print("resuming \(folder) at epoch \(trainer.position.epoch + 1), step \(trainer.position.step + 1)") }
         }
-        let recorder = try MetricsRecorder(folder: folder, appending: resume)
-        let progress = ProgressRenderer(recorder: recorder)
+        var progress: ProgressRenderer?
+        if world.isRoot {
+            // mpirun hands every rank a pseudo-terminal even when its own output goes to a file: plain lines there.
+            progress = ProgressRenderer(recorder: try MetricsRecorder(folder: folder, appending: resume),
+                                        isTerminal: Terminal.standardOutputIsTerminal && !MPIWorld.launched(environment))
+        }
         trainer.observer = progress
         Interrupt.install()
         trainer.shouldStop = { Interrupt.requested }
 
-        print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
-              + "\(train.count) training images, \(data.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
-              + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(runtime.threadCount) threads")
-        print("run folder: \(folder)")
-        Terminal.flush()
-        let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: runtime.threadCount) }
-        progress.finish()
+        if world.isRoot {
+            let layout = world.size > 1 ? "\(world.size) ranks × \(threads) threads" : "\(threads) threads"
+            print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
+                  + "\(train.count) training images, \(data.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
+                  + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(layout)")
+            print("run folder: \(folder)")
+            Terminal.flush()
+        }
+        let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: threads) }
+        progress?.finish()
+        guard world.isRoot else {
+            if !finished { throw ExitCode(130) }
+            return
+        }
         guard finished else {
             let data = runtime.data.map { " --data \($0)" } ?? ""
             print("interrupted: saved \(trainer.lastPath); continue with: cnnc train \(spec)\(data) --out \(folder) --resume")
             throw ExitCode(130)
         }
-        if let last = recorder.rows.last {
+        if let last = progress?.recorder.rows.last {
             print("final test accuracy \(Format.percent(last.testAccuracy)) after \(last.epoch) epochs; "
                   + "best \(Format.percent(trainer.position.bestAccuracy)) in \(trainer.bestPath)")
         }
@@ -107,15 +158,30 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// Ctrl-C asks the trainer to save and stop at the next step; a second Ctrl-C exits at once.
+/// Ctrl-C (or the SIGTERM mpirun sends) asks the trainer to save and stop at the next step; a second one exits at once.
 enum Interrupt {
     nonisolated(unsafe) static var requested = false
 
     static func install() {
-        signal(SIGINT) { _ in
-            if Interrupt.requested { _exit(130) }
-            Interrupt.requested = true
+        for name in [SIGINT, SIGTERM] {
+            signal(name) { _ in
+                if Interrupt.requested { _exit(130) }
+                Interrupt.requested = true
+            }
         }
+    }
+}
+
+/// The processes of this run: one, or the ranks of the MPI job that started it.
+enum World {
+    static func join(forced: Bool, environment: [String: String]) throws(DistributedError) -> Communicator {
+        guard forced || MPIWorld.launched(environment) else { return SingleProcess() }
+        guard MPIWorld.isAvailable else {
+            // `mpirun -np 1` of a build without MPI is still a plain single run; more ranks would each train alone.
+            if !forced && MPIWorld.worldSize(environment) == 1 { return SingleProcess() }
+            throw .unavailable
+        }
+        return try MPIWorld.join()
     }
 }
 

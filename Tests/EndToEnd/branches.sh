@@ -3,17 +3,7 @@
 # spp keeps the dense input whatever the image size, `cnnc graph` renders SVG, and resnet-mini and
 # the Inception-style network train on Fashion-MNIST (one epoch here; the 10-epoch figures are in
 # the README). Prints 'N passed, N failed'.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-CNNC=.build/release/cnnc
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0; failed=0
-check() {
-    local name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
+source "$(dirname "$0")/common.bash"
 
 $CNNC params specs/inception.yaml > "$WORK/inception.txt" 2>&1
 check "inception: reduced module is 0.42x the naive one's parameters" grep -q "inception-reduced .* inception-naive *0.42x" "$WORK/inception.txt"
@@ -41,5 +31,4 @@ for spec in resnet-mini inception-fashion; do
     check "$spec learns Fashion-MNIST in one epoch (at least 75%)" at_least "${acc:-0}" 0.75
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

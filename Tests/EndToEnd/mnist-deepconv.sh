@@ -2,18 +2,7 @@
 # End to end with the release binary on real digits (../shared/datasets/mnist-5k):
 # DeepConvNet must reach 97.5% on the 10,000 official test images; eval, predict and the
 # error paths must behave as documented. Prints 'N passed, N failed'.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-CNNC=.build/release/cnnc
-DATA=${MNIST_DIR:-../shared/datasets/mnist-5k}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0; failed=0
-check() { # check NAME COMMAND...: counts a pass when the command succeeds
-    local name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
-at_least() { python3 -c "import sys; sys.exit(0 if float('$1') >= float('$2') else 1)"; }
+source "$(dirname "$0")/common.bash"
 
 # DeepConvNet, 20 epochs, Adam, batch 100, seed 1 (the spec's recipe).
 $CNNC train specs/deepconv.yaml --data "$DATA" --seed 1 --out "$WORK/deepconv" | tee "$WORK/train.log"
@@ -93,5 +82,4 @@ check "weights of another network are refused" expect_failure "does not fit the 
 check "resume continues a run" $CNNC train specs/deepconv.yaml --data "$DATA" --seed 1 --out "$WORK/deepconv" --resume --epochs 21
 check "resumed run appended epoch 21" test "$(tail -n 1 "$WORK/deepconv/metrics.csv" | cut -d, -f1)" = 21
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -3,17 +3,7 @@
 # onnxruntime, jsonschema in a virtual environment): exported models pass onnx.checker and give
 # ONNX Runtime the same logits as cnnc eval; every spec validates against the JSON Schema and bad
 # specs are rejected by both the schema and cnnc check. Prints 'N passed, N failed'.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
-CNNC=.build/release/cnnc
-DATA=${MNIST_DIR:-../shared/datasets/mnist-5k}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-passed=0; failed=0
-check() {
-    local name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
-}
+source "$(dirname "$0")/common.bash"
 
 VENV=${CNNC_PY_VENV:-$WORK/venv}
 if [ ! -x "$VENV/bin/python" ]; then
@@ -73,5 +63,4 @@ for bad in "unknown key|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: 
         bash -c "! '$PY' Tests/Peers/schema_check.py docs/cnnc.schema.json '$WORK/bad.yaml' > /dev/null 2>&1 && ! $CNNC check '$WORK/bad.yaml' > /dev/null 2>&1"
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -2,8 +2,9 @@ import CNNAnalysis
 import CNNData
 
 /// `dropout` (inverted): in training each value is kept with probability 1 − rate and scaled by
-/// 1 / (1 − rate), so inference is the identity. The mask of each step is drawn from a stream
-/// derived from (seed, step, layer), so a resumed run draws the same masks.
+/// 1 / (1 − rate), so inference is the identity. Each image's mask is drawn from a stream derived from
+/// (seed, step, layer, the image's place in the global batch), so a resumed run draws the same masks,
+/// and so does a data-parallel run however the batch is split over ranks.
 public final class Dropout: RuntimeLayer {
     public let facts: LayerAnalysis
     let rate: Float
@@ -27,11 +28,15 @@ public final class Dropout: RuntimeLayer {
             output.update(from: input, count: n)
             return
         }
-        var generator = SeededGenerator(seed: context.seed, stream: context.step &* 4096 &+ layerIndex &+ 0xD0)
         let keep = 1 / (1 - rate)
-        for k in 0..<n {
-            mask[k] = generator.nextUnitFloat() < rate ? 0 : keep
-            output[k] = input[k] * mask[k]
+        let size = facts.input.count
+        for image in 0..<batch {
+            var generator = SeededGenerator(seed: context.seed, stream: SeededGenerator.streamID(
+                0xD0, context.step, layerIndex, UInt64(context.firstExample + image)))
+            for k in (image * size)..<((image + 1) * size) {
+                mask[k] = generator.nextUnitFloat() < rate ? 0 : keep
+                output[k] = input[k] * mask[k]
+            }
         }
     }
 

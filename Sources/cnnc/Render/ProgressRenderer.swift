@@ -4,11 +4,14 @@ import Foundation
 /// Training progress: a redrawn bar with loss, images/s and ETA on a terminal, plain lines otherwise.
 final class ProgressRenderer: TrainingObserver {
     let recorder: MetricsRecorder
-    let isTerminal = Terminal.standardOutputIsTerminal
+    let isTerminal: Bool
     var lastDraw = Date.distantPast
     var epochStart = Date()
 
-    init(recorder: MetricsRecorder) { self.recorder = recorder }
+    init(recorder: MetricsRecorder, isTerminal: Bool = Terminal.standardOutputIsTerminal) {
+        self.recorder = recorder
+        self.isTerminal = isTerminal
+    }
 
     func trainingStep(_ p: StepProgress) {
         let now = Date()
@@ -39,7 +42,15 @@ final class ProgressRenderer: TrainingObserver {
         var line = "epoch \(m.epoch): train loss \(Format.decimal(m.trainLoss, places: 4))  train acc \(Format.percent(m.trainAccuracy))"
         if let v = m.validationAccuracy { line += "  val acc \(Format.percent(v))" }
         line += "  test acc \(Format.percent(m.testAccuracy))  \(Format.decimal(m.seconds, places: 1)) s  \(Int(m.imagesPerSecond)) img/s"
+        if m.ranks > 1 {
+            let share = { (seconds: Double) in "\(Format.decimal(seconds, places: 2)) s (\(Format.percent(seconds / max(m.seconds, 1e-9))))" }
+            line += "  \(m.ranks) ranks: allreduce \(share(m.allreduceSeconds)), waiting \(share(m.waitSeconds))"
+        }
         print(line)
+        if let checked = m.checkedExamples {
+            print("replica check: epoch \(m.epoch): weights identical on all \(m.ranks) ranks after every step; "
+                  + "\(checked) training images, each used exactly once")
+        }
         Terminal.flush()
         recorder.record(m)
     }

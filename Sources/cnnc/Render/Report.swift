@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNAnalysis
 import CNNData
+import CNNDistributed
 import CNNIR
 import CNNRuntime
 import CNNSpec
@@ -27,6 +28,7 @@ extension ShapeError: UserFacingError {
 extension DataError: UserFacingError {}
 extension CheckpointError: UserFacingError {}
 extension TrainingError: UserFacingError {}
+extension DistributedError: UserFacingError {}
 
 /// Renders a library error as a diagnostic and exits non-zero: the one place the CLI turns errors into exits.
 enum Report {
