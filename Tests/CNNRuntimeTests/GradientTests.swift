@@ -81,6 +81,15 @@ struct GradientTests {
               - dropout: {rate: 0.5}
               - dense: {units: 3}
             """),
+        ("dense, relu, dropout, logits and dropout after them (DeepConvNet's head)", """
+            input: [2, 3, 3]
+            layers:
+              - dense: {units: 6}
+              - relu
+              - dropout: {rate: 0.5}
+              - dense: {units: 4}
+              - dropout: {rate: 0.5}
+            """),
     ]
 
     @Test(arguments: cases)
