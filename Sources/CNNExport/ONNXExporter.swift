@@ -18,7 +18,7 @@ public enum ExportError: Error, Sendable {
         }
     }
 
-    public var hint: String {
+    public var hint: String? {
         switch self {
         case .unsupportedLayer:
             return "a locally connected layer cannot be expressed with standard ONNX operators; replace it with a conv to export"

@@ -25,16 +25,8 @@ struct ExportCommand: ParsableCommand {
         // Loading into a model checks every tensor's name and shape against the spec.
         let model = Model(analysis, batchCapacity: 1, threads: 1)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
-        let data: Data
-        do {
-            data = try ONNXExporter.export(analysis, parameters: model.parameters, opset: opset, producerVersion: CNNC.configuration.version)
-        } catch {
-            if let location = error.location {
-                DiagnosticRenderer.error(error.message, at: location, hint: error.hint)
-            } else {
-                DiagnosticRenderer.error(error.message, hint: error.hint)
-            }
-            throw ExitCode(1)
+        let data = try Report.catching { () throws(ExportError) in
+            try ONNXExporter.export(analysis, parameters: model.parameters, opset: opset, producerVersion: CNNC.configuration.version)
         }
         let path = output ?? "\(analysis.network.name).onnx"
         try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }

@@ -72,8 +72,7 @@ struct TrainCommand: ParsableCommand {
         if world.isRoot { folder = try RunFolder.choose(out: out, resume: resume, network: analysis.network.name) }
         folder = world.broadcast(folder, root: 0)
         // Ranks on one machine share its cores.
-        let threads = runtime.threads.map { max(1, $0) }
-            ?? max(1, ProcessInfo.processInfo.activeProcessorCount / (world.size > 1 ? MPIWorld.localSize(environment) : 1))
+        let threads = runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1)
         let model = Model(analysis, batchCapacity: Trainer.shareCapacity(batch: config.batch, ranks: world.size), threads: threads,
                           kernels: runtime.kernels)
         model.parameters.initialize(seed: config.seed)
@@ -135,7 +134,12 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
     var kernels: ConvolutionKernels = .fastest
 
-    var threadCount: Int { max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount) }
+    var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
+
+    /// --threads, else this process's share of the cores.
+    func threadCount(ranksOnThisMachine ranks: Int) -> Int {
+        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount / max(ranks, 1))
+    }
 
     func analysis(_ spec: String) throws -> NetworkAnalysis {
         let all = try SpecInput.analyses(of: [spec])

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNAnalysis
 import CNNData
 import CNNDistributed
+import CNNExport
 import CNNIR
 import CNNRuntime
 import CNNSpec
@@ -29,6 +30,10 @@ extension DataError: UserFacingError {}
 extension CheckpointError: UserFacingError {}
 extension TrainingError: UserFacingError {}
 extension DistributedError: UserFacingError {}
+
+extension ExportError: UserFacingError {
+    var sourceLocation: SourceLocation? { location }
+}
 
 /// Renders a library error as a diagnostic and exits non-zero: the one place the CLI turns errors into exits.
 enum Report {
