@@ -49,12 +49,18 @@ optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
 for epoch in range(args.epochs):
     net.train()
     order = torch.randperm(len(x_train))
+    loss_sum = 0.0
     for i in range(0, len(x_train), 100):
         batch = order[i:i + 100]
         optimizer.zero_grad()
-        F.cross_entropy(net(x_train[batch]), y_train[batch]).backward()
+        loss = F.cross_entropy(net(x_train[batch]), y_train[batch])
+        loss.backward()
         optimizer.step()
+        loss_sum += loss.item() * len(batch)
     net.eval()
     with torch.no_grad():
-        correct = sum((net(x_test[i:i + 1000]).argmax(1) == y_test[i:i + 1000]).sum().item() for i in range(0, len(x_test), 1000))
-    print(f'seed {args.seed} epoch {epoch + 1} test_acc={correct / len(x_test):.4f}', flush=True)
+        correct = lambda x, y: sum((net(x[i:i + 1000]).argmax(1) == y[i:i + 1000]).sum().item() for i in range(0, len(x), 1000))
+        # As cnnc reports them: the mean training loss (dropout on) and the accuracy on the first 10,000 training images.
+        train_acc = correct(x_train[:10000], y_train[:10000]) / min(10000, len(x_train))
+        test_acc = correct(x_test, y_test) / len(x_test)
+    print(f'seed {args.seed} epoch {epoch + 1} train_loss={loss_sum / len(x_train):.4f} train_acc={train_acc:.4f} test_acc={test_acc:.4f}', flush=True)

@@ -150,6 +150,27 @@ struct OptimizerTests {
         _ = model
     }
 
+    /// Five Adam steps against PyTorch's formula in Double: m, v with β = 0.9, 0.999, and
+    /// w −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε). Float rounding allows ~1e-7 of the movement; a
+    /// (1 − β₂) rounded differently from the bias correction makes every step 6.7e-6 too long.
+    @Test func adamFollowsPyTorchsFormulaOverSeveralSteps() throws {
+        var config = OptimizerConfig()
+        config.kind = .adam
+        let (parameters, model) = try store(0, gradient: 0)
+        let optimizer = Optimizer(config, parameters: parameters)
+        var w = 0.0, m = 0.0, v = 0.0
+        for (t, g) in [0.5, -0.3, 0.8, 0.1, -0.2].enumerated() {
+            parameters.gradients[0] = Float(g)
+            optimizer.step(parameters, learningRate: 0.01)
+            m = 0.9 * m + (1 - 0.9) * g
+            v = 0.999 * v + (1 - 0.999) * g * g
+            let c1 = 1 - pow(0.9, Double(t + 1)), c2 = 1 - pow(0.999, Double(t + 1))
+            w -= 0.01 / c1 * m / (v.squareRoot() / c2.squareRoot() + 1e-8)
+        }
+        #expect(abs(Double(parameters.values[0]) - w) <= 1e-6 * abs(w), "cnnc \(parameters.values[0]), PyTorch's formula \(w)")
+        _ = model
+    }
+
     @Test func weightDecayAddsToTheGradient() throws {
         var config = OptimizerConfig()
         config.kind = .sgd

@@ -60,6 +60,8 @@ if /usr/bin/python3 -c "import torch" 2> /dev/null; then
         "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA" direct 0.01
     check "one SGD step with im2col + GEMM equals PyTorch's, to 1% of the update" \
         "$WORK/venv/bin/python" Tests/Peers/torch_one_step.py "$CNNC" specs/deepconv.yaml "$DATA" im2col 0.01
+    check "ten Adam steps equal PyTorch's (float64): every loss to 1e-5, the weights to 1e-3 of their movement" \
+        "$WORK/venv/bin/python" Tests/Peers/torch_adam_steps.py "$CNNC" specs/deepconv.yaml "$DATA" 10 direct
 else
     echo "skip the PyTorch checks: python3-torch is not installed (bash .ci/install-deps installs it)"
 fi

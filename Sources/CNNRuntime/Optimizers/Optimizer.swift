@@ -52,13 +52,18 @@ public final class Optimizer {
         parameters.markChanged()
         let w = parameters.values.baseAddress!, g = parameters.gradients.baseAddress!
         let decay = Float(config.weightDecay)
+        let rate = lr
         let lr = Float(lr), eps = Float(config.epsilon)
         let mu = Float(config.momentum), rho = Float(config.rho)
+        // The coefficients 1 − β are computed in Double and then rounded, as PyTorch does: Float(1 − 0.999)
+        // is 0.001, whereas 1 − Float(0.999) is 0.00099998713, which would no longer match the bias
+        // correction 1 − β₂ᵗ below and make every early Adam step 6.7e-6 too long.
         let b1 = Float(config.beta1), b2 = Float(config.beta2)
+        let oneMinusB1 = Float(1 - config.beta1), oneMinusB2 = Float(1 - config.beta2), oneMinusRho = Float(1 - config.rho)
         // Adam's bias corrections folded into the step size.
         let correction1 = 1 - pow(config.beta1, Double(steps)), correction2 = 1 - pow(config.beta2, Double(steps))
-        let adamRate = Float(Double(lr) * correction2.squareRoot() / correction1)
-        let adamEps = Float(Double(eps) * correction2.squareRoot())
+        let adamRate = Float(rate * correction2.squareRoot() / correction1)
+        let adamEps = Float(config.epsilon * correction2.squareRoot())
 
         for entry in trainable {
             let range = entry.offset..<(entry.offset + entry.count)
@@ -87,15 +92,15 @@ public final class Optimizer {
                 let s = buffers["mean_square"]!
                 for i in range {
                     let grad = g[i] + lambda * w[i]
-                    s[i] = rho * s[i] + (1 - rho) * grad * grad
+                    s[i] = rho * s[i] + oneMinusRho * grad * grad
                     w[i] -= lr * grad / (s[i].squareRoot() + eps)
                 }
             case .adam:
                 let m = buffers["m"]!, v = buffers["v"]!
                 for i in range {
                     let grad = g[i] + lambda * w[i]
-                    m[i] = b1 * m[i] + (1 - b1) * grad
-                    v[i] = b2 * v[i] + (1 - b2) * grad * grad
+                    m[i] = b1 * m[i] + oneMinusB1 * grad
+                    v[i] = b2 * v[i] + oneMinusB2 * grad * grad
                     w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
                 }
             }
