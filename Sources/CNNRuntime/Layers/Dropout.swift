@@ -8,6 +8,8 @@ import CNNData
 public final class Dropout: RuntimeLayer {
     public let facts: LayerAnalysis
     let rate: Float
+    /// 1 / (1 − rate), computed in Double and then rounded, as PyTorch does (5, not 5.0000003, for 0.8).
+    let keepScale: Float
     let layerIndex: UInt64
     /// `[N, H, W, C]`: 0 or 1 / (1 − rate) per value of the last training step.
     let mask: UnsafeMutablePointer<Float>
@@ -15,6 +17,7 @@ public final class Dropout: RuntimeLayer {
     init(_ facts: LayerAnalysis, rate: Double, layerIndex: Int, batchCapacity: Int) {
         self.facts = facts
         self.rate = Float(rate)
+        keepScale = Float(1 / (1 - rate))
         self.layerIndex = UInt64(layerIndex)
         mask = .allocate(capacity: batchCapacity * facts.input.count)
         mask.initialize(repeating: 1, count: batchCapacity * facts.input.count)
@@ -28,7 +31,7 @@ public final class Dropout: RuntimeLayer {
             output.update(from: input, count: n)
             return
         }
-        let keep = 1 / (1 - rate)
+        let keep = keepScale
         let size = facts.input.count
         for image in 0..<batch {
             var generator = SeededGenerator(seed: context.seed, stream: SeededGenerator.streamID(
