@@ -47,13 +47,12 @@ public final class Optimizer {
     }
 
     /// One update with learning rate `lr`. Weight decay adds λ·w to the gradient of weights (not biases).
-    public func step(_ parameters: ParameterStore, learningRate lr: Double) {
+    public func step(_ parameters: ParameterStore, learningRate: Double) {
         steps += 1
         parameters.markChanged()
         let w = parameters.values.baseAddress!, g = parameters.gradients.baseAddress!
         let decay = Float(config.weightDecay)
-        let rate = lr
-        let lr = Float(lr), eps = Float(config.epsilon)
+        let lr = Float(learningRate), eps = Float(config.epsilon)
         let mu = Float(config.momentum), rho = Float(config.rho)
         // The coefficients 1 − β are computed in Double and then rounded, as PyTorch does: Float(1 − 0.999)
         // is 0.001, whereas 1 − Float(0.999) is 0.00099998713, which would no longer match the bias
@@ -62,7 +61,7 @@ public final class Optimizer {
         let oneMinusB1 = Float(1 - config.beta1), oneMinusB2 = Float(1 - config.beta2), oneMinusRho = Float(1 - config.rho)
         // Adam's bias corrections folded into the step size.
         let correction1 = 1 - pow(config.beta1, Double(steps)), correction2 = 1 - pow(config.beta2, Double(steps))
-        let adamRate = Float(rate * correction2.squareRoot() / correction1)
+        let adamRate = Float(learningRate * correction2.squareRoot() / correction1)
         let adamEps = Float(config.epsilon * correction2.squareRoot())
 
         for entry in trainable {
