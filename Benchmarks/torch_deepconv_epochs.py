@@ -2,7 +2,9 @@
 network, init (Kaiming normal, zero biases), Adam(lr=1e-3), batch 100 and per-epoch shuffling as
 specs/deepconv.yaml, for comparing test accuracy across seeds with `cnnc train --seed N`
 (../shared/peers/torch_deepconv.py also runs 205 benchmark steps before its epochs, and one seed).
-usage: python3 torch_deepconv_epochs.py DATA_DIR --seed N [--epochs 10] [--threads 1]"""
+usage: python3 torch_deepconv_epochs.py DATA_DIR --seed N [--epochs 10] [--threads 1] [--init W.safetensors]
+--init starts from weights in cnnc's names (conv1 … conv6, dense1, logits; e.g. the initial weights of
+a cnnc run with the same --seed), to tell the effect of the initial weights from the rest of a run."""
 import argparse, gzip
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 
@@ -36,6 +38,7 @@ parser.add_argument('data')
 parser.add_argument('--seed', type=int, required=True)
 parser.add_argument('--epochs', type=int, default=10)
 parser.add_argument('--threads', type=int, default=1)
+parser.add_argument('--init')
 args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
@@ -45,6 +48,15 @@ y_train = torch.tensor(load('train-labels-idx1').astype(np.int64))
 x_test = torch.tensor(load('t10k-images-idx3'), dtype=torch.float32).unsqueeze(1) / 255
 y_test = torch.tensor(load('t10k-labels-idx1').astype(np.int64))
 net = DeepConvNet()
+if args.init:
+    from safetensors.torch import load_file
+    weights = load_file(args.init)
+    layers = [*(f'conv{k + 1}' for k in range(6)), 'dense1', 'logits']
+    modules = [*net.convs, net.dense1, net.logits]
+    with torch.no_grad():
+        for name, module in zip(layers, modules):
+            module.weight.copy_(weights[f'{name}.weight'])
+            module.bias.copy_(weights[f'{name}.bias'])
 optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
 for epoch in range(args.epochs):
     net.train()

@@ -77,6 +77,9 @@ public enum SpecParser {
 
 /// Builds one network from its document's root node.
 private struct NetworkBuilder {
+    /// The ranges that docs/spec.md and the schema promise for "number > 0" and "number ≥ 0".
+    static let positive = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude
+    static let nonNegative = 0...Double.greatestFiniteMagnitude
     let budget: NodeBudget
     /// Names given so far, with where each was given, for the duplicate check.
     var names: [String: SourceLocation] = [:]
@@ -372,8 +375,8 @@ private struct NetworkBuilder {
             return (.dropout(rate: rate), try name(map))
         case "batchnorm":
             let map = try reader(SpecVocabulary.batchNorm)
-            let momentum = try map?.double("momentum", default: 0.1, in: 1e-9...1, requirement: "in (0, 1]") ?? 0.1
-            let eps = try map?.double("eps", default: 1e-5, in: 1e-12...1, requirement: "positive and at most 1") ?? 1e-5
+            let momentum = try map?.double("momentum", default: 0.1, in: Double.leastNonzeroMagnitude...1, requirement: "in (0, 1]") ?? 0.1
+            let eps = try map?.double("eps", default: 1e-5, in: Self.positive, requirement: "positive") ?? 1e-5
             return (.batchNorm(BatchNorm(momentum: momentum, epsilon: eps)), try name(map))
         case "relu", "sigmoid", "tanh", "globalavgpool":
             let map = try reader(SpecVocabulary.activation)
@@ -430,13 +433,13 @@ private struct NetworkBuilder {
         config.kind = kind
         guard let map else { return config }
         let unit = 0.0...0.999_999_999
-        config.learningRate = try map.double("lr", default: config.learningRate, in: 1e-12...1e3, requirement: "positive")
+        config.learningRate = try map.double("lr", default: config.learningRate, in: Self.positive, requirement: "positive")
         config.momentum = try map.double("momentum", default: config.momentum, in: unit, requirement: "in [0, 1)")
         config.beta1 = try map.double("beta1", default: config.beta1, in: unit, requirement: "in [0, 1)")
         config.beta2 = try map.double("beta2", default: config.beta2, in: unit, requirement: "in [0, 1)")
         config.rho = try map.double("rho", default: config.rho, in: unit, requirement: "in [0, 1)")
-        config.epsilon = try map.double("eps", default: config.epsilon, in: 1e-30...1, requirement: "positive")
-        config.weightDecay = try map.double("weight_decay", default: 0, in: 0...1e3, requirement: "at least 0")
+        config.epsilon = try map.double("eps", default: config.epsilon, in: Self.positive, requirement: "positive")
+        config.weightDecay = try map.double("weight_decay", default: 0, in: Self.nonNegative, requirement: "at least 0")
         return config
     }
 
@@ -456,11 +459,11 @@ private struct NetworkBuilder {
         case "constant": return .constant
         case "step":
             return .step(stepSize: try map?.int("step_size", default: 10, minimum: 1) ?? 10,
-                         gamma: try map?.double("gamma", default: 0.1, in: 1e-9...10, requirement: "positive") ?? 0.1)
+                         gamma: try map?.double("gamma", default: 0.1, in: Self.positive, requirement: "positive") ?? 0.1)
         case "exponential":
-            return .exponential(gamma: try map?.double("gamma", default: 0.95, in: 1e-9...10, requirement: "positive") ?? 0.95)
+            return .exponential(gamma: try map?.double("gamma", default: 0.95, in: Self.positive, requirement: "positive") ?? 0.95)
         case "cosine":
-            return .cosine(minLearningRate: try map?.double("min_lr", default: 0, in: 0...1e3, requirement: "at least 0") ?? 0)
+            return .cosine(minLearningRate: try map?.double("min_lr", default: 0, in: Self.nonNegative, requirement: "at least 0") ?? 0)
         default:
             throw .invalidValue(what: "schedule", value: "'\(name)'", requirement: "constant, step, exponential or cosine", at: nameNode.location)
         }

@@ -48,6 +48,19 @@ struct SpecErrorTests {
         #expect(e.hint == "did you mean 'layers'?")
     }
 
+    /// "number > 0" in docs/spec.md and the schema means exactly that: the parser accepts what they
+    /// accept (1e-30 once got "'lr' is 1.0e-30; it must be positive") and its message is true.
+    @Test func positiveNumbersAreWhatTheDocsSay() throws {
+        let spec = { (optimizer: String) in "input: [1, 4, 4]\nlayers: [relu]\ntrain: {optimizer: {\(optimizer)}}\n" }
+        let network = try SpecParser.parse(spec("name: sgd, lr: 1.0e-30, weight_decay: 1.0e+4"), file: "ok.yaml")[0]
+        #expect(network.training?.optimizer.learningRate == 1e-30)
+        #expect(network.training?.optimizer.weightDecay == 1e4)
+        let zero = try #require(error(spec("name: adam, lr: 0")))
+        #expect(zero.message == "'lr' is 0; it must be positive")
+        let negative = try #require(error(spec("name: adam, weight_decay: -1")))
+        #expect(negative.message == "'weight_decay' is -1; it must be at least 0")
+    }
+
     @Test func wrongValueTypes() throws {
         let quoted = try #require(error("input: [1, 8, 8]\nlayers:\n  - dense: {units: \"10\"}\n"))
         #expect(quoted.message == "'units' must be an integer, found the string \"10\"")
