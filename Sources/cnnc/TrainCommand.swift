@@ -21,6 +21,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override train.seed: same seed, data and thread count give the same metrics, bit for bit.") var seed: UInt64?
     @Option(help: "Run folder (default runs/<name>-<time>).") var out: String?
     @Flag(help: "Continue the run in --out (or the newest runs/<name>-*) from its last checkpoint.") var resume = false
+    @Option(help: ArgumentHelp("Start from the weights in this checkpoint instead of the spec's init (fine-tuning); the optimizer starts fresh.",
+                               discussion: "A safetensors file with the spec's tensor names and PyTorch's layouts, as cnnc or PyTorch writes it.",
+                               valueName: "checkpoint"))
+    var initWeights: String?
     @Flag(help: "Join an MPI job even if no launcher is detected (cnnc joins one by itself under mpirun or mpiexec).")
     var distributed = false
     @Flag(help: "Debug data-parallel runs: compare a checksum of the weights across ranks after every step, and check that every training image is used exactly once per epoch.")
@@ -29,6 +33,9 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if initWeights != nil, resume {
+            throw ValidationError("--init-weights and --resume exclude each other: a resumed run continues from its own last checkpoint")
+        }
     }
 
     func run() throws {
@@ -76,6 +83,10 @@ struct TrainCommand: ParsableCommand {
         let model = Model(analysis, batchCapacity: Trainer.shareCapacity(batch: config.batch, ranks: world.size), threads: threads,
                           kernels: runtime.kernels)
         model.parameters.initialize(seed: config.seed)
+        if let initWeights, world.isRoot {
+            // The other ranks receive these weights from rank 0 when training starts.
+            try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: initWeights) }
+        }
         let trainer = try Report.catching { () throws(TrainingError) in
             try Trainer(model: model, config: config, train: train, validation: validation, test: data.test, directory: folder, world: world)
         }
@@ -105,6 +116,7 @@ struct TrainCommand: ParsableCommand {
                   + "\(train.count) training images, \(data.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
                   + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
+            if let initWeights { print("starting from the weights in \(initWeights)") }
             Terminal.flush()
         }
         let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: threads) }

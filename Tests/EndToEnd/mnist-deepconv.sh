@@ -80,6 +80,17 @@ head -c 1000 "$WORK/deepconv/best.safetensors" > "$WORK/truncated.safetensors"
 check "truncated checkpoint is a clear error" expect_failure "not a valid safetensors file" $CNNC eval specs/deepconv.yaml --weights "$WORK/truncated.safetensors" --data "$DATA"
 check "weights of another network are refused" expect_failure "does not fit the spec" $CNNC eval specs/lenet5.yaml --weights "$WORK/deepconv/best.safetensors" --data "$DATA"
 
+# --init-weights: fine-tuning starts from a checkpoint (a fresh init scores ~50% after one epoch here).
+$CNNC train specs/deepconv.yaml --data "$DATA" --seed 2 --epochs 1 --init-weights "$WORK/deepconv/best.safetensors" \
+    --out "$WORK/finetune" > "$WORK/finetune.log"
+finetuned=$(tail -n 1 "$WORK/finetune/metrics.csv" | cut -d, -f7)
+echo "one epoch from best.safetensors: $finetuned"
+check "--init-weights starts from the checkpoint (one epoch from best.safetensors scores at least 96%)" at_least "$finetuned" 0.96
+check "--init-weights of another network is refused" expect_failure "does not fit the spec" \
+    $CNNC train specs/lenet5.yaml --data "$DATA" --epochs 1 --init-weights "$WORK/deepconv/best.safetensors" --out "$WORK/finetune-bad"
+check "--init-weights with --resume is refused" expect_failure "exclude each other" \
+    $CNNC train specs/deepconv.yaml --data "$DATA" --init-weights "$WORK/deepconv/best.safetensors" --out "$WORK/deepconv" --resume
+
 # Resume: one more epoch on top of a finished run continues from its last checkpoint.
 check "resume continues a run" $CNNC train specs/deepconv.yaml --data "$DATA" --seed 1 --out "$WORK/deepconv" --resume --epochs 21
 check "resumed run appended epoch 21" test "$(tail -n 1 "$WORK/deepconv/metrics.csv" | cut -d, -f1)" = 21
