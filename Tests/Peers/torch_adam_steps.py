@@ -16,72 +16,34 @@ Measured, 10 steps: losses agree to 1e-7 relative, weights to 6e-5 of their move
 For scale the script prints how far PyTorch float32 and Adam without bias correction land; an Adam
 whose (1 − β₂) was rounded differently from its bias correction (6.7e-6 too long a step, a bug this
 test found in cnnc) failed the loss check from step 3 on."""
-import gzip, os, subprocess, sys, tempfile
-import numpy as np, torch, torch.nn.functional as F, yaml
-from safetensors.torch import load_file
+import os, sys, tempfile
+import numpy as np, torch, torch.nn.functional as F
+from spec_in_torch import count, load_spec_without_dropout, logits, read_idx, spread, train_cnnc, write_subset
 
 cnnc, spec_path, data = sys.argv[1:4]
 steps = int(sys.argv[4]) if len(sys.argv) > 4 else 10
 kernels = sys.argv[5] if len(sys.argv) > 5 else 'direct'
 lr = 1e-3
 work = tempfile.mkdtemp()
-os.makedirs(f'{work}/data')
-
-
-def read(path):
-    return (gzip.open if path.endswith('.gz') else open)(path, 'rb').read()
-
-
 # 100 training images spread over the file (mnist-5k is sorted by label), and 100 test images.
-for prefix, count in [('train', 100), ('t10k', 100)]:
-    images, labels = read(f'{data}/{prefix}-images-idx3-ubyte.gz'), read(f'{data}/{prefix}-labels-idx1-ubyte.gz')
-    total = int.from_bytes(images[4:8], 'big')
-    picks = [i * total // count for i in range(count)]
-    with open(f'{work}/data/{prefix}-images-idx3-ubyte', 'wb') as f:
-        f.write(images[:4] + count.to_bytes(4, 'big') + images[8:16] + b''.join(images[16 + i * 784:16 + (i + 1) * 784] for i in picks))
-    with open(f'{work}/data/{prefix}-labels-idx1-ubyte', 'wb') as f:
-        f.write(labels[:4] + count.to_bytes(4, 'big') + bytes(labels[8 + i] for i in picks))
-
-spec = yaml.safe_load(open(spec_path))
-for item in spec['layers']:
-    if isinstance(item, dict) and 'dropout' in item:
-        item['dropout']['rate'] = 0
+write_subset(data, f'{work}/data', {kind: spread(count(data, kind), 100) for kind in ('train', 't10k')})
+spec = load_spec_without_dropout(spec_path)
 
 
 def run(epochs, rate, out):
-    spec['train'] = {'epochs': epochs, 'batch': 100, 'optimizer': {'name': 'adam', 'lr': rate}}
-    path = f'{work}/{out}.yaml'
-    yaml.safe_dump(spec, open(path, 'w'))
-    subprocess.run([cnnc, 'train', path, '--data', f'{work}/data', '--out', f'{work}/{out}', '--threads', '1', '--kernels', kernels],
-                   check=True, stdout=subprocess.DEVNULL)
-    losses = [float(line.split(',')[2]) for line in open(f'{work}/{out}/metrics.csv').read().splitlines()[1:]]
-    return load_file(f'{work}/{out}/last.safetensors'), losses
+    return train_cnnc(cnnc, spec, {'epochs': epochs, 'batch': 100, 'optimizer': {'name': 'adam', 'lr': rate}},
+                      f'{work}/data', f'{work}/{out}', '--threads', '1', '--kernels', kernels)
 
 
 # cnnc's biases start at exactly 0: read the initial weights from a run whose one step moves them by ~1e-12.
 w0, _ = run(1, 1e-12, 'initial')
 w1, cnnc_losses = run(steps, lr, 'steps')
-
-raw = lambda p: np.frombuffer(read(p), np.uint8, offset=4 + 4 * read(p)[3]).reshape(
-    [int.from_bytes(read(p)[4 + 4 * i:8 + 4 * i], 'big') for i in range(read(p)[3])])
-x = torch.tensor(raw(f'{work}/data/train-images-idx3-ubyte'), dtype=torch.float64).unsqueeze(1) / 255
-y = torch.tensor(raw(f'{work}/data/train-labels-idx1-ubyte').astype(np.int64))
+x = torch.tensor(read_idx(f'{work}/data/train-images-idx3-ubyte'), dtype=torch.float64).unsqueeze(1) / 255
+y = torch.tensor(read_idx(f'{work}/data/train-labels-idx1-ubyte').astype(np.int64))
 
 
 def forward(params):
-    counts, h = {}, x.to(next(iter(params.values())).dtype)
-    for item in spec['layers']:
-        kind, args = (item, {}) if isinstance(item, str) else next(iter(item.items()))
-        args = args or {}
-        counts[kind] = counts.get(kind, 0) + 1
-        name = args.get('name', f'{kind}{counts[kind]}')
-        if kind == 'conv': h = F.conv2d(h, params[name + '.weight'], params.get(name + '.bias'), padding=args.get('pad', 0))
-        elif kind == 'relu': h = F.relu(h)
-        elif kind == 'maxpool': h = F.max_pool2d(h, args['size'], args.get('stride', args['size']))
-        elif kind == 'dense': h = F.linear(h.flatten(1), params[name + '.weight'], params.get(name + '.bias'))
-        elif kind == 'dropout': pass
-        else: sys.exit(f'torch_adam_steps.py does not map layer kind {kind}')
-    return F.cross_entropy(h, y)
+    return F.cross_entropy(logits(spec, params, x.to(next(iter(params.values())).dtype), 'torch_adam_steps.py'), y)
 
 
 def train(dtype=torch.float64):
