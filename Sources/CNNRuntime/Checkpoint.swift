@@ -18,6 +18,12 @@ public enum Checkpoint {
     @discardableResult
     public static func load(_ parameters: ParameterStore, from data: Data, path: String) throws(CheckpointError) -> [String: String] {
         let (tensors, metadata) = try Safetensors.decode(data, path: path)
+        try load(parameters, tensors: tensors, path: path)
+        return metadata
+    }
+
+    /// Copies decoded tensors into the parameters; every name must be there with the spec's shape and finite values.
+    public static func load(_ parameters: ParameterStore, tensors: [String: Safetensors.Tensor], path: String) throws(CheckpointError) {
         for entry in parameters.entries {
             guard let tensor = tensors[entry.name] else {
                 throw .mismatch(what: "tensor '\(entry.name)'", reason: "is missing from \(path)")
@@ -33,7 +39,6 @@ public enum Checkpoint {
                 (parameters.values.baseAddress! + entry.offset).update(from: $0.baseAddress!, count: entry.count)
             }
         }
-        return metadata
     }
 
     public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Safetensors.Tensor], metadata: [String: String]) {

@@ -100,35 +100,15 @@ public enum Safetensors {
     }
 }
 
-/// Writes a file atomically: a temporary file beside it, flushed, then renamed over the target,
-/// so a crash or Ctrl-C never leaves a half-written checkpoint.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws(CheckpointError) {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
-        }
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            unlink(temporary)
-            throw .unwritable(path: path, reason: "\(error)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
-        }
-    }
-}
-
 public enum CheckpointError: Error, Equatable, Sendable {
     case missing(path: String)
     case corrupt(path: String, reason: String)
     case unwritable(path: String, reason: String)
     case mismatch(what: String, reason: String)
+    /// The disk filled while writing `bytes` bytes; the file that was there is unchanged.
+    case diskFull(path: String, bytes: Int)
+    /// The path names a device, FIFO, directory or socket, which cnnc never replaces.
+    case notRegularFile(path: String, kind: String)
 
     public var message: String {
         switch self {
@@ -136,6 +116,9 @@ public enum CheckpointError: Error, Equatable, Sendable {
         case .corrupt(let path, let reason): return "\(path): not a valid safetensors file: \(reason)"
         case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
         case .mismatch(let what, let reason): return "checkpoint does not fit the spec: \(what) \(reason)"
+        case .diskFull(let path, let bytes):
+            return "\(path): cannot write \(Self.mebibytes(bytes)): the disk is full; the file that was there is left as it was"
+        case .notRegularFile(let path, let kind): return "\(path): is \(kind); cnnc writes only regular files and never replaces anything else"
         }
     }
 
@@ -145,6 +128,14 @@ public enum CheckpointError: Error, Equatable, Sendable {
         case .corrupt: return "the file may be truncated; use the run's other checkpoint (last or best)"
         case .unwritable: return "check that the output folder exists and is writable (--out DIR)"
         case .mismatch: return "use the checkpoint written for this spec, or the spec it was trained with"
+        case .diskFull(let path, _):
+            let folder = (path as NSString).deletingLastPathComponent
+            return "free space on the disk that holds \(folder.isEmpty ? "." : folder) (df -h shows it), or write elsewhere (train: --out DIR)"
+        case .notRegularFile: return "name a new or regular file (a symbolic link to a regular file is written through)"
         }
+    }
+
+    static func mebibytes(_ bytes: Int) -> String {
+        bytes < 1 << 20 ? "\(bytes) bytes" : String(format: "%.1f MiB", Double(bytes) / Double(1 << 20))
     }
 }

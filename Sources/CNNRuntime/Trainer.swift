@@ -16,7 +16,7 @@ public struct StepProgress: Sendable {
     public var imagesPerSecond: Double
 }
 
-public struct EpochMetrics: Sendable {
+public struct EpochMetrics: Sendable, Codable, Equatable {
     /// 1-based.
     public var epoch: Int
     public var learningRate: Double
@@ -38,7 +38,8 @@ public struct EpochMetrics: Sendable {
 }
 
 public enum TrainingError: Error, Sendable {
-    case nonFinite(epoch: Int, step: Int, loss: Double)
+    /// `checkpoint`: the last good resume point on disk, if one was written.
+    case nonFinite(epoch: Int, step: Int, loss: Double, checkpoint: String?)
     case labelOutOfRange(label: Int, classes: Int)
     case inputMismatch(data: String, network: String)
     case checkpoint(CheckpointError)
@@ -47,8 +48,9 @@ public enum TrainingError: Error, Sendable {
 
     public var message: String {
         switch self {
-        case .nonFinite(let epoch, let step, let loss):
-            return "the loss became \(loss) at epoch \(epoch), step \(step); training stopped, the last good checkpoint is kept"
+        case .nonFinite(let epoch, let step, let loss, let checkpoint):
+            let kept = checkpoint.map { "the last good checkpoint (\($0)) is kept" } ?? "no checkpoint had been written yet"
+            return "the loss became \(loss) at epoch \(epoch), step \(step); training stopped, \(kept)"
         case .labelOutOfRange(let label, let classes):
             return "the data has label \(label) but the network has \(classes) outputs"
         case .inputMismatch(let data, let network):
@@ -63,7 +65,9 @@ public enum TrainingError: Error, Sendable {
 
     public var hint: String? {
         switch self {
-        case .nonFinite: return "lower the learning rate (train.optimizer.lr), or add batchnorm; resume from last.safetensors with --resume"
+        case .nonFinite(_, _, _, let checkpoint):
+            return "lower the learning rate (train.optimizer.lr), or add batchnorm"
+                + (checkpoint == nil ? "" : "; or continue from the checkpoint with --resume")
         case .labelOutOfRange: return "make the last dense layer's units equal to the number of classes"
         case .inputMismatch: return "set the spec's input to the data's shape"
         case .checkpoint(let error): return error.hint
@@ -78,11 +82,17 @@ public struct TrainingPosition: Sendable, Equatable {
     public var epoch: Int = 0
     public var step: Int = 0
     public var bestAccuracy: Double = -1
+    /// The training loss summed over the epoch's finished steps (times their images), and those images:
+    /// a run resumed mid-epoch reports the same epoch loss as an uninterrupted one.
+    public var epochLossSum: Double = 0
+    public var epochExamples: Int = 0
 
-    public init(epoch: Int = 0, step: Int = 0, bestAccuracy: Double = -1) {
+    public init(epoch: Int = 0, step: Int = 0, bestAccuracy: Double = -1, epochLossSum: Double = 0, epochExamples: Int = 0) {
         self.epoch = epoch
         self.step = step
         self.bestAccuracy = bestAccuracy
+        self.epochLossSum = epochLossSum
+        self.epochExamples = epochExamples
     }
 }
 
@@ -101,6 +111,11 @@ public final class Trainer {
     let train: Dataset, validation: Dataset?, test: Dataset
     let directory: String
     public private(set) var position = TrainingPosition()
+    /// The metrics of every finished epoch, 1 to `position.epoch`: saved in the resume point, so a resumed
+    /// run's metrics.csv has each epoch exactly once whatever moment a kill came at.
+    public private(set) var history: [EpochMetrics] = []
+    /// Whether a resume point exists on disk (written by this run, or the one it resumed from).
+    public private(set) var hasResumePoint = false
     public weak var observer: TrainingObserver?
     /// Checked between steps; when it returns true (on any rank) the trainer saves `last` and returns.
     public var shouldStop: () -> Bool = { false }
@@ -137,36 +152,43 @@ public final class Trainer {
     public static func shareCapacity(batch: Int, ranks: Int) -> Int { (batch + ranks - 1) / ranks }
     public var lastPath: String { directory + "/last.safetensors" }
     public var bestPath: String { directory + "/best.safetensors" }
-    public var statePath: String { directory + "/last.state.safetensors" }
+    /// The commit point of a checkpoint: weights, optimizer state, position and history in one file,
+    /// written (atomically) after `last` and `best`. `--resume` reads only this file.
+    public var resumePath: String { directory + "/resume.safetensors" }
 
     // MARK: - Resume
 
-    /// Loads `last.safetensors` and the optimizer state beside it. Under MPI rank 0 reads the files and
-    /// broadcasts their bytes, so the other ranks need no shared file system and all start equal.
+    /// Loads the resume point: weights, optimizer state, position and history, which were written as one
+    /// file and so always belong together; then rewrites `last.safetensors` from it (a kill may have come
+    /// between the two writes). Under MPI rank 0 reads the file and broadcasts its bytes, so the other
+    /// ranks need no shared file system and all start equal.
     public func resume() throws(TrainingError) {
-        var weightBytes: [UInt8] = [], stateBytes: [UInt8] = []
+        var bytes: [UInt8] = []
         var failure: CheckpointError?
         if world.isRoot {
-            do {
-                weightBytes = try Checkpoint.bytes(lastPath)
-                stateBytes = try Checkpoint.bytes(statePath)
-            } catch {
-                failure = error
+            do { bytes = try Checkpoint.bytes(resumePath) } catch { failure = error }
+            // Killed in the first epoch, before any resume point: nothing was committed, so the run starts
+            // over. metrics.csv is written only after a commit, so with it the resume point was lost, not unwritten.
+            if failure == .missing(path: resumePath), !FileManager.default.fileExists(atPath: directory + "/metrics.csv") {
+                failure = nil
             }
         }
         if world.any(failure != nil) {
-            throw .checkpoint(failure ?? .corrupt(path: lastPath, reason: "rank 0 could not read it"))
+            throw .checkpoint(failure ?? .corrupt(path: resumePath, reason: "rank 0 could not read it"))
         }
-        weightBytes = world.broadcast(weightBytes, root: 0)
-        stateBytes = world.broadcast(stateBytes, root: 0)
-        do {
-            try Checkpoint.load(model.parameters, from: Data(weightBytes), path: lastPath)
-            let (tensors, metadata) = try Safetensors.decode(Data(stateBytes), path: statePath)
-            var state: [String: [Float]] = [:]
-            for (name, tensor) in tensors { state[name] = tensor.values }
-            try optimizer.restore(steps: Int(metadata["optimizer_steps"] ?? "") ?? 0, state: state)
-            position = TrainingPosition(epoch: Int(metadata["epoch"] ?? "") ?? 0, step: Int(metadata["step"] ?? "") ?? 0,
-                                        bestAccuracy: Double(metadata["best_accuracy"] ?? "") ?? -1)
+        bytes = world.broadcast(bytes, root: 0)
+        guard !bytes.isEmpty else { return }
+        do throws(CheckpointError) {
+            let point = try ResumePoint.decode(Data(bytes), path: resumePath)
+            guard point.network == model.analysis.network.name else {
+                throw CheckpointError.mismatch(what: "\(resumePath)", reason: "belongs to network '\(point.network)', not '\(model.analysis.network.name)'")
+            }
+            try Checkpoint.load(model.parameters, tensors: point.weights, path: resumePath)
+            try optimizer.restore(steps: point.optimizerSteps, state: point.optimizerState)
+            position = point.position
+            history = point.history
+            hasResumePoint = true
+            if world.isRoot { try Checkpoint.save(model.parameters, to: lastPath, metadata: metadata()) }
         } catch {
             throw .checkpoint(error)
         }
@@ -191,7 +213,7 @@ public final class Trainer {
             let started = Date()
             let firstStep = position.step
             var uses = [Float](repeating: 0, count: checkReplicas ? train.count : 0)
-            var lossSum: Double = 0, lossCount = 0, images = 0
+            var lossSum = position.epochLossSum, lossCount = position.epochExamples, images = 0
             var waitSeconds: Double = 0, allreduceSeconds: Double = 0
             while position.step < stepsPerEpoch {
                 if world.any(shouldStop()) {
@@ -238,13 +260,17 @@ public final class Trainer {
                     allreduceSeconds += Date().timeIntervalSince(reduceStarted)
                 }
                 let loss = stepLoss[0] / Double(global.count)
-                guard loss.isFinite else { throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: loss) }
+                guard loss.isFinite else {
+                    throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: loss, checkpoint: hasResumePoint ? resumePath : nil)
+                }
                 optimizer.step(model.parameters, learningRate: lr)
                 if checkReplicas { try checkStep(epoch: epoch, step: step, indices: indices, uses: &uses) }
                 lossSum += loss * Double(global.count)
                 lossCount += global.count
                 images += global.count
                 position.step += 1
+                position.epochLossSum = lossSum
+                position.epochExamples = lossCount
                 let elapsed = Date().timeIntervalSince(started)
                 observer?.trainingStep(StepProgress(epoch: epoch + 1, epochs: config.epochs, step: position.step, stepsPerEpoch: stepsPerEpoch,
                                                     loss: lossSum / Double(lossCount), imagesPerSecond: Double(images) / max(elapsed, 1e-9)))
@@ -252,26 +278,31 @@ public final class Trainer {
             let seconds = Date().timeIntervalSince(started)
             let checked = checkReplicas ? try checkCoverage(epoch: epoch, order: order, firstStep: firstStep, uses: &uses) : nil
             guard model.parameters.values.allSatisfy(\.isFinite) else {
-                throw .nonFinite(epoch: epoch + 1, step: position.step, loss: .nan)
+                throw .nonFinite(epoch: epoch + 1, step: position.step, loss: .nan, checkpoint: hasResumePoint ? resumePath : nil)
             }
             let trainEval = evaluate(train, limit: 10_000, threads: threads)
             let validationEval = validation.map { evaluate($0, threads: threads) }
             let testEval = evaluate(test, threads: threads)
             position.epoch += 1
             position.step = 0
+            position.epochLossSum = 0
+            position.epochExamples = 0
             // "best" is chosen on validation when there is a validation split, else on test accuracy.
             let score = validationEval?.accuracy ?? testEval.accuracy
             let improved = score > position.bestAccuracy
             if improved { position.bestAccuracy = score }
-            try saveLast()
-            if improved && world.isRoot {
-                do { try Checkpoint.save(model.parameters, to: bestPath, metadata: metadata()) } catch { throw .checkpoint(error) }
-            }
-            observer?.epochFinished(EpochMetrics(
+            let metrics = EpochMetrics(
                 epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / Double(max(lossCount, 1)), trainAccuracy: trainEval.accuracy,
                 validationAccuracy: validationEval?.accuracy, testLoss: testEval.loss, testAccuracy: testEval.accuracy,
                 seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9),
-                ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked))
+                ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked)
+            history.append(metrics)
+            // best first, the resume point last: a kill between them replays this epoch, which rewrites best alike.
+            if improved && world.isRoot {
+                do { try Checkpoint.save(model.parameters, to: bestPath, metadata: metadata()) } catch { throw .checkpoint(error) }
+            }
+            try saveLast()
+            observer?.epochFinished(metrics)
         }
         return true
     }
@@ -317,15 +348,16 @@ public final class Trainer {
          "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
     }
 
-    /// Weights to `last.safetensors`, optimizer state and position to `last.state.safetensors` (rank 0 only).
+    /// Weights to `last.safetensors`, then the resume point (rank 0 only). The resume point is the commit:
+    /// until its rename, `--resume` sees the previous one, whole.
     func saveLast() throws(TrainingError) {
         guard world.isRoot else { return }
         do {
-            let state = optimizer.state.sorted { $0.key < $1.key }.map {
-                Safetensors.Tensor(name: $0.key, shape: [$0.value.count], values: $0.value)
-            }
-            try AtomicFile.write(Safetensors.encode(state, metadata: metadata()), to: statePath)
             try Checkpoint.save(model.parameters, to: lastPath, metadata: metadata())
+            let point = ResumePoint(network: model.analysis.network.name, position: position, optimizerSteps: optimizer.steps,
+                                    history: history, weights: [:], optimizerState: optimizer.state)
+            try AtomicFile.write(point.encode(parameters: model.parameters), to: resumePath)
+            hasResumePoint = true
         } catch {
             throw .checkpoint(error)
         }

@@ -25,7 +25,9 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if iters < 1 { throw ValidationError("--iters must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...RuntimeOptions.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be from 1 to \(RuntimeOptions.maximumThreads)")
+        }
     }
 
     func run() throws {
@@ -36,23 +38,26 @@ struct BenchCommand: ParsableCommand {
         let batchSize = batch ?? analysis.network.training?.batch ?? 100
         var benchmark = Benchmark(analysis, batch: batchSize, threads: threadCount, iterations: iters)
         benchmark.kernels = kernels
+        let budget = MemoryBudget.training(analysis, batchCapacity: batchSize, threads: threadCount, optimizer: benchmark.optimizer.kind)
+        try Report.catching { () throws(ResourceError) in try budget.check() }
         let result = benchmark.run()
         if json {
-            print(BenchReport.json(result, network: analysis.network.name).rendered())
+            print(BenchReport.json(result, network: analysis.network.name, budget: budget).rendered())
         } else {
-            print(BenchReport.text(result, network: analysis.network.name))
+            print(BenchReport.text(result, network: analysis.network.name, budget: budget))
         }
     }
 }
 
 enum BenchReport {
-    static func text(_ r: Benchmark.Result, network: String) -> String {
+    static func text(_ r: Benchmark.Result, network: String, budget: MemoryBudget) -> String {
         var lines = ["\(network): batch \(r.batch), \(r.threads) threads, \(r.kernels.rawValue) kernels, median of \(r.iterations) (\(CPUInfo.summary))"]
         lines.append("  training   \(Format.decimal(r.trainImagesPerSecond, places: 0)) images/s  "
                      + "(\(Format.decimal(r.trainSeconds * 1000, places: 2)) ms/step, \(Format.decimal(r.trainGFLOPs, places: 1)) GFLOP/s)")
         lines.append("  inference  \(Format.decimal(r.inferImagesPerSecond, places: 0)) images/s  "
                      + "(\(Format.decimal(r.inferSeconds * 1000, places: 2)) ms/batch, \(Format.decimal(r.inferGFLOPs, places: 1)) GFLOP/s)")
-        lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident")
+        lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident"
+                     + " (counted before allocating: \(Format.decimal(Double(budget.total ?? 0) / 1_048_576, places: 1)) MiB)")
         var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "share"], numeric: [false, false, true, true, true])
         let total = r.layers.reduce(0) { $0 + $1.forward + $1.backward }
         for layer in r.layers {
@@ -64,7 +69,7 @@ enum BenchReport {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ r: Benchmark.Result, network: String) -> JSONValue {
+    static func json(_ r: Benchmark.Result, network: String, budget: MemoryBudget) -> JSONValue {
         .object([
             ("network", .string(network)), ("batch", .int(r.batch)), ("threads", .int(r.threads)), ("iterations", .int(r.iterations)),
             ("kernels", .string(r.kernels.rawValue)), ("cpu", .string(CPUInfo.summary)),
@@ -73,7 +78,7 @@ enum BenchReport {
             ("train_gflops", .double((r.trainGFLOPs * 10).rounded() / 10)),
             ("infer_gflops", .double((r.inferGFLOPs * 10).rounded() / 10)),
             ("forward_multiply_adds_per_image", .int(r.forwardMultiplyAdds)),
-            ("peak_rss_bytes", .int(r.peakResidentBytes)),
+            ("peak_rss_bytes", .int(r.peakResidentBytes)), ("budget_bytes", .int(budget.total ?? 0)),
             ("layers", .array(r.layers.map { layer in
                 .object([("name", .string(layer.name)), ("kind", .string(layer.kind)),
                          ("forward_ms", .double((layer.forward * 1e6).rounded() / 1e3)),

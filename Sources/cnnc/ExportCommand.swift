@@ -22,13 +22,14 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let options = try RuntimeOptions.parse(network.map { ["--network", $0] } ?? [])
         let analysis = try options.analysis(spec)
+        try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         // Loading into a model checks every tensor's name and shape against the spec.
         let model = Model(analysis, batchCapacity: 1, threads: 1)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
         let data = try Report.catching { () throws(ExportError) in
             try ONNXExporter.export(analysis, parameters: model.parameters, opset: opset, producerVersion: CNNC.configuration.version)
         }
-        let path = output ?? "\(analysis.network.name).onnx"
+        let path = output ?? "\(RunFolder.sanitized(analysis.network.name)).onnx"
         try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }
         print("wrote \(path): \(analysis.network.name), opset \(opset), \(Format.grouped(analysis.totalParameters)) parameters, "
               + "\(Format.bytes(data.count)) (open it in Netron: https://netron.app)")

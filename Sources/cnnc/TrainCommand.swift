@@ -11,16 +11,17 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a spec's network on an IDX data set, writing metrics, curves and checkpoints to a run folder.")
 
-    @Argument(help: "Spec file (YAML). With several documents, the first network is trained unless --network names one.")
-    var spec: String
+    @Argument(help: "Spec file (YAML). With several documents, the first network is trained unless --network names one. With --resume --out DIR it may be left away: the run's own copy (DIR/spec.yaml) is used.")
+    var spec: String?
 
     @OptionGroup var runtime: RuntimeOptions
 
     @Option(help: "Override train.epochs.") var epochs: Int?
     @Option(help: "Override train.batch.") var batch: Int?
     @Option(help: "Override train.seed: same seed, data and thread count give the same metrics, bit for bit.") var seed: UInt64?
-    @Option(help: "Run folder (default runs/<name>-<time>).") var out: String?
-    @Flag(help: "Continue the run in --out (or the newest runs/<name>-*) from its last checkpoint.") var resume = false
+    @Option(help: "Run folder (default runs/<name>-<time>); must be new or empty unless --resume.") var out: String?
+    @Flag(help: "Continue the run in --out (or the newest runs/<name>-*) from its last checkpoint, with the configuration it was started with (run.json); only --epochs may grow.")
+    var resume = false
     @Option(help: ArgumentHelp("Start from the weights in this checkpoint instead of the spec's init (fine-tuning); the optimizer starts fresh.",
                                discussion: "A safetensors file with the spec's tensor names and PyTorch's layouts, as cnnc or PyTorch writes it.",
                                valueName: "checkpoint"))
@@ -36,6 +37,10 @@ struct TrainCommand: ParsableCommand {
         if initWeights != nil, resume {
             throw ValidationError("--init-weights and --resume exclude each other: a resumed run continues from its own last checkpoint")
         }
+        if spec == nil && !(resume && out != nil) {
+            throw ValidationError("a spec file is needed (only 'cnnc train --resume --out DIR' takes the run's own copy)")
+        }
+        try runtime.validate()
     }
 
     func run() throws {
@@ -62,26 +67,31 @@ struct TrainCommand: ParsableCommand {
     }
 
     func train(world: Communicator, environment: [String: String]) throws {
-        let analysis = try runtime.analysis(spec)
+        let setup = try world.isRoot ? prepareFolder(world: world) : nil
+        // Rank 0 names the run folder and alone writes to it; the other ranks learn its name and record.
+        let folder = world.broadcast(setup?.folder ?? "", root: 0)
+        let recordText = world.broadcast(String(decoding: setup?.record.encoded() ?? Data(), as: UTF8.self), root: 0)
+        guard let record = RunRecord.decode(Data(recordText.utf8)) else { throw ExitCode(1) }
+        let specPath = resume ? (spec ?? folder + "/" + RunFolder.specName) : spec!
+        let analysis = try runtime.analysis(specPath, network: record.network)
+
         var config = analysis.network.training ?? TrainingConfig()
-        if let epochs { config.epochs = epochs }
-        if let batch { config.batch = batch }
-        if let seed { config.seed = seed }
-        let data = try runtime.loadData(defaultName: config.data)
+        config.epochs = record.epochs
+        config.batch = record.batch
+        config.seed = record.seed
+        let data = try runtime.loadData(directory: record.data)
         var train = data.train
         var validation: Dataset?
         if config.validation > 0 {
             (train, validation) = data.train.split(validation: config.validation, seed: config.seed)
         }
-
-        // Rank 0 names the run folder and alone writes to it; the other ranks learn its name.
-        var folder = ""
-        if world.isRoot { folder = try RunFolder.choose(out: out, resume: resume, network: analysis.network.name) }
-        folder = world.broadcast(folder, root: 0)
-        // Ranks on one machine share its cores.
-        let threads = runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1)
-        let model = Model(analysis, batchCapacity: Trainer.shareCapacity(batch: config.batch, ranks: world.size), threads: threads,
-                          kernels: runtime.kernels)
+        let threads = record.threads
+        let kernels = ConvolutionKernels(rawValue: record.kernels) ?? .fastest
+        let capacity = Trainer.shareCapacity(batch: config.batch, ranks: world.size)
+        try Report.catching { () throws(ResourceError) in
+            try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
+        }
+        let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
         model.parameters.initialize(seed: config.seed)
         if let initWeights, world.isRoot {
             // The other ranks receive these weights from rank 0 when training starts.
@@ -103,7 +113,7 @@ struct TrainCommand: ParsableCommand {
         var progress: ProgressRenderer?
         if world.isRoot {
             // mpirun hands every rank a pseudo-terminal even when its own output goes to a file: plain lines there.
-            progress = ProgressRenderer(recorder: try MetricsRecorder(folder: folder, appending: resume),
+            progress = ProgressRenderer(recorder: MetricsRecorder(folder: folder, history: trainer.history),
                                         isTerminal: Terminal.standardOutputIsTerminal && !MPIWorld.launched(environment))
         }
         trainer.observer = progress
@@ -126,8 +136,8 @@ struct TrainCommand: ParsableCommand {
             return
         }
         guard finished else {
-            let data = runtime.data.map { " --data \($0)" } ?? ""
-            print("interrupted: saved \(trainer.lastPath); continue with: cnnc train \(spec)\(data) --out \(folder) --resume")
+            let launcher = world.size > 1 ? "mpirun -np \(world.size) " : ""
+            print("interrupted: saved \(trainer.resumePath); continue with: \(launcher)cnnc train --resume --out \(folder)")
             throw ExitCode(130)
         }
         if let last = progress?.recorder.rows.last {
@@ -136,6 +146,48 @@ struct TrainCommand: ParsableCommand {
         }
         print("wrote \(folder)/metrics.csv, \(folder)/curves.svg, \(trainer.lastPath), \(trainer.bestPath)")
     }
+
+    /// Rank 0: the run folder and its record. A new run gets a new (or empty) folder with `run.json` and a copy
+    /// of the spec; a resumed one is checked against its record (only --epochs may grow, and then it is recorded).
+    func prepareFolder(world: Communicator) throws -> (folder: String, record: RunRecord) {
+        let environment = ProcessInfo.processInfo.environment
+        if resume {
+            var network = runtime.network
+            if network == nil, out == nil, let spec { network = try runtime.analysis(spec).network.name }
+            var (folder, record) = try Report.catching { () throws(RunFolderError) in try RunFolder.existing(out: out, network: network) }
+            try Report.catching { () throws(RunFolderError) in
+                if let spec, FileManager.default.contents(atPath: spec) != FileManager.default.contents(atPath: folder + "/" + RunFolder.specName) {
+                    throw .specChanged(folder: folder, spec: spec)
+                }
+                let data = runtime.data.map { (try? DataLocator.directory(for: $0, environment: environment)) ?? $0 }
+                let request = RunRecord.Request(network: runtime.network, data: data, seed: seed, batch: batch, epochs: epochs,
+                                                threads: runtime.threads, kernels: runtime.kernelChoice?.rawValue, ranks: world.size)
+                let differences = record.conflicts(with: request)
+                guard differences.isEmpty else { throw .configurationChanged(folder: folder, differences: differences) }
+            }
+            if let epochs, epochs != record.epochs {
+                record.epochs = epochs
+                try Report.catching { () throws(CheckpointError) in try RunFolder.write(record, specText: nil, to: folder) }
+            }
+            return (folder, record)
+        }
+        let specPath = spec!
+        let analysis = try runtime.analysis(specPath)
+        let config = analysis.network.training ?? TrainingConfig()
+        let dataDirectory = try Report.catching { () throws(DataError) in
+            try DataLocator.directory(for: runtime.data ?? config.data, environment: environment)
+        }
+        let folder = try Report.catching { () throws(RunFolderError) in try RunFolder.create(out: out, network: analysis.network.name) }
+        let record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
+                               network: analysis.network.name, data: RunRecord.absolute(dataDirectory), seed: seed ?? config.seed,
+                               batch: batch ?? config.batch, epochs: epochs ?? config.epochs,
+                               threads: runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1),
+                               kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights)
+        try Report.catching { () throws(CheckpointError) in
+            try RunFolder.write(record, specText: FileManager.default.contents(atPath: specPath), to: folder)
+        }
+        return (folder, record)
+    }
 }
 
 /// Options shared by train, eval and predict.
@@ -143,19 +195,30 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
-    @Option(help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
-    var kernels: ConvolutionKernels = .fastest
+    @Option(name: .customLong("kernels"),
+            help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
+    var kernelChoice: ConvolutionKernels?
 
+    var kernels: ConvolutionKernels { kernelChoice ?? .fastest }
     var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
+
+    /// More threads than cores only slow a run down; far more would only allocate scratch for nothing.
+    static var maximumThreads: Int { max(256, 4 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    func validate() throws {
+        if let threads, !(1...Self.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        }
+    }
 
     /// --threads, else this process's share of the cores.
     func threadCount(ranksOnThisMachine ranks: Int) -> Int {
         max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount / max(ranks, 1))
     }
 
-    func analysis(_ spec: String) throws -> NetworkAnalysis {
+    func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis {
         let all = try SpecInput.analyses(of: [spec])
-        if let network {
+        if let network = network ?? self.network {
             guard let match = all.first(where: { $0.network.name == network }) else {
                 DiagnosticRenderer.error("\(spec) has no network named '\(network)'",
                                          hint: "its networks: " + all.map(\.network.name).joined(separator: ", "))
@@ -168,9 +231,12 @@ struct RuntimeOptions: ParsableArguments {
 
     func loadData(defaultName: String) throws -> IDXDataSet {
         try Report.catching { () throws(DataError) in
-            let directory = try DataLocator.directory(for: data ?? defaultName, environment: ProcessInfo.processInfo.environment)
-            return try IDXDataSet.load(directory: directory)
+            try IDXDataSet.load(directory: DataLocator.directory(for: data ?? defaultName, environment: ProcessInfo.processInfo.environment))
         }
+    }
+
+    func loadData(directory: String) throws -> IDXDataSet {
+        try Report.catching { () throws(DataError) in try IDXDataSet.load(directory: directory) }
     }
 }
 
@@ -198,36 +264,5 @@ enum World {
             throw .unavailable
         }
         return try MPIWorld.join()
-    }
-}
-
-/// The run folder: `runs/<name>-<yyyyMMdd-HHmmss>` by default.
-enum RunFolder {
-    static func choose(out: String?, resume: Bool, network: String) throws -> String {
-        let fm = FileManager.default
-        if resume {
-            let folder = out ?? newest(network: network)
-            guard let folder, fm.fileExists(atPath: folder + "/last.safetensors") else {
-                DiagnosticRenderer.error("nothing to resume: \(out ?? "runs/\(network)-*") has no last.safetensors",
-                                         hint: "pass the run folder of an earlier 'cnnc train' with --out")
-                throw ExitCode(1)
-            }
-            return folder
-        }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        let folder = out ?? "runs/\(network)-\(formatter.string(from: Date()))"
-        do {
-            try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            DiagnosticRenderer.error("cannot create the run folder \(folder): \(error.localizedDescription)")
-            throw ExitCode(1)
-        }
-        return folder
-    }
-
-    static func newest(network: String) -> String? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "runs")) ?? []
-        return names.filter { $0.hasPrefix(network + "-") }.sorted().last.map { "runs/" + $0 }
     }
 }

@@ -73,12 +73,60 @@ struct TrainingTests {
         first.observer = nil
         first.shouldStop = { steps += 1; return steps > 13 } // stop mid-epoch 2 (8 steps per epoch)
         #expect(try first.run(threads: 2) == false)
-        #expect(first.position == TrainingPosition(epoch: 1, step: 5, bestAccuracy: first.position.bestAccuracy))
+        #expect(first.position.epoch == 1 && first.position.step == 5)
 
         let second = try makeTrainer(directory: directory)
         try second.resume()
+        #expect(second.position == first.position)
+        #expect(second.history == first.history)
         #expect(try second.run(threads: 2))
         #expect(Array(second.model.parameters.values) == Array(whole.model.parameters.values))
+        // The epoch stopped in the middle reports the whole epoch's training loss, as the uninterrupted run does.
+        #expect(second.history.map(\.trainLoss) == whole.history.map(\.trainLoss))
+        #expect(second.history.map(\.testAccuracy) == whole.history.map(\.testAccuracy))
+    }
+
+    @Test func resumeReadsOneFileAndRewritesLast() throws {
+        let directory = temporaryDirectory("commit")
+        let first = try makeTrainer(directory: directory, epochs: 2)
+        _ = try first.run(threads: 2)
+        // A kill between the write of last.safetensors and the resume point leaves last one epoch ahead;
+        // here last is damaged outright: the resume point alone decides.
+        try Data([0, 1, 2]).write(to: URL(fileURLWithPath: first.lastPath))
+        let second = try makeTrainer(directory: directory, epochs: 2)
+        try second.resume()
+        #expect(Array(second.model.parameters.values) == Array(first.model.parameters.values))
+        #expect(second.history.count == 2)
+        let copy = try makeTrainer(directory: directory)
+        try Checkpoint.load(copy.model.parameters, from: first.lastPath)
+        #expect(Array(copy.model.parameters.values) == Array(first.model.parameters.values))
+    }
+
+    @Test func aRunKilledBeforeItsFirstResumePointStartsOver() throws {
+        let directory = temporaryDirectory("unstarted")
+        let trainer = try makeTrainer(directory: directory)
+        try trainer.resume()
+        #expect(trainer.position == TrainingPosition())
+        // With metrics written, a resume point existed: its loss is an error, not a silent restart.
+        try Data("epoch\n1\n".utf8).write(to: URL(fileURLWithPath: directory + "/metrics.csv"))
+        do {
+            try trainer.resume()
+            Issue.record("resumed without its resume point")
+        } catch {
+            guard case .checkpoint(.missing(trainer.resumePath)) = error else { Issue.record("got \(error)"); return }
+        }
+    }
+
+    @Test func aResumePointOfAnotherNetworkOrDamagedIsRefused() throws {
+        let directory = temporaryDirectory("othernet")
+        let trainer = try makeTrainer(directory: directory, epochs: 1)
+        _ = try trainer.run(threads: 2)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: trainer.resumePath))
+        bytes[bytes.count - 1] ^= 0xFF  // data bytes are not checked by the format, the header is
+        let header = Safetensors.encode([Safetensors.Tensor(name: "weights/x", shape: [1], values: [1])],
+                                        metadata: ["format": "cnnc-resume-1", "network": "tiny"])
+        try header.write(to: URL(fileURLWithPath: trainer.resumePath))
+        #expect(throws: TrainingError.self) { try trainer.resume() }
     }
 
     @Test func checkpointsRoundTripThroughSafetensors() throws {
@@ -114,7 +162,8 @@ struct TrainingTests {
         trainer.model.parameters.values[0] = .nan
         #expect(throws: TrainingError.self) { try trainer.run(threads: 2) }
         do { _ = try trainer.run(threads: 2) } catch {
-            guard case .nonFinite(1, 1, _) = error else { Issue.record("got \(error)"); return }
+            guard case .nonFinite(1, 1, _, nil) = error else { Issue.record("got \(error)"); return }
+            #expect(error.message.contains("no checkpoint had been written yet"))
         }
     }
 }

@@ -12,18 +12,27 @@ final class MetricsRecorder {
     let folder: String
     private(set) var rows: [Row] = []
 
-    init(folder: String, appending: Bool) throws {
+    /// `history`: the epochs already finished (a resumed run's, from its resume point). metrics.csv and
+    /// curves.svg are rewritten from it at once, so they hold each finished epoch exactly once.
+    init(folder: String, history: [EpochMetrics]) {
         self.folder = folder
-        if appending, let text = try? String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8) {
-            rows = text.split(separator: "\n").dropFirst().compactMap(Self.parse)
-        }
+        rows = history.map(Self.row)
+        if !rows.isEmpty { write() }
     }
 
     func record(_ m: EpochMetrics) {
         rows.removeAll { $0.epoch >= m.epoch }
-        rows.append(Row(epoch: m.epoch, learningRate: m.learningRate, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
-                        validationAccuracy: m.validationAccuracy, testLoss: m.testLoss, testAccuracy: m.testAccuracy,
-                        seconds: m.seconds, imagesPerSecond: m.imagesPerSecond))
+        rows.append(Self.row(m))
+        write()
+    }
+
+    static func row(_ m: EpochMetrics) -> Row {
+        Row(epoch: m.epoch, learningRate: m.learningRate, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
+            validationAccuracy: m.validationAccuracy, testLoss: m.testLoss, testAccuracy: m.testAccuracy,
+            seconds: m.seconds, imagesPerSecond: m.imagesPerSecond)
+    }
+
+    private func write() {
         let csv = ([Self.header] + rows.map { r in
             ["\(r.epoch)", "\(r.learningRate)", "\(r.trainLoss)", "\(r.trainAccuracy)", r.validationAccuracy.map { "\($0)" } ?? "",
              "\(r.testLoss)", "\(r.testAccuracy)", Format.decimal(r.seconds, places: 3), Format.decimal(r.imagesPerSecond, places: 1)]

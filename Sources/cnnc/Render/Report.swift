@@ -30,6 +30,8 @@ extension DataError: UserFacingError {}
 extension CheckpointError: UserFacingError {}
 extension TrainingError: UserFacingError {}
 extension DistributedError: UserFacingError {}
+extension RunFolderError: UserFacingError {}
+extension ResourceError: UserFacingError {}
 
 extension ExportError: UserFacingError {
     var sourceLocation: SourceLocation? { location }

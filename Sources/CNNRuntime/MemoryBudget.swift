@@ -1,0 +1,192 @@
+import CNNAnalysis
+import CNNIR
+import Foundation
+
+/// The memory a network will take once instantiated, counted from its analysis before anything is
+/// allocated, so that a network or batch too large for the machine is refused with figures instead of
+/// aborting in `malloc` (or being killed by the kernel) half-way through.
+///
+/// The count follows what `Model` allocates, rounded up where a layer's kernel choice varies:
+/// - parameters: values and gradients, 2 × P floats; optimizer state: 0–2 × P more (SGD none, momentum,
+///   Nesterov, AdaGrad and RMSprop one, Adam two);
+/// - per image of the batch: each layer's output and its gradient, plus the layer's own buffers (dropout
+///   mask, max-pool argmax, batchnorm's normalised input, a dense layer's channels-first copies, a
+///   concat's gradient scratch, a residual's projection);
+/// - per thread: each conv's scratch (im2col columns and their gradient, padded input and gradient,
+///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output).
+public struct MemoryBudget: Sendable, Equatable {
+    public var parameterBytes: Int
+    public var optimizerBytes: Int
+    public var bytesPerImage: Int
+    public var batch: Int
+    public var bytesPerThread: Int
+    public var threads: Int
+    /// Weight copies the kernels keep (packed, flipped, Winograd-transformed).
+    public var fixedBytes: Int
+
+    /// nil when the sum does not fit in 64 bits.
+    public var total: Int? {
+        var c = Checked()
+        let sum = c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerImage, batch), c.product(bytesPerThread, threads))
+        return c.overflow ? nil : sum
+    }
+
+    public static func training(_ analysis: NetworkAnalysis, batchCapacity: Int, threads: Int, optimizer: OptimizerConfig.Kind) -> MemoryBudget {
+        let slots = switch optimizer {
+        case .sgd: 0
+        case .momentum, .nesterov, .adagrad, .rmsprop: 1
+        case .adam: 2
+        }
+        return count(analysis, batch: batchCapacity, threads: threads, optimizerSlots: slots)
+    }
+
+    public static func inference(_ analysis: NetworkAnalysis, batchCapacity: Int, threads: Int) -> MemoryBudget {
+        count(analysis, batch: batchCapacity, threads: threads, optimizerSlots: 0)
+    }
+
+    static func count(_ analysis: NetworkAnalysis, batch: Int, threads: Int, optimizerSlots: Int) -> MemoryBudget {
+        var c = Checked()
+        let parameters = analysis.totalParameters
+        var perImage = analysis.network.input.count
+        var perThread = 0, fixed = 0
+        for facts in analysis.allLayers {
+            let input = facts.input.count, output = facts.output.count
+            perImage = c.sum(perImage, c.product(2, output))
+            switch facts.layer.kind {
+            case .dropout, .batchNorm, .concat: perImage = c.sum(perImage, input)
+            case .maxPool, .spp: perImage = c.sum(perImage, output)
+            case .dense: perImage = c.sum(perImage, c.product(2, input))
+            case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
+            case .conv:
+                // taps per filter (with the bias: a bound) × output positions: one image's im2col columns.
+                let taps = facts.parameters / max(facts.output.channels, 1)
+                let positions = c.product(facts.output.height, facts.output.width)
+                perThread = c.sum(perThread, c.product(2, taps, positions), c.product(6, c.sum(input, output)))
+                fixed = c.sum(fixed, c.product(34, facts.parameters))
+            case .local:
+                // One filter's weights over every position are exactly one image's columns.
+                fixed = c.sum(fixed, c.product(2, facts.parameters / max(facts.output.channels, 1)), input, output)
+            default: break
+            }
+        }
+        let floats = MemoryLayout<Float>.size
+        return MemoryBudget(parameterBytes: c.product(floats, 2, parameters), optimizerBytes: c.product(floats, optimizerSlots, parameters),
+                            bytesPerImage: c.product(floats, perImage), batch: batch,
+                            bytesPerThread: c.product(floats, perThread), threads: threads,
+                            fixedBytes: c.sum(c.product(floats, fixed), 64 << 20))
+            .overflowed(c.overflow)
+    }
+
+    private func overflowed(_ flag: Bool) -> MemoryBudget {
+        guard flag else { return self }
+        var copy = self
+        copy.parameterBytes = .max
+        return copy
+    }
+
+    /// Refuses a budget over `available` bytes (by default what the machine can give now) with the figures
+    /// and the largest batch that would fit.
+    public func check(available: Int = MemoryBudget.availableBytes()) throws(ResourceError) {
+        guard let total, parameterBytes != .max else {
+            throw .tooLarge(needed: nil, available: available, largestBatch: nil, parts: parts)
+        }
+        guard total > available else { return }
+        var c = Checked()
+        let fixedPart = c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerThread, threads))
+        let largest = c.overflow || fixedPart >= available ? 0 : (available - fixedPart) / max(bytesPerImage, 1)
+        throw .tooLarge(needed: total, available: available, largestBatch: largest, parts: parts)
+    }
+
+    var parts: String {
+        func size(_ bytes: Int) -> String { ResourceError.size(bytes) }
+        return "parameters and gradients \(size(parameterBytes)), optimizer state \(size(optimizerBytes)), "
+            + "activations \(size(bytesPerImage)) per image × \(batch), scratch \(size(bytesPerThread)) per thread × \(threads)"
+    }
+
+    /// MemAvailable from /proc/meminfo, or the cgroup's limit if lower; `CNNC_MEMORY_LIMIT` (bytes, or with
+    /// K, M, G, T) sets it instead, for tests and for sharing a machine.
+    public static func availableBytes(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        if let text = environment["CNNC_MEMORY_LIMIT"], let limit = parseSize(text) { return limit }
+        var available = Int.max
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kib = Int(line.split(separator: " ")[1]) {
+            available = kib * 1024
+        }
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            available = min(available, limit)
+        }
+        return available
+    }
+
+    static func parseSize(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = text.uppercased().trimmingCharacters(in: .whitespaces)
+        if digits.hasSuffix("B") || digits.hasSuffix("IB") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
+        var scale = 1
+        if let last = digits.last, let unit = units[last] {
+            scale = unit
+            digits.removeLast()
+        }
+        guard let value = Int(digits), value >= 0 else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
+    }
+}
+
+/// Products and sums that note an overflow instead of trapping (the budget then refuses).
+struct Checked {
+    var overflow = false
+
+    mutating func product(_ factors: Int...) -> Int {
+        var result = 1
+        for factor in factors {
+            let (value, over) = result.multipliedReportingOverflow(by: factor)
+            if over || factor < 0 { overflow = true; return .max }
+            result = value
+        }
+        return result
+    }
+
+    mutating func sum(_ terms: Int...) -> Int {
+        var result = 0
+        for term in terms {
+            let (value, over) = result.addingReportingOverflow(term)
+            if over { overflow = true; return .max }
+            result = value
+        }
+        return result
+    }
+}
+
+public enum ResourceError: Error, Equatable, Sendable {
+    /// `needed` nil: too large to count in 64 bits.
+    case tooLarge(needed: Int?, available: Int, largestBatch: Int?, parts: String)
+
+    public var message: String {
+        switch self {
+        case .tooLarge(let needed, let available, _, let parts):
+            let amount = needed.map { "about \(Self.size($0))" } ?? "more bytes than 64 bits can count"
+            return "this network needs \(amount) of memory (\(parts)); \(Self.size(available)) is available"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .tooLarge(_, _, let largestBatch, _):
+            if let largestBatch, largestBatch >= 1 { return "a batch of at most \(largestBatch) fits (--batch \(largestBatch)), or use fewer threads (--threads)" }
+            return "the network alone does not fit: make it smaller (fewer units or filters, a smaller input), or use a machine with more memory"
+        }
+    }
+
+    static func size(_ bytes: Int) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}

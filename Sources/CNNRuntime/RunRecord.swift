@@ -1,0 +1,103 @@
+import Foundation
+
+/// `run.json` in a run folder: what the run was started with, so that `--resume` continues the same run
+/// and nothing else. Beside it, `spec.yaml` is a byte-for-byte copy of the spec file.
+public struct RunRecord: Codable, Equatable, Sendable {
+    public static let currentFormat = "cnnc-run-1"
+    public var format = RunRecord.currentFormat
+    public var cnncVersion: String
+    /// The command line that started the run, as typed.
+    public var command: [String]
+    /// The spec path as given when the run started (its copy is `spec.yaml`).
+    public var spec: String
+    public var network: String
+    /// The data folder, absolute.
+    public var data: String
+    public var seed: UInt64
+    public var batch: Int
+    /// Grows when a resume asks for more epochs.
+    public var epochs: Int
+    public var threads: Int
+    public var kernels: String
+    public var ranks: Int
+    public var initWeights: String?
+    /// ISO 8601.
+    public var started: String
+
+    public init(cnncVersion: String, command: [String], spec: String, network: String, data: String, seed: UInt64, batch: Int,
+                epochs: Int, threads: Int, kernels: String, ranks: Int, initWeights: String?, started: Date = Date()) {
+        self.cnncVersion = cnncVersion
+        self.command = command
+        self.spec = spec
+        self.network = network
+        self.data = data
+        self.seed = seed
+        self.batch = batch
+        self.epochs = epochs
+        self.threads = threads
+        self.kernels = kernels
+        self.ranks = ranks
+        self.initWeights = initWeights
+        self.started = ISO8601DateFormatter().string(from: started)
+    }
+
+    /// What a `--resume` command line asks for; nil where it says nothing (the record's value holds).
+    public struct Request: Sendable {
+        public var network: String?, data: String?
+        public var seed: UInt64?, batch: Int?, epochs: Int?, threads: Int?, kernels: String?
+        public var ranks: Int
+
+        public init(network: String?, data: String?, seed: UInt64?, batch: Int?, epochs: Int?, threads: Int?, kernels: String?, ranks: Int) {
+            self.network = network
+            self.data = data
+            self.seed = seed
+            self.batch = batch
+            self.epochs = epochs
+            self.threads = threads
+            self.kernels = kernels
+            self.ranks = ranks
+        }
+    }
+
+    /// Each way `request` contradicts this record, in words ("--batch 1000, but the run was started with --batch 100").
+    /// Only the epoch count may grow.
+    public func conflicts(with request: Request) -> [String] {
+        var found: [String] = []
+        func compare<T: Equatable>(_ flag: String, _ asked: T?, _ recorded: T) {
+            if let asked, asked != recorded { found.append("\(flag) \(asked), but the run was started with \(flag) \(recorded)") }
+        }
+        compare("--network", request.network, network)
+        compare("--seed", request.seed, seed)
+        compare("--batch", request.batch, batch)
+        compare("--threads", request.threads, threads)
+        compare("--kernels", request.kernels, kernels)
+        if let asked = request.data, Self.absolute(asked) != data {
+            found.append("--data \(asked), but the run was started with --data \(data)")
+        }
+        if let asked = request.epochs, asked < epochs {
+            found.append("--epochs \(asked), but the run was started with --epochs \(epochs) (the count may only grow)")
+        }
+        if request.ranks != ranks {
+            found.append("\(request.ranks) process\(request.ranks == 1 ? "" : "es"), but the run was started on \(ranks) (mpirun -np \(ranks))")
+        }
+        return found
+    }
+
+    public func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(self)) ?? Data()) + Data("\n".utf8)
+    }
+
+    public static func decode(_ data: Data) -> RunRecord? {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try? decoder.decode(RunRecord.self, from: data)
+    }
+
+    /// A path made absolute against the working directory, with `.` and `..` resolved.
+    public static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+}
