@@ -35,36 +35,15 @@ struct LayerFacts {
     var seesWholeInput = false
 }
 
-/// Overflow-checked products, so an absurd spec is an error rather than a trap.
-struct Count {
-    let layer: Layer
-
-    func product(_ factors: Int..., what: String) throws(ShapeError) -> Int {
-        var result = 1
-        for factor in factors {
-            let (value, overflow) = result.multipliedReportingOverflow(by: factor)
-            guard !overflow else { throw .tooLarge(layer: layer.name, what: what, at: layer.location) }
-            result = value
-        }
-        return result
-    }
-
-    func sum(_ terms: Int..., what: String) throws(ShapeError) -> Int {
-        var result = 0
-        for term in terms {
-            let (value, overflow) = result.addingReportingOverflow(term)
-            guard !overflow else { throw .tooLarge(layer: layer.name, what: what, at: layer.location) }
-            result = value
-        }
-        return result
-    }
-}
-
 extension SlidingWindow {
-    /// Applies the window to `input`, throwing when an axis has no output and noting unread rows.
+    /// Applies the window to `input`, throwing when an axis has no output or is too large, and noting unread rows.
+    /// The dilated kernel was checked when the padding was resolved; here the padded input is.
     func outputExtent(input: Shape, layer: Layer, diagnostics: inout [Diagnostic]) throws(ShapeError) -> (height: Int, width: Int) {
+        let count = Count(layer: layer)
         var outputs: [Int] = []
         for axis in axes(input: input) {
+            _ = try count.extent(axis.input, axis.before, axis.after,
+                                 what: "the padded \(axis.name) \(axis.input) + \(axis.before) + \(axis.after)")
             guard axis.output >= 1 else {
                 throw .outputTooSmall(layer: layer.name, axis: axis.name, formula: axis.formula, at: layer.location)
             }

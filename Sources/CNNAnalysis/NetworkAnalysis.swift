@@ -4,17 +4,27 @@ import CNNIR
 ///
 /// Layers are visited in order, each taking the previous output shape; the first impossible
 /// layer stops the pass with a `ShapeError` naming it and showing the formula's numbers.
+///
+/// Every size and count is overflow-checked against the limits of `CheckedSize`, so a spec with
+/// absurd numbers is a `ShapeError.tooLarge` naming the layer, never a trap.
 public struct NetworkAnalysis: Hashable, Sendable {
-    public var network: Network
-    public var layers: [LayerAnalysis]
+    public let network: Network
+    public let layers: [LayerAnalysis]
     /// Legal but suspicious things (unread input rows), in layer order.
-    public var diagnostics: [Diagnostic]
+    public let diagnostics: [Diagnostic]
 
     public init(_ network: Network) throws(ShapeError) {
+        let input = network.input
+        guard let elements = CheckedSize.product(input.channels, input.height, input.width),
+              elements <= CheckedSize.maximumElements else {
+            throw .inputTooLarge(input: input, at: network.inputLocation)
+        }
         self.network = network
         var diagnostics: [Diagnostic] = []
         (layers, _, _) = try Self.sequence(network.layers, input: network.input, field: .input, diagnostics: &diagnostics)
         self.diagnostics = diagnostics
+        (trainableParameters, nonTrainableParameters, totalMultiplyAdds, activationBytesPerImage)
+            = try Self.totals(layers, input: network.input)
     }
 
     /// Analyses layers in order from `input`: their facts, the output shape and the receptive field after them.
@@ -24,7 +34,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
         var field = start
         var result: [LayerAnalysis] = []
         for written in layers {
-            let layer = Self.resolved(written, input: shape)
+            let layer = try Self.resolved(written, input: shape)
             if !layer.kind.branches.isEmpty {
                 let analysis = try branching(layer, input: shape, field: field, diagnostics: &diagnostics)
                 result.append(analysis)
@@ -32,10 +42,17 @@ public struct NetworkAnalysis: Hashable, Sendable {
                 continue
             }
             let facts = try Self.facts(of: layer, input: shape, diagnostics: &diagnostics)
+            try Self.checkOutput(facts.output, of: layer)
             if let window = facts.window {
-                field = field.through(window)
+                guard let next = field.through(window) else {
+                    throw Self.fieldTooLarge(layer, field, window: "a \(window.size.height)x\(window.size.width) window, stride \(window.stride), dilation \(window.dilation)")
+                }
+                field = next
             } else if facts.seesWholeInput {
-                field = field.throughWhole(shape)
+                guard let next = field.throughWhole(shape) else {
+                    throw Self.fieldTooLarge(layer, field, window: "the whole \(shape.height)x\(shape.width) input")
+                }
+                field = next
             }
             result.append(LayerAnalysis(layer: layer, input: shape, output: facts.output,
                                         trainableParameters: facts.trainable, nonTrainableParameters: facts.nonTrainable,
@@ -45,11 +62,25 @@ public struct NetworkAnalysis: Hashable, Sendable {
         return (result, shape, field)
     }
 
+    /// Every output tensor holds at most `CheckedSize.maximumElements` values, so that later sums of
+    /// them and the runtime's batch · C·H·W products are checkable.
+    static func checkOutput(_ output: Shape, of layer: Layer) throws(ShapeError) {
+        _ = try Count(layer: layer).elements(output.channels, output.height, output.width,
+                                             what: "the output C·H·W = \(Count.formula(output.channels, output.height, output.width))")
+    }
+
+    /// The receptive field's size grows by D·(K − 1)·jump and its jump by the stride: either can pass Int.max.
+    static func fieldTooLarge(_ layer: Layer, _ field: ReceptiveField2D, window: String) -> ShapeError {
+        Count(layer: layer).tooLarge("the receptive field through \(window) (before it: size \(field.height.size)x\(field.width.size), "
+                                     + "jump \(field.height.jump)x\(field.width.jump))", limit: Int.max)
+    }
+
     /// A layer with what the input tells: a depthwise conv gets its groups and filters from the channels.
-    static func resolved(_ layer: Layer, input: Shape) -> Layer {
+    static func resolved(_ layer: Layer, input: Shape) throws(ShapeError) -> Layer {
         guard case .conv(var conv) = layer.kind, let multiplier = conv.depthwiseMultiplier else { return layer }
         conv.groups = input.channels
-        conv.filters = input.channels * multiplier
+        conv.filters = try Count(layer: layer).elements(input.channels, multiplier,
+                                                        what: "the filter count C·multiplier = \(Count.formula(input.channels, multiplier))")
         var copy = layer
         copy.kind = .conv(conv)
         return copy
@@ -88,6 +119,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
             var channels = 0
             for shape in outputs { channels = try count.sum(channels, shape.channels, what: "the channel count") }
             output = Shape(channels: channels, height: first.height, width: first.width)
+            try checkOutput(output, of: layer)
         default: // residual
             output = outputs[0]
             if output != input {
@@ -106,7 +138,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
             }
             fields.append(field)
         }
-        let widest = fields.max { $0.height.size * $0.width.size < $1.height.size * $1.width.size }!
+        let widest = fields.max { $0.hasSmallerArea(than: $1) }!
         var analysis = LayerAnalysis(layer: layer, input: input, output: output, trainableParameters: trainable,
                                      nonTrainableParameters: nonTrainable, multiplyAdds: multiplyAdds,
                                      receptiveField: widest, window: nil)
@@ -115,11 +147,15 @@ public struct NetworkAnalysis: Hashable, Sendable {
         return analysis
     }
 
-    /// The stride s of a 1×1 conv that maps `input`'s height and width to `output`'s: (H − 1)/s + 1 = OH.
+    /// The smallest stride s of a 1×1 conv that maps `input`'s height and width to `output`'s:
+    /// (H − 1)/s + 1 = OH. On each axis the strides that work are those with ⌊(H − 1)/s⌋ = OH − 1,
+    /// which start at ⌊(H − 1)/OH⌋ + 1; the larger of the two starts is the answer if it works for both.
+    /// (A search over s would take 2^40 steps on a 2^40-pixel axis.)
     static func projectionStride(from input: Shape, to output: Shape) -> Int? {
-        (1...max(input.height, input.width, 1)).first { s in
-            (input.height - 1) / s + 1 == output.height && (input.width - 1) / s + 1 == output.width
-        }
+        guard output.height >= 1, output.width >= 1 else { return nil }
+        let s = max((input.height - 1) / output.height + 1, (input.width - 1) / output.width + 1)
+        guard (input.height - 1) / s + 1 == output.height, (input.width - 1) / s + 1 == output.width else { return nil }
+        return s
     }
 
     static func facts(of layer: Layer, input: Shape, diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerFacts {
@@ -140,17 +176,39 @@ public struct NetworkAnalysis: Hashable, Sendable {
     // MARK: - Totals
 
     public var output: Shape { layers.last?.output ?? network.input }
-    public var trainableParameters: Int { layers.reduce(0) { $0 + $1.trainableParameters } }
-    public var nonTrainableParameters: Int { layers.reduce(0) { $0 + $1.nonTrainableParameters } }
+    public let trainableParameters: Int
+    public let nonTrainableParameters: Int
+    /// Checked when the totals were: it fits an `Int`.
     public var totalParameters: Int { trainableParameters + nonTrainableParameters }
-    public var totalMultiplyAdds: Int { layers.reduce(0) { $0 + $1.multiplyAdds } }
+    public let totalMultiplyAdds: Int
     public var receptiveField: ReceptiveField2D { layers.last?.receptiveField ?? .input }
-    /// Floats held for one image's forward pass: the input and every layer's output, 4 bytes each.
-    public var activationBytesPerImage: Int {
-        func floats(_ layers: [LayerAnalysis]) -> Int {
-            layers.reduce(0) { $0 + $1.output.count + $1.branches.reduce(0) { $0 + floats($1) } + floats($1.projection) }
+    /// Bytes held for one image's forward pass: the input and every layer's output, 4 bytes (a float) each.
+    public let activationBytesPerImage: Int
+
+    /// The network's totals, summed with overflow checks; an overflow names the layer where it happens.
+    static func totals(_ layers: [LayerAnalysis], input: Shape) throws(ShapeError)
+        -> (trainable: Int, nonTrainable: Int, multiplyAdds: Int, activationBytes: Int) {
+        var trainable = 0, nonTrainable = 0, multiplyAdds = 0
+        for layer in layers {
+            let count = Count(layer: layer.layer)
+            trainable = try count.sum(trainable, layer.trainableParameters, what: "the network's parameter count up to this layer")
+            nonTrainable = try count.sum(nonTrainable, layer.nonTrainableParameters, what: "the network's parameter count up to this layer")
+            _ = try count.sum(trainable, nonTrainable, what: "the network's parameter count up to this layer")
+            multiplyAdds = try count.sum(multiplyAdds, layer.multiplyAdds, what: "the network's multiply-add count up to this layer")
         }
-        return 4 * (network.input.count + floats(layers))
+        var floats = input.count // checked by init
+        func add(_ layers: [LayerAnalysis]) throws(ShapeError) {
+            for layer in layers {
+                floats = try Count(layer: layer.layer).sum(floats, layer.output.count,
+                                                           what: "the network's activation count up to this layer")
+                for branch in layer.branches { try add(branch) }
+                try add(layer.projection)
+            }
+        }
+        try add(layers)
+        let bytes = try Count(layer: layers.last?.layer ?? Layer(name: "input", kind: .relu))
+            .product(4, floats, what: "the network's activation bytes, 4·\(floats)")
+        return (trainable, nonTrainable, multiplyAdds, bytes)
     }
 
     /// Every analysed layer, branches and projections included, depth first (the runtime's order).

@@ -5,7 +5,7 @@ extension Pooling {
     /// Multiply-adds are counted as 0: pooling compares or sums, it does not multiply.
     func facts(input: Shape, layer: Layer, diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerFacts {
         let one = Size2(square: 1)
-        let resolved = SlidingWindow.resolve(padding, input: input, size: size, stride: stride, dilation: one)
+        let resolved = try SlidingWindow.resolve(padding, input: input, size: size, stride: stride, dilation: one, layer: layer)
         // Each side's padding below the window keeps every window on at least one real pixel.
         guard resolved.top < size.height, resolved.bottom < size.height,
               resolved.left < size.width, resolved.right < size.width else {

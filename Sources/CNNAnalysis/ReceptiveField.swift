@@ -26,11 +26,13 @@ public struct ReceptiveField: Hashable, Sendable, CustomStringConvertible {
 
     public static let input = ReceptiveField(size: 1, jump: 1, start: 0.5)
 
-    public func through(kernel: Int, stride: Int, dilation: Int = 1, padBefore: Int) -> ReceptiveField {
-        let extent = dilation * (kernel - 1)
-        return ReceptiveField(size: size + extent * jump,
-                              jump: jump * stride,
-                              start: start + (Double(extent) / 2 - Double(padBefore)) * Double(jump))
+    /// The field after a window, or nil when its size or jump overflows an `Int`.
+    public func through(kernel: Int, stride: Int, dilation: Int = 1, padBefore: Int) -> ReceptiveField? {
+        guard let extent = CheckedSize.product(dilation, kernel - 1),
+              let grown = CheckedSize.product(extent, jump), let size = CheckedSize.sum(size, grown),
+              let jump = CheckedSize.product(jump, stride) else { return nil }
+        return ReceptiveField(size: size, jump: jump,
+                              start: start + (Double(extent) / 2 - Double(padBefore)) * Double(self.jump))
     }
 
     public var description: String { "\(size)" }
@@ -48,18 +50,26 @@ public struct ReceptiveField2D: Hashable, Sendable {
 
     public static let input = ReceptiveField2D(height: .input, width: .input)
 
-    public func through(_ window: SlidingWindow) -> ReceptiveField2D {
-        ReceptiveField2D(
-            height: height.through(kernel: window.size.height, stride: window.stride.height,
-                                   dilation: window.dilation.height, padBefore: window.padding.top),
-            width: width.through(kernel: window.size.width, stride: window.stride.width,
-                                 dilation: window.dilation.width, padBefore: window.padding.left))
+    /// The fields after a window, or nil when one overflows.
+    public func through(_ window: SlidingWindow) -> ReceptiveField2D? {
+        guard let h = height.through(kernel: window.size.height, stride: window.stride.height,
+                                     dilation: window.dilation.height, padBefore: window.padding.top),
+              let w = width.through(kernel: window.size.width, stride: window.stride.width,
+                                    dilation: window.dilation.width, padBefore: window.padding.left) else { return nil }
+        return ReceptiveField2D(height: h, width: w)
     }
 
     /// A layer that sees its whole input at once (dense, global pooling): a window the input's size.
-    public func throughWhole(_ input: Shape) -> ReceptiveField2D {
-        ReceptiveField2D(height: height.through(kernel: input.height, stride: 1, padBefore: 0),
-                         width: width.through(kernel: input.width, stride: 1, padBefore: 0))
+    public func throughWhole(_ input: Shape) -> ReceptiveField2D? {
+        guard let h = height.through(kernel: input.height, stride: 1, padBefore: 0),
+              let w = width.through(kernel: input.width, stride: 1, padBefore: 0) else { return nil }
+        return ReceptiveField2D(height: h, width: w)
+    }
+
+    /// Orders fields by area, h·w, computed in full width so that no size overflows.
+    func hasSmallerArea(than other: ReceptiveField2D) -> Bool {
+        let a = height.size.multipliedFullWidth(by: width.size), b = other.height.size.multipliedFullWidth(by: other.width.size)
+        return (a.high, a.low) < (b.high, b.low)
     }
 
     /// `5` when square, `5x3` otherwise.

@@ -6,7 +6,11 @@ public enum ShapeError: Error, Equatable, Sendable {
     case outputTooSmall(layer: String, axis: String, formula: String, at: SourceLocation)
     case groupsMismatch(layer: String, channels: Int, filters: Int, groups: Int, at: SourceLocation)
     case poolPaddingTooLarge(layer: String, padding: ResolvedPadding, window: Size2, at: SourceLocation)
-    case tooLarge(layer: String, what: String, at: SourceLocation)
+    /// A size or count beyond cnnc's limits (`CheckedSize`): `what` names it with the layer's numbers,
+    /// `limit` is the largest allowed (`CheckedSize.maximumElements`, or `Int.max` for counts).
+    case tooLarge(layer: String, what: String, limit: Int, at: SourceLocation)
+    /// The network's input holds more than `CheckedSize.maximumElements` values, or C·H·W overflows.
+    case inputTooLarge(input: Shape, at: SourceLocation)
     /// A concat's branches disagree on height/width, or a residual body's output cannot be projected onto.
     case branchMismatch(layer: String, detail: String, requirement: String, at: SourceLocation)
     /// An `spp` level finer than the map it pools.
@@ -15,7 +19,7 @@ public enum ShapeError: Error, Equatable, Sendable {
     public var location: SourceLocation {
         switch self {
         case .outputTooSmall(_, _, _, let at), .groupsMismatch(_, _, _, _, let at),
-             .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, let at), .branchMismatch(_, _, _, let at),
+             .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, _, let at), .inputTooLarge(_, let at), .branchMismatch(_, _, _, let at),
              .pyramidTooFine(_, _, _, let at):
             return at
         }
@@ -29,8 +33,10 @@ public enum ShapeError: Error, Equatable, Sendable {
             return "layer '\(layer)': groups = \(groups) must divide both its \(channels) input channels and its \(filters) filters"
         case .poolPaddingTooLarge(let layer, let padding, let window, _):
             return "layer '\(layer)': padding \(padding) is as large as the \(window) window, so a window could see only padding"
-        case .tooLarge(let layer, let what, _):
-            return "layer '\(layer)': \(what) overflows a 64-bit count"
+        case .tooLarge(let layer, let what, let limit, _):
+            return "layer '\(layer)': \(what) is too large; it must be at most \(Self.describe(limit: limit))"
+        case .inputTooLarge(let input, _):
+            return "the input \(input) is too large; it must hold at most \(Self.describe(limit: CheckedSize.maximumElements))"
         case .branchMismatch(let layer, let detail, let requirement, _):
             return "layer '\(layer)': \(detail); \(requirement)"
         case .pyramidTooFine(let layer, let level, let input, _):
@@ -47,12 +53,31 @@ public enum ShapeError: Error, Equatable, Sendable {
         case .poolPaddingTooLarge:
             return "use padding of at most size − 1 on each side"
         case .tooLarge:
-            return "reduce the input size or the layer's width"
+            return "use a smaller input, fewer filters or units, or a smaller size, stride, dilation or padding (limits: docs/spec.md, Limits)"
+        case .inputTooLarge:
+            return "give 'input' a smaller [channels, height, width] (limits: docs/spec.md, Limits)"
         case .branchMismatch:
             return "give every path the same stride and padding ('pad: same' keeps the size at stride 1)"
         case .pyramidTooFine:
             return "use levels no larger than the map's height and width, or pool less before the spp layer"
         }
+    }
+
+    /// "2^40 = 1,099,511,627,776 values per image" or "9,223,372,036,854,775,807 (the largest 64-bit integer)".
+    static func describe(limit: Int) -> String {
+        if limit == Int.max { return "\(grouped(limit)) (the largest 64-bit integer)" }
+        if limit == CheckedSize.maximumElements { return "2^40 = \(grouped(limit)) (cnnc's limit for one tensor or axis)" }
+        return grouped(limit)
+    }
+
+    static func grouped(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
     }
 }
 

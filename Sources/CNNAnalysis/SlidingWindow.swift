@@ -11,15 +11,22 @@ public struct SlidingWindow: Hashable, Sendable {
     public var dilation: Size2
     public var padding: ResolvedPadding
 
-    /// The dilated kernel extent: D·(K − 1) + 1.
+    /// The dilated kernel extent: D·(K − 1) + 1 (at most `CheckedSize.maximumElements` once analysed).
     public var effectiveSize: Size2 {
         Size2(dilation.height * (size.height - 1) + 1, dilation.width * (size.width - 1) + 1)
     }
 
-    /// Resolves `same`, `full` and `valid` against an input of `height`×`width`.
-    public static func resolve(_ padding: Padding, input: Shape, size: Size2, stride: Size2, dilation: Size2) -> ResolvedPadding {
-        let kh = dilation.height * (size.height - 1) + 1
-        let kw = dilation.width * (size.width - 1) + 1
+    /// Resolves `same`, `full` and `valid` against an input of `height`×`width`, checking that the
+    /// dilated kernel, D·(K − 1) + 1, is at most `CheckedSize.maximumElements` on each axis.
+    static func resolve(_ padding: Padding, input: Shape, size: Size2, stride: Size2, dilation: Size2,
+                        layer: Layer) throws(ShapeError) -> ResolvedPadding {
+        let count = Count(layer: layer)
+        func extent(_ axis: String, _ k: Int, _ d: Int) throws(ShapeError) -> Int {
+            let what = "the window \(axis) D·(K − 1) + 1 = \(d)·(\(k) − 1) + 1"
+            return try count.extent(try count.elements(d, k - 1, what: what), 1, what: what)
+        }
+        let kh = try extent("height", size.height, dilation.height)
+        let kw = try extent("width", size.width, dilation.width)
         switch padding {
         case .explicit(let top, let bottom, let left, let right):
             return ResolvedPadding(top: top, bottom: bottom, left: left, right: right)
@@ -28,9 +35,10 @@ public struct SlidingWindow: Hashable, Sendable {
         case .full:
             return ResolvedPadding(top: kh - 1, bottom: kh - 1, left: kw - 1, right: kw - 1)
         case .same:
-            // Output ⌈in / S⌉; the odd pixel of padding goes after (bottom, right).
+            // Output ⌈in / S⌉; the odd pixel of padding goes after (bottom, right). Written as
+            // (in − 1) / S + 1 so that a stride near Int.max cannot overflow; (out − 1)·S < in.
             func split(_ extent: Int, _ k: Int, _ s: Int) -> (Int, Int) {
-                let out = (extent + s - 1) / s
+                let out = (extent - 1) / s + 1
                 let total = max((out - 1) * s + k - extent, 0)
                 return (total / 2, total - total / 2)
             }
@@ -40,6 +48,8 @@ public struct SlidingWindow: Hashable, Sendable {
         }
     }
 
+    /// One axis of the window over one axis of the input. Its formulas assume the analysis's checks:
+    /// the padded input and the dilated kernel each at most `CheckedSize.maximumElements`.
     public struct Axis: Sendable {
         public var name: String
         public var input: Int
@@ -53,7 +63,7 @@ public struct SlidingWindow: Hashable, Sendable {
         public var span: Int { input + before + after - dilation * (kernel - 1) - 1 }
         /// The rule's result, possibly below 1 (floor division, so negative spans round down).
         public var output: Int {
-            let q = span >= 0 ? span / stride : -((-span + stride - 1) / stride)
+            let q = span / stride - (span < 0 && span % stride != 0 ? 1 : 0)
             return q + 1
         }
         /// Input rows (or columns) at the end that no window reads. The last `span mod stride` positions

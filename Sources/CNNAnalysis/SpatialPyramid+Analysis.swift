@@ -7,9 +7,12 @@ extension SpatialPyramid {
         for level in levels where level > input.height || level > input.width {
             throw .pyramidTooFine(layer: layer.name, level: level, input: input, at: layer.location)
         }
+        // Each level is at most H and W, so l² ≤ H·W; their sum and C·Σl² are still checked.
         let count = Count(layer: layer)
-        return LayerFacts(output: Shape(channels: try count.product(input.channels, binsPerChannel, what: "the output count"), height: 1, width: 1),
-                          seesWholeInput: true)
+        var bins = 0
+        for level in levels { bins = try count.sum(bins, level * level, what: "the bins per channel Σl²") }
+        let outputs = try count.elements(input.channels, bins, what: "the output count C·Σl² = \(Count.formula(input.channels, bins))")
+        return LayerFacts(output: Shape(channels: outputs, height: 1, width: 1), seesWholeInput: true)
     }
 
     /// Bin i of a level with `bins` bins over `extent` pixels: ⌊i·extent/bins⌋ ..< ⌈(i+1)·extent/bins⌉ (PyTorch's adaptive pooling).

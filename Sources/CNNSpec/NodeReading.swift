@@ -84,6 +84,11 @@ struct MappingReader {
 
 enum NodeReading {
     static func int(_ node: YAMLNode, what: String, minimum: Int) throws(SpecError) -> Int {
+        if case .scalar(let text, true) = node.value, Int(text) == nil, isWholeNumber(text) {
+            let bound = text.first == "-" ? "at least \(Int.min)" : "at most \(Int.max)"
+            throw .invalidValue(what: what, value: text, requirement: "a 64-bit integer, \(bound) "
+                                    + "(cnnc's limits on sizes are far lower: docs/spec.md, Limits)", at: node.location)
+        }
         guard case .scalar(let text, true) = node.value, let value = Int(text) else {
             throw .typeMismatch(what: what, expected: "an integer", found: node.typeDescription, at: node.location)
         }
@@ -91,6 +96,12 @@ enum NodeReading {
             throw .invalidValue(what: what, value: text, requirement: minimum == 1 ? "at least 1" : "at least \(minimum)", at: node.location)
         }
         return value
+    }
+
+    /// Digits with an optional sign: an integer, whatever its size.
+    static func isWholeNumber(_ text: String) -> Bool {
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     static func double(_ node: YAMLNode, what: String, in range: ClosedRange<Double>?, requirement: String) throws(SpecError) -> Double {
@@ -154,7 +165,7 @@ enum NodeReading {
             let v = try ints(node, what: "'pad'", minimum: 0, counts: [2, 4], budget: budget)
             return v.count == 2 ? .explicit(top: v[0], bottom: v[0], left: v[1], right: v[1])
                                 : .explicit(top: v[0], bottom: v[1], left: v[2], right: v[3])
-        case .scalar(let text, true) where Int(text) != nil:
+        case .scalar(let text, true) where isWholeNumber(text):
             return .uniform(try int(node, what: "'pad'", minimum: 0))
         default:
             throw .typeMismatch(what: "'pad'", expected: "an integer, [h, w], [top, bottom, left, right], valid, same or full",

@@ -10,7 +10,9 @@ import Darwin
 public enum SpecParser {
     /// Specs are small; anything larger is not a spec.
     public static let maximumFileBytes = 1 << 20
-    /// Bounds `repeat` expansion.
+    /// Bounds `repeat` expansion: a network has at most this many layers, branches included
+    /// (docs/spec.md, "Limits"). Real networks have hundreds; the bound keeps a `repeat: {times: 1000000000}`
+    /// a message rather than a billion-layer allocation.
     public static let maximumLayers = 10_000
 
     /// Reads and parses every network (YAML document) in a file.
@@ -137,7 +139,7 @@ private struct NetworkBuilder {
 
     // MARK: - Layers
 
-    mutating func appendLayers(_ items: [YAMLNode], to layers: inout [Layer], repetition: Int?) throws(SpecError) {
+    mutating func appendLayers(_ items: [YAMLNode], to layers: inout [Layer], repetition: String?) throws(SpecError) {
         for item in items {
             try budget.visit(item)
             let (kindWord, kindNode, body) = try split(item)
@@ -185,7 +187,7 @@ private struct NetworkBuilder {
         }
     }
 
-    mutating func appendRepeat(_ body: YAMLNode?, at location: SourceLocation, to layers: inout [Layer], outer: Int?) throws(SpecError) {
+    mutating func appendRepeat(_ body: YAMLNode?, at location: SourceLocation, to layers: inout [Layer], outer: String?) throws(SpecError) {
         guard let body else {
             throw .missingKey(key: "times", section: "'repeat'", example: "'repeat: {times: 2, layers: [...]}'", at: location)
         }
@@ -194,18 +196,18 @@ private struct NetworkBuilder {
         let layersNode = try map.required("layers", example: "'layers: [...]'")
         let items = try NodeReading.list(layersNode, what: "'layers'")
         guard !items.isEmpty else { throw .emptyLayers(at: layersNode.location) }
-        guard layerCount + times.multipliedReportingOverflow(by: items.count).partialValue <= SpecParser.maximumLayers,
-              !times.multipliedReportingOverflow(by: items.count).overflow else {
+        // Checked before any copy is made, so `times: 1000000000` costs nothing.
+        guard let copies = CheckedSize.product(times, items.count), let total = CheckedSize.sum(layerCount, copies),
+              total <= SpecParser.maximumLayers else {
             throw .tooManyLayers(limit: SpecParser.maximumLayers, at: location)
         }
         for copy in 1...times {
             // Nested repeats number their copies `outer_inner`, so names stay unique.
-            let index = outer.map { $0 * 1000 + copy } ?? copy
-            try appendLayers(items, to: &layers, repetition: outer == nil ? copy : index)
+            try appendLayers(items, to: &layers, repetition: outer.map { "\($0)_\(copy)" } ?? "\(copy)")
         }
     }
 
-    mutating func assignName(_ explicit: (String, SourceLocation)?, keyword: String, repetition: Int?,
+    mutating func assignName(_ explicit: (String, SourceLocation)?, keyword: String, repetition: String?,
                              at location: SourceLocation) throws(SpecError) -> String {
         let name: String
         let place: SourceLocation
@@ -237,7 +239,7 @@ private struct NetworkBuilder {
 
     /// `concat: [[...], [...]]` or `concat: {branches: [[...], ...], name: n}`;
     /// `residual: [...]` or `residual: {layers: [...], name: n}`.
-    mutating func branching(_ word: String, keyNode: YAMLNode, body: YAMLNode?, repetition: Int?) throws(SpecError) -> Layer {
+    mutating func branching(_ word: String, keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> Layer {
         let isConcat = word == "concat"
         let listKey = isConcat ? "branches" : "layers"
         let example = isConcat ? "'concat: [[conv: {filters: 8, size: 1}], [conv: {filters: 8, size: 3, pad: 1}]]'"
@@ -274,7 +276,7 @@ private struct NetworkBuilder {
 
     /// `separable: {filters, size, ...}`: a depthwise conv (one filter per input channel, no bias)
     /// followed by a 1×1 conv to `filters` channels, named `<name>_depthwise` and `<name>_pointwise`.
-    mutating func separable(keyNode: YAMLNode, body: YAMLNode?, repetition: Int?) throws(SpecError) -> [Layer] {
+    mutating func separable(keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> [Layer] {
         guard let body else {
             throw .missingKey(key: "filters", section: "'separable'", example: "'separable: {filters: 32, size: 3, pad: 1}'", at: keyNode.location)
         }

@@ -239,6 +239,45 @@ struct BranchSpecErrorTests {
         #expect(e?.message.contains("s_pointwise") == true)
     }
 
+    // MARK: - Numbers near and past Int.max (issue 14)
+
+    @Test(arguments: ["9223372036854775808", "-9223372036854775809", "18446744073709551616", "99999999999999999999999"])
+    func integersPast64BitsAreTooLargeNotTheWrongType(_ value: String) throws {
+        for layer in ["conv: {filters: \(value), size: 3}", "conv: {filters: 4, size: [3, \(value)]}", "conv: {filters: 4, size: 3, pad: \(value)}",
+                      "maxpool: {size: 2, pad: [1, \(value)]}", "dense: {units: \(value)}", "repeat: {times: \(value), layers: [relu]}"] {
+            let line = "  - \(layer)"
+            let column = line.distance(from: line.startIndex, to: line.range(of: value)!.lowerBound) + 1
+            let e = try #require(error("input: [1, 8, 8]\nlayers:\n\(line)\n"))
+            guard case .invalidValue(_, value, let requirement, let at) = e else { Issue.record("\(layer): got \(e)"); continue }
+            #expect(requirement.contains(value.hasPrefix("-") ? "at least -9223372036854775808" : "at most 9223372036854775807"))
+            #expect(at == SourceLocation(file: "b.yaml", line: 3, column: column), "\(layer)")
+        }
+        let input = try #require(error("input: [1, \(value), 8]\nlayers: [relu]\n"))
+        guard case .invalidValue(_, value, _, let at) = input, at.line == 1, at.column == 12 else { Issue.record("got \(input)"); return }
+    }
+
+    @Test(arguments: [1_000_000_000, Int.max, Int.max / 2 + 1, 10_001, 5_001])
+    func hugeRepeatCountsStopBeforeExpanding(_ times: Int) throws {
+        // Two layers per copy: times · 2 overflows for the largest; none builds a layer.
+        let e = try #require(error("input: [1, 8, 8]\nlayers:\n  - relu\n  - repeat: {times: \(times), layers: [relu, tanh]}\n"))
+        #expect(e == .tooManyLayers(limit: SpecParser.maximumLayers, at: SourceLocation(file: "b.yaml", line: 4, column: 5)))
+    }
+
+    @Test func nestedHugeRepeatCountsStopBeforeExpanding() throws {
+        let e = try #require(error("input: [1, 8, 8]\nlayers:\n  - repeat: {times: 9999, layers: [{repeat: {times: 9223372036854775807, layers: [relu]}}]}\n"))
+        guard case .tooManyLayers(_, let at) = e, at.line == 3 else { Issue.record("got \(e)"); return }
+    }
+
+    @Test func negativeExtremesAreBelowTheMinimum() throws {
+        for layer in ["conv: {filters: -9223372036854775808, size: 3}", "conv: {filters: 1, size: 3, stride: -4611686018427387904}",
+                      "conv: {filters: 1, size: 3, pad: -1}", "depthwise: {size: 3, multiplier: -9223372036854775808}",
+                      "spp: {levels: [1, -9223372036854775808]}", "repeat: {times: -9223372036854775808, layers: [relu]}"] {
+            let e = try #require(error("input: [1, 8, 8]\nlayers:\n  - \(layer)\n"))
+            guard case .invalidValue(_, _, let requirement, let at) = e else { Issue.record("\(layer): got \(e)"); continue }
+            #expect(requirement.hasPrefix("at least") && at.line == 3, "\(layer)")
+        }
+    }
+
     @Test func sppModeIsChecked() {
         let e = error("input: [1, 4, 4]\nlayers:\n  - spp: {levels: [1, 2], mode: median}\n")
         #expect(e?.message.contains("max or avg") == true)

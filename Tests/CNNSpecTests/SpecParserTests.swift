@@ -96,6 +96,17 @@ struct SpecParserTests {
         #expect(net.layers.map(\.name) == ["block_1", "relu1", "block_2", "relu2", "block_3", "relu3"])
     }
 
+    @Test func nestedRepeatsNumberCopiesOuterInner() throws {
+        // Once numbered outer·1000 + inner: 1001 copies collided with the next outer copy, and eight levels overflowed.
+        let net = try network("input: [1, 8, 8]\nlayers:\n  - repeat: {times: 2, layers: [{repeat: {times: 1001, layers: [{relu: {name: r}}]}}]}\n")
+        #expect(net.layers.count == 2002)
+        #expect(net.layers[0].name == "r_1_1" && net.layers[1000].name == "r_1_1001" && net.layers[1001].name == "r_2_1")
+        var inner = "{relu: {name: r}}"
+        for _ in 0..<12 { inner = "{repeat: {times: 1, layers: [\(inner)]}}" }
+        let deep = try network("input: [1, 8, 8]\nlayers:\n  - \(inner)\n")
+        #expect(deep.layers.map(\.name) == ["r" + String(repeating: "_1", count: 12)])
+    }
+
     @Test func anchorsAliasesAndMergeKeys() throws {
         let net = try network("""
             input: [1, 8, 8]

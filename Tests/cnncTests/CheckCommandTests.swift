@@ -100,4 +100,49 @@ struct CheckCommandTests {
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("\(path):2:7: error: malformed YAML: did not find expected ',' or ']'"))
     }
+
+    // MARK: - Sizes near Int.max (issue 14): exit 1 with a located message, never a signal
+
+    @Test(arguments: [
+        ("dilation", "  - conv: {filters: 4, size: 3, dilation: 4611686018427387904}", "3:5: error: layer 'conv1': the window height"),
+        ("pad", "  - conv: {filters: 4, size: 3, pad: 9223372036854775807}", "3:5: error: layer 'conv1': the padded height"),
+        ("same", "  - conv: {filters: 4, size: 9223372036854775807, pad: same}", "3:5: error: layer 'conv1': the window height"),
+        ("stride", "  - conv: {filters: 4, size: 3, stride: 9223372036854775807}\n  - maxpool: {size: 1, stride: 2}",
+         "4:5: error: layer 'maxpool1': the receptive field"),
+        ("multiplier", "  - depthwise: {size: 3, multiplier: 4611686018427387904}", "3:5: error: layer 'depthwise1': the filter count"),
+        ("units", "  - dense: {units: 9223372036854775807}", "3:5: error: layer 'dense1': the weight count"),
+        ("repeat", "  - repeat: {times: 1000000000, layers: [relu]}", "3:5: error: the network expands to more than 10000 layers"),
+        ("literal", "  - conv: {filters: 9223372036854775808, size: 3}", "3:21: error: 'filters' is 9223372036854775808"),
+    ])
+    func hugeSizesAreLocatedErrors(name: String, layers: String, expected: String) throws {
+        let path = try CLI.temporarySpec("input: [1, 28, 28]\nlayers:\n\(layers)\n", name: "huge-\(name)")
+        for command in ["check", "params"] {
+            let result = try CLI.run([command, path])
+            #expect(result.status == 1, "\(command) \(name): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("\(path):\(expected)"), "\(result.stderr)")
+            #expect(result.stderr.contains("\nhint: ") || name == "literal", "\(result.stderr)")
+        }
+    }
+
+    @Test func hugeInputIsLocatedAtInput() throws {
+        let path = try CLI.temporarySpec("input: [1, 1000, 9223372036854775807]\nlayers: [relu]\n", name: "huge-input")
+        let result = try CLI.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("\(path):1:8: error: the input 1x1000x9223372036854775807 is too large"))
+        // The same through --input, on a spec that is fine as written.
+        let override = try CLI.run(["check", "--input", "2x1048576x1048576", "specs/deepconv.yaml"])
+        #expect(override.status == 1)
+        #expect(override.stderr.hasPrefix("specs/deepconv.yaml:6:8: error: the input 2x1048576x1048576 is too large"), "\(override.stderr)")
+    }
+
+    @Test func farPaddingPrintsItsStartWithoutTrapping() throws {
+        // Jump 2^30, then 2^39 rows of padding: the receptive field starts at 0.5 − 2^69, past Int's range.
+        let path = try CLI.temporarySpec("input: [1, 1, 1]\nlayers:\n  - maxpool: {size: 1, stride: 1073741824}\n"
+                                         + "  - conv: {filters: 1, size: 1, pad: [549755813888, 0, 0, 0]}\n", name: "far-start")
+        let table = try CLI.run(["check", path])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("-590295810358705651712.0") || table.stdout.contains("e+20"), "\(table.stdout)")
+        let json = try CLI.run(["check", "--json", path])
+        #expect(json.status == 0, "\(json.stderr)")
+    }
 }

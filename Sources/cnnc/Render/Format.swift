@@ -35,7 +35,8 @@ enum Format {
 
     /// Receptive-field starts are whole or half pixels: "0.5", "-1", "2.5".
     static func start(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value))" : decimal(value, places: 1)
+        // Int(value) traps beyond ±2^63; a start that far out (absurd padding) prints as a Double.
+        value == value.rounded() && value.magnitude < 0x1p53 ? "\(Int(value))" : decimal(value, places: 1)
     }
 
     /// Bytes as KiB / MiB.
