@@ -17,7 +17,7 @@ struct EvaluationTests {
           - dense: {units: 2}
         """
 
-    func model() throws -> Model {
+    static func model() throws -> Model {
         let network = try SpecParser.parse(Self.spec, file: "tiny.yaml")[0]
         let model = Model(try NetworkAnalysis(network), batchCapacity: 4, threads: 1)
         model.parameters.initialize(seed: 1)
@@ -30,7 +30,7 @@ struct EvaluationTests {
     }
 
     /// Weights of 3e38 are finite (a checkpoint holding them loads) but overflow Float in the first layers.
-    func hugeWeights(_ model: Model) throws -> String {
+    static func hugeWeights(_ model: Model) throws -> String {
         let path = CraftedSafetensors.temporaryDirectory("eval") + "/huge.safetensors"
         let tensors = model.parameters.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.spec.shape,
                                                                         values: [Float](repeating: 3e38, count: $0.count)) }
@@ -40,13 +40,13 @@ struct EvaluationTests {
     }
 
     @Test func finiteWeightsEvaluate() throws {
-        let evaluation = try Evaluation.checked([try model()], weights: ["w"], on: Self.data(count: 10), threads: 1)
+        let evaluation = try Evaluation.checked([try Self.model()], weights: ["w"], on: Self.data(count: 10), threads: 1)
         #expect(evaluation.count == 10 && evaluation.firstNonFinite == nil)
     }
 
     @Test func nonFiniteOutputsAreAnError() throws {
-        let model = try model()
-        let path = try hugeWeights(model)
+        let model = try Self.model()
+        let path = try Self.hugeWeights(model)
         do {
             _ = try Evaluation.checked([model], weights: [path], on: Self.data(count: 10), threads: 1)
             Issue.record("NaN outputs were reported as an accuracy")
@@ -57,43 +57,29 @@ struct EvaluationTests {
             #expect(error.hint != nil)
         }
         // An ensemble names the member whose outputs broke.
-        let good = try self.model()
+        let good = try Self.model()
         #expect(throws: EvaluationError.self) {
             try Evaluation.checked([good, model], weights: ["good", path], on: Self.data(count: 3), threads: 1)
         }
         #expect(Evaluation.run([good, model], on: Self.data(count: 3), threads: 1).firstNonFinite?.model == 1)
     }
 
-    @Test func predictionWithNonFiniteOutputsIsAnError() throws {
-        let model = try model()
-        let pixels = [Float](repeating: 0.5, count: 36)
-        let probabilities = try Prediction.probabilities(model, pixels: pixels, weights: "w", image: "digit.png")
-        #expect(probabilities.count == 2 && abs(probabilities.reduce(0, +) - 1) < 1e-6)
-        let path = try hugeWeights(model)
-        #expect {
-            try Prediction.probabilities(model, pixels: pixels, invert: true, weights: path, image: "digit.png")
-        } throws: { error in
-            guard case .nonFiniteOutputs(path, "digit.png", let value) = error as? EvaluationError else { return false }
-            return !value.isFinite
-        }
-    }
-
     @Test func labelsWithoutAnOutputAreAnError() throws {
         let data = Self.data(count: 6, label: { $0 == 4 ? 2 : 0 })
         #expect(throws: EvaluationError.labelOutOfRange(image: 4, label: 2, classes: 2)) {
-            try Evaluation.checked([try model()], weights: ["w"], on: data, threads: 1)
+            try Evaluation.checked([try Self.model()], weights: ["w"], on: data, threads: 1)
         }
         // Only the evaluated range counts.
-        #expect(try Evaluation.checked([try model()], weights: ["w"], on: data, threads: 1, range: 0..<4).count == 4)
+        #expect(try Evaluation.checked([try Self.model()], weights: ["w"], on: data, threads: 1, range: 0..<4).count == 4)
         let negative = Self.data(count: 2, label: { _ in -1 })
         #expect(throws: EvaluationError.labelOutOfRange(image: 0, label: -1, classes: 2)) {
-            try Evaluation.checked([try model()], weights: ["w"], on: negative, threads: 1)
+            try Evaluation.checked([try Self.model()], weights: ["w"], on: negative, threads: 1)
         }
     }
 
     @Test func imagesOfAnotherSizeAreAnError() throws {
         #expect(throws: EvaluationError.inputMismatch(data: "1x8x8", network: "1x6x6")) {
-            try Evaluation.checked([try model()], weights: ["w"], on: Self.data(count: 3, side: 8), threads: 1)
+            try Evaluation.checked([try Self.model()], weights: ["w"], on: Self.data(count: 3, side: 8), threads: 1)
         }
     }
 }
