@@ -38,30 +38,53 @@ public struct Dataset: Sendable {
 public struct IDXDataSet: Sendable {
     public var train: Dataset
     public var test: Dataset
+    /// The label files, named in errors about labels.
+    public var trainLabelsPath: String = "", testLabelsPath: String = ""
 
     public static let fileStems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                    "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
-    /// Loads `directory/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`.
-    public static func load(directory: String) throws(DataError) -> IDXDataSet {
+    public init(train: Dataset, test: Dataset, trainLabelsPath: String = "", testLabelsPath: String = "") {
+        self.train = train
+        self.test = test
+        self.trainLabelsPath = trainLabelsPath
+        self.testLabelsPath = testLabelsPath
+    }
+
+    /// Loads `directory/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`. Each set must hold at least
+    /// one image and as many labels as images.
+    public static func load(directory: String, maxBytes: Int = IDXReader.maximumDataBytes) throws(DataError) -> IDXDataSet {
         func path(_ stem: String) throws(DataError) -> String {
             for candidate in ["\(directory)/\(stem).gz", "\(directory)/\(stem)"] where fileExists(candidate) {
                 return candidate
             }
             throw .missingFile(path: "\(directory)/\(stem)[.gz]")
         }
-        func set(_ images: String, _ labels: String) throws(DataError) -> Dataset {
+        func set(_ images: String, _ labels: String) throws(DataError) -> (Dataset, String) {
             let imagePath = try path(images), labelPath = try path(labels)
-            let raw = try IDXReader.images(path: imagePath)
-            let labelBytes = try IDXReader.labels(path: labelPath)
+            let raw = try IDXReader.images(path: imagePath, maxBytes: maxBytes)
+            guard raw.count > 0 else { throw .empty(path: imagePath) }
+            let labelBytes = try IDXReader.labels(path: labelPath, maxBytes: maxBytes)
             guard raw.count == labelBytes.count else {
                 throw .countMismatch(images: imagePath, imageCount: raw.count, labels: labelPath, labelCount: labelBytes.count)
             }
             let scale: Float = 1.0 / 255.0
-            return Dataset(channels: 1, height: raw.rows, width: raw.columns,
-                           pixels: raw.bytes.map { Float($0) * scale }, labels: labelBytes.map { Int32($0) })
+            return (Dataset(channels: 1, height: raw.rows, width: raw.columns,
+                            pixels: raw.bytes.map { Float($0) * scale }, labels: labelBytes.map { Int32($0) }), labelPath)
         }
-        return IDXDataSet(train: try set(fileStems[0], fileStems[1]), test: try set(fileStems[2], fileStems[3]))
+        let (train, trainLabels) = try set(fileStems[0], fileStems[1])
+        let (test, testLabels) = try set(fileStems[2], fileStems[3])
+        return IDXDataSet(train: train, test: test, trainLabelsPath: trainLabels, testLabelsPath: testLabels)
+    }
+
+    /// Every label of the test set (and of the training set, unless `includingTrain` is false) must
+    /// name one of the network's `classes` outputs.
+    public func checkLabels(classes: Int, includingTrain: Bool = true) throws(DataError) {
+        for (set, path) in (includingTrain ? [(train, trainLabelsPath)] : []) + [(test, testLabelsPath)] {
+            if let bad = set.labels.first(where: { $0 < 0 || Int($0) >= classes }) {
+                throw .labelOutOfRange(path: path, label: Int(bad), classes: classes)
+            }
+        }
     }
 }
 

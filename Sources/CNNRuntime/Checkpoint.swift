@@ -11,7 +11,7 @@ public enum Checkpoint {
     /// Loads every tensor of the model from `path`; names and shapes must match exactly.
     @discardableResult
     public static func load(_ parameters: ParameterStore, from path: String) throws(CheckpointError) -> [String: String] {
-        try load(parameters, from: Data(bytes(path)), path: path)
+        try load(parameters, from: contents(path), path: path)
     }
 
     /// The same, from a file's bytes (read on rank 0 and broadcast under MPI); `path` names it in errors.
@@ -42,15 +42,27 @@ public enum Checkpoint {
     }
 
     public static func read(_ path: String) throws(CheckpointError) -> (tensors: [String: Safetensors.Tensor], metadata: [String: String]) {
-        try Safetensors.decode(Data(bytes(path)), path: path)
+        try Safetensors.decode(contents(path), path: path)
     }
 
     /// A checkpoint file's bytes, with the errors a missing or unreadable file deserves.
     public static func bytes(_ path: String) throws(CheckpointError) -> [UInt8] {
-        guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
+        [UInt8](try contents(path))
+    }
+
+    /// The same as `Data`, read once. Only a regular file is read: a device such as /dev/zero would
+    /// never end, and a directory has no bytes.
+    public static func contents(_ path: String) throws(CheckpointError) -> Data {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .missing(path: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .corrupt(path: path, reason: "not a regular file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .corrupt(path: path, reason: "unreadable")
         }
-        return [UInt8](data)
+        return data
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -13,10 +13,39 @@ public struct Evaluation: Sendable {
     public var probabilities: [Float]?
     /// `[count, classes]` logits of the first model, when asked for.
     public var logits: [Float]?
+    /// The first NaN or infinite output met (weights too large for the network overflow Float).
+    public var firstNonFinite: NonFiniteOutput? = nil
+
+    /// Where an output was not finite: which model, which image of the data set, and the value.
+    public struct NonFiniteOutput: Sendable, Equatable {
+        public var model: Int, image: Int
+        public var value: Float
+    }
 
     public var accuracy: Double { count == 0 ? 0 : Double(correct) / Double(count) }
 
-    /// Runs every model over `data` (or the images in `range`) in inference mode.
+    /// `run`, refusing what it cannot report: images of another size than the network's input and labels
+    /// outside its outputs (checked first: either would index past a buffer), and outputs that are not finite. `weights` names each model's file.
+    public static func checked(_ models: [Model], weights: [String], on data: Dataset, threads: Int, keepOutputs: Bool = false,
+                               range: Range<Int>? = nil) throws(EvaluationError) -> Evaluation {
+        let classes = models[0].outputCount
+        let shape = models[0].analysis.network.input
+        guard data.channels == shape.channels, data.height == shape.height, data.width == shape.width else {
+            throw .inputMismatch(data: "\(data.channels)x\(data.height)x\(data.width)", network: shape.description)
+        }
+        let range = range?.clamped(to: 0..<data.count) ?? 0..<data.count
+        if let bad = range.first(where: { data.labels[$0] < 0 || Int(data.labels[$0]) >= classes }) {
+            throw .labelOutOfRange(image: bad, label: Int(data.labels[bad]), classes: classes)
+        }
+        let evaluation = run(models, on: data, threads: threads, keepOutputs: keepOutputs, range: range)
+        if let bad = evaluation.firstNonFinite {
+            throw .nonFiniteOutputs(weights: weights[bad.model], image: "test image \(bad.image)", value: bad.value)
+        }
+        return evaluation
+    }
+
+    /// Runs every model over `data` (or the images in `range`) in inference mode. Labels must lie in
+    /// `0..<outputCount` (`checked` verifies it); a non-finite output is recorded in `firstNonFinite`.
     public static func run(_ models: [Model], on data: Dataset, threads: Int, keepOutputs: Bool = false,
                            range: Range<Int>? = nil) -> Evaluation {
         let classes = models[0].outputCount
@@ -28,6 +57,7 @@ public struct Evaluation: Sendable {
         var loss: Double = 0
         var keptProbabilities: [Float] = []
         var keptLogits: [Float] = []
+        var firstNonFinite: NonFiniteOutput?
         var probabilities = [Float](repeating: 0, count: batchSize * classes)
         var sum = [Float](repeating: 0, count: batchSize * classes)
         let context = StepContext(training: false, threads: threads)
@@ -44,6 +74,10 @@ public struct Evaluation: Sendable {
                                                          classes: classes, probabilities: p.baseAddress!)
                     }
                 }
+                if firstNonFinite == nil, let k = (0..<(batch * classes)).first(where: { !model.output[$0].isFinite || !probabilities[$0].isFinite }) {
+                    let value = model.output[k].isFinite ? probabilities[k] : model.output[k]
+                    firstNonFinite = NonFiniteOutput(model: m, image: start + k / classes, value: value)
+                }
                 for k in 0..<(batch * classes) { sum[k] += probabilities[k] / Float(models.count) }
                 if keepOutputs && m == 0 { keptLogits.append(contentsOf: UnsafeBufferPointer(start: model.output, count: batch * classes)) }
             }
@@ -59,7 +93,8 @@ public struct Evaluation: Sendable {
             start += batch
         }
         return Evaluation(count: total, correct: correct, loss: loss / Double(max(total, 1)), confusion: confusion,
-                          probabilities: keepOutputs ? keptProbabilities : nil, logits: keepOutputs ? keptLogits : nil)
+                          probabilities: keepOutputs ? keptProbabilities : nil, logits: keepOutputs ? keptLogits : nil,
+                          firstNonFinite: firstNonFinite)
     }
 
     /// The evaluation of the union of every rank's part (counts, loss and confusion summed; outputs dropped).
@@ -72,6 +107,36 @@ public struct Evaluation: Sendable {
         let merged = (0..<classes).map { row in (0..<classes).map { Int(packed[3 + row * classes + $0]) } }
         return Evaluation(count: total, correct: Int(packed[1]), loss: packed[2] / Double(max(total, 1)), confusion: merged,
                           probabilities: nil, logits: nil)
+    }
+}
+
+/// Why an evaluation or prediction has no result to report.
+public enum EvaluationError: Error, Equatable, Sendable {
+    /// A model's logits or probabilities were NaN or infinite: the weights overflow Float in this network.
+    case nonFiniteOutputs(weights: String, image: String, value: Float)
+    /// An image's label has no output in the network (reading the output would go past the array).
+    case labelOutOfRange(image: Int, label: Int, classes: Int)
+    /// The data's images are not the network's input size (copying them would overrun the input buffer).
+    case inputMismatch(data: String, network: String)
+
+    public var message: String {
+        switch self {
+        case .nonFiniteOutputs(let weights, let image, let value):
+            return "\(weights): the network's outputs are not finite with these weights: \(image) gives \(value)"
+        case .labelOutOfRange(let image, let label, let classes):
+            return "test image \(image) has label \(label), but the network has \(classes) outputs (labels 0..<\(classes))"
+        case .inputMismatch(let data, let network):
+            return "the data's images are \(data) but the network's input is \(network)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .nonFiniteOutputs:
+            return "the weights are too large for this network (a diverged run or edited values); use another checkpoint of the run, or retrain with a lower learning rate"
+        case .labelOutOfRange: return "the last layer needs one output per class"
+        case .inputMismatch: return "evaluate on the data the network was trained on (--data), or set the spec's input to the data's shape"
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import CNNData
 import Foundation
 
 /// The safetensors format: 8-byte little-endian header length, a JSON header mapping each tensor name
@@ -48,41 +49,72 @@ public enum Safetensors {
         return data
     }
 
+    /// The largest header read: the format's own reference implementation allows 100 MB.
+    public static let maximumHeaderBytes = 100_000_000
+
     /// Parses a safetensors file's bytes into tensors (F32 only) and metadata.
+    ///
+    /// Every size read from the file is checked before it is used: the header length against the file,
+    /// the header itself strictly (see `SafetensorsHeader`), each shape's element count and byte size with
+    /// overflow-checked arithmetic, and the tensors' byte ranges, which must tile the data area exactly
+    /// (no gap, overlap or trailing bytes), as in the format's reference implementation.
     public static func decode(_ data: Data, path: String) throws(CheckpointError) -> (tensors: [String: Tensor], metadata: [String: String]) {
-        guard data.count >= 8 else { throw .corrupt(path: path, reason: "shorter than the 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
-            throw .corrupt(path: path, reason: "header length \(headerLength) exceeds the file")
+        try data.withUnsafeBytes { raw in
+            Result { () throws(CheckpointError) in try decode(raw, path: path) }
+        }.get()
+    }
+
+    private static func decode(_ raw: UnsafeRawBufferPointer, path: String) throws(CheckpointError)
+        -> (tensors: [String: Tensor], metadata: [String: String]) {
+        func corrupt(_ reason: String) -> CheckpointError { .corrupt(path: path, reason: reason) }
+        guard raw.count >= 8 else { throw corrupt("shorter than the 8-byte header length") }
+        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(raw[$1]) << (8 * UInt64($1)) }
+        guard headerLength <= UInt64(raw.count - 8) else {
+            throw corrupt("header length \(headerLength) exceeds the file's \(raw.count - 8) bytes after it")
         }
-        let headerData = data.subdata(in: 8..<(8 + Int(headerLength)))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
-            throw .corrupt(path: path, reason: "the header is not a JSON object")
+        guard headerLength <= UInt64(maximumHeaderBytes) else {
+            throw corrupt("header length \(headerLength) is more than the format's limit of \(maximumHeaderBytes) bytes")
         }
         let base = 8 + Int(headerLength)
-        var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = (value as? [String: String]) ?? [:]
-                continue
-            }
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw .corrupt(path: path, reason: "tensor '\(name)' has a malformed entry")
-            }
-            guard dtype == "F32" else { throw .corrupt(path: path, reason: "tensor '\(name)' is \(dtype); cnnc reads F32") }
-            let count = shape.reduce(1, *)
-            guard offsets[1] - offsets[0] == count * 4, offsets[0] >= 0, base + offsets[1] <= data.count else {
-                throw .corrupt(path: path, reason: "tensor '\(name)' data is out of bounds or of the wrong size")
-            }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { dst in
-                data.copyBytes(to: dst.bindMemory(to: UInt8.self), from: (base + offsets[0])..<(base + offsets[1]))
-            }
-            tensors[name] = Tensor(name: name, shape: shape, values: values)
+        let header: SafetensorsHeader
+        do {
+            header = try SafetensorsHeader(UnsafeRawBufferPointer(rebasing: raw[8..<base]))
+        } catch {
+            throw corrupt(error.reason)
         }
-        return (tensors, metadata)
+        let dataBytes = raw.count - base
+        var tensors: [String: Tensor] = [:]
+        for entry in header.entries {
+            let name = entry.name
+            guard entry.dtype == "F32" else { throw corrupt("tensor '\(name)' is \(entry.dtype); cnnc reads F32") }
+            guard let count = CheckedArithmetic.product(entry.shape),
+                  let bytes = CheckedArithmetic.product([count, MemoryLayout<Float>.size]) else {
+                throw corrupt("tensor '\(name)' has shape \(entry.shape), whose size overflows")
+            }
+            guard entry.begin >= 0, entry.begin <= entry.end, entry.end <= dataBytes else {
+                throw corrupt("tensor '\(name)' has data_offsets [\(entry.begin), \(entry.end)] outside the \(dataBytes) data bytes")
+            }
+            guard entry.end - entry.begin == bytes else {
+                throw corrupt("tensor '\(name)' of shape \(entry.shape) needs \(bytes) bytes but its data_offsets [\(entry.begin), \(entry.end)] hold \(entry.end - entry.begin)")
+            }
+        }
+        // The ranges tile the data area: sorted by start, each begins where the previous one ended.
+        var next = 0
+        for entry in header.entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard entry.begin == next else {
+                throw corrupt(entry.begin < next ? "tensor '\(entry.name)' overlaps another tensor's data"
+                                                 : "no tensor holds data bytes \(next)..<\(entry.begin)")
+            }
+            next = entry.end
+        }
+        guard next == dataBytes else { throw corrupt("\(dataBytes - next) bytes follow the last tensor's data") }
+        // Every size is now backed by the file: the copies below allocate at most the file's size.
+        for entry in header.entries {
+            var values = [Float](repeating: 0, count: (entry.end - entry.begin) / MemoryLayout<Float>.size)
+            values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(base + entry.begin)..<(base + entry.end)])) }
+            tensors[entry.name] = Tensor(name: entry.name, shape: entry.shape, values: values)
+        }
+        return (tensors, header.metadata)
     }
 
     static func quote(_ s: String) -> String {

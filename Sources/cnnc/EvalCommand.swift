@@ -18,6 +18,7 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if weights.isEmpty { throw ValidationError("give at least one --weights FILE") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1 image") }
     }
 
     func run() throws {
@@ -29,8 +30,11 @@ struct EvalCommand: ParsableCommand {
             try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
             return model
         }
-        let evaluation = Evaluation.run(models, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil,
-                                        range: limit.map { 0..<$0 })
+        try Report.catching { () throws(DataError) in try data.checkLabels(classes: models[0].outputCount, includingTrain: false) }
+        let evaluation = try Report.catching { () throws(EvaluationError) in
+            try Evaluation.checked(models, weights: weights, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil,
+                                   range: limit.map { 0..<$0 })
+        }
         if let logits, let values = evaluation.logits {
             let classes = models[0].outputCount
             var csv = ""
@@ -78,12 +82,8 @@ struct PredictCommand: ParsableCommand {
         for path in images {
             let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path) },
                                             width: input.width, height: input.height)
-            for (i, v) in image.pixels.enumerated() { model.input[i] = invert ? 1 - v : v }
-            model.forward(batch: 1, context: StepContext(training: false, threads: 1))
-            var probabilities = [Float](repeating: 0, count: model.outputCount)
-            let label: [Int32] = [0]
-            probabilities.withUnsafeMutableBufferPointer { p in
-                _ = SoftmaxCrossEntropy.evaluate(logits: model.output, labels: label, batch: 1, classes: model.outputCount, probabilities: p.baseAddress!)
+            let probabilities = try Report.catching { () throws(EvaluationError) in
+                try Prediction.probabilities(model, pixels: image.pixels, invert: invert, weights: weights, image: path)
             }
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
             let list = probabilities.enumerated().map { "\($0.offset): \(Format.decimal(Double($0.element), places: 3))" }.joined(separator: "  ")

@@ -87,6 +87,72 @@ struct IDXReaderTests {
         #expect(try DataLocator.directory(for: "mnist", environment: ["CNNC_DATA": directory]) == directory + "/mnist")
     }
 
+    // MARK: - Hostile headers: an error naming the file, never a trap or an allocation the data cannot back
+
+    @Test func sizesWhoseProductOverflowsAreAnError() throws {
+        let files = CraftedFiles()
+        let path = try files.write("overflow-idx3-ubyte", CraftedFiles.idx([0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], body: [1, 2, 3]))
+        #expect(throws: DataError.badHeader(path: path, reason: "the sizes 4294967295 × 4294967295 × 4294967295 overflow")) {
+            try IDXReader.images(path: path)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func hugeCountWithATinyBodyIsTruncatedNotAllocated(gzip: Bool) throws {
+        let files = CraftedFiles()
+        // 2^31 images of 1 × 1 announced, 100 bytes present: nothing near 2 GB may be allocated.
+        let path = try files.write("lying-idx3-ubyte", CraftedFiles.idx([1 << 31, 1, 1], body: [UInt8](repeating: 7, count: 100)), gzip: gzip)
+        #expect(throws: DataError.truncated(path: path, expectedBytes: 1 << 31, foundBytes: 100)) {
+            try IDXReader.images(path: path)
+        }
+        let labels = try files.write("lying-idx1-ubyte", CraftedFiles.idx([0xFFFF_FFFF], body: [1, 2, 3]), gzip: gzip)
+        #expect(throws: DataError.truncated(path: labels, expectedBytes: 0xFFFF_FFFF, foundBytes: 3)) {
+            try IDXReader.labels(path: labels)
+        }
+    }
+
+    @Test func moreThanTheLimitIsRefusedFromTheHeader() throws {
+        let files = CraftedFiles()
+        let path = try files.write("big-idx3-ubyte", CraftedFiles.idx([1 << 16, 1 << 16, 2], body: [0]))
+        #expect(throws: DataError.tooLarge(path: path, bytes: 1 << 33, limit: IDXReader.maximumDataBytes)) {
+            try IDXReader.images(path: path)
+        }
+        let labels = try files.write("labels-idx1-ubyte", CraftedFiles.idx([100], body: [UInt8](repeating: 1, count: 100)))
+        #expect(throws: DataError.tooLarge(path: labels, bytes: 100, limit: 50)) { try IDXReader.labels(path: labels, maxBytes: 50) }
+        #expect(try IDXReader.labels(path: labels, maxBytes: 100).count == 100)
+    }
+
+    @Test func imagesWithAZeroSideAreAnError() throws {
+        let path = try CraftedFiles().write("flat-idx3-ubyte", CraftedFiles.idx([3, 0, 28]))
+        #expect(throws: DataError.badHeader(path: path, reason: "images of 0 × 28 pixels")) { try IDXReader.images(path: path) }
+    }
+
+    @Test func bytesBeyondTheHeadersCountAreAnError() throws {
+        let files = CraftedFiles()
+        let raw = try files.write("long-idx1-ubyte", CraftedFiles.idx([3], body: [1, 2, 3, 4, 5]))
+        #expect(throws: DataError.trailingData(path: raw, expectedBytes: 3)) { try IDXReader.labels(path: raw) }
+        // A gzip bomb: 64 KB that inflate to 64 MB behind a header announcing 4 labels. Reading stops at byte 5.
+        let bomb = try files.write("bomb-idx1-ubyte", CraftedFiles.idx([4], body: [UInt8](repeating: 0, count: 64 << 20)), gzip: true)
+        #expect(throws: DataError.trailingData(path: bomb, expectedBytes: 4)) { try IDXReader.labels(path: bomb) }
+    }
+
+    @Test func shortAndEmptyFilesAreNotIDX() throws {
+        let files = CraftedFiles()
+        let empty = try files.write("empty", [])
+        #expect(throws: DataError.badMagic(path: empty, found: 0, expected: "label (idx1-ubyte)")) { try IDXReader.labels(path: empty) }
+        let short = try files.write("short", [0, 0, 8, 3, 0, 0])
+        #expect(throws: DataError.badMagic(path: short, found: 0x0803, expected: "image (idx3-ubyte)")) { try IDXReader.images(path: short) }
+    }
+
+    @Test func corruptGzipIsAnError() throws {
+        let files = CraftedFiles()
+        let path = try files.write("corrupt-idx1-ubyte", CraftedFiles.idx([1000], body: (0..<1000).map { UInt8($0 * 7 % 251) }), gzip: true)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for i in 20..<(bytes.count - 8) { bytes[i] ^= 0x5A }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: DataError.self) { try IDXReader.labels(path: path) }
+    }
+
     @Test func seededShuffleIsReproducible() {
         var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)
         var x = Array(0..<50), y = Array(0..<50)

@@ -28,6 +28,7 @@ extension ShapeError: UserFacingError {
 
 extension DataError: UserFacingError {}
 extension CheckpointError: UserFacingError {}
+extension EvaluationError: UserFacingError {}
 extension TrainingError: UserFacingError {}
 extension DistributedError: UserFacingError {}
 extension RunFolderError: UserFacingError {}
