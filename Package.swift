@@ -42,7 +42,7 @@ let package = Package(
         // AVX2 + FMA is cnnc's baseline, checked by the CLI before any runtime code runs.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "CNNKernels", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelFlags),
-        .target(name: "CNNData", dependencies: ["CZlib", "CPNG"]),
+        .target(name: "CNNData", dependencies: ["CNNIR", "CZlib", "CPNG"]),
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 

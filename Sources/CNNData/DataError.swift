@@ -18,6 +18,8 @@ public enum DataError: Error, Equatable, Sendable {
     case badImage(path: String, reason: String)
     /// An image header announcing more than `maxPixels` pixels; nothing was allocated.
     case imageTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
+    /// `train.validation` leaves no training or no validation image.
+    case emptySplit(fraction: Double, images: Int)
 
     public var message: String {
         switch self {
@@ -35,6 +37,8 @@ public enum DataError: Error, Equatable, Sendable {
         case .tooLarge(let path, let bytes, let limit):
             return "\(path): header promises \(bytes) bytes of data, more than cnnc reads from one file (\(limit) bytes)"
         case .empty(let path): return "\(path): holds no images; there is nothing to train or evaluate on"
+        case .emptySplit(let fraction, let images):
+            return "train.validation \(fraction) of \(images) training images leaves no \(fraction >= 0.5 ? "training" : "validation") image"
         case .countMismatch(let images, let imageCount, let labels, let labelCount):
             return "\(images) has \(imageCount) images but \(labels) has \(labelCount) labels"
         case .labelOutOfRange(let path, let label, let classes):
@@ -56,6 +60,7 @@ public enum DataError: Error, Equatable, Sendable {
             return "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
         case .tooLarge: return "check the header's sizes (a damaged header often claims billions of images), or split the data set into smaller files"
         case .empty: return "use the full data set; the file's header counts 0 images"
+        case .emptySplit: return "choose a fraction that keeps at least one image on each side, such as 0.1"
         case .countMismatch: return "the two files must come from the same set"
         case .labelOutOfRange: return "the last layer needs one output per class"
         case .imageTooLarge: return "scale the image down first (the network sees it resized to its input size anyway)"

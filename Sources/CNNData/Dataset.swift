@@ -24,12 +24,13 @@ public struct Dataset: Sendable {
         return Dataset(channels: channels, height: height, width: width, pixels: p, labels: indices.map { labels[$0] })
     }
 
-    /// Splits off the last `fraction` of a seeded permutation as a validation set.
-    public func split(validation fraction: Double, seed: UInt64) -> (train: Dataset, validation: Dataset) {
+    /// Splits off the last `fraction` of a seeded permutation as a validation set; each side keeps an image.
+    public func split(validation fraction: Double, seed: UInt64) throws(DataError) -> (train: Dataset, validation: Dataset) {
+        let held = Int((Double(count) * fraction).rounded())
+        guard held >= 1, held < count else { throw .emptySplit(fraction: fraction, images: count) }
         var generator = SeededGenerator(seed: seed, stream: 0x5EED_5A11)
         var order = Array(0..<count)
         order.shuffle(using: &generator)
-        let held = Int((Double(count) * fraction).rounded())
         return (subset(Array(order[..<(count - held)])), subset(Array(order[(count - held)...])))
     }
 }

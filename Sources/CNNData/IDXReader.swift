@@ -1,3 +1,4 @@
+import CNNIR
 import CZlib
 
 /// Reads IDX files (LeCun's MNIST format), raw or gzipped: zlib's gzread passes raw files through.
@@ -70,7 +71,7 @@ public enum IDXReader {
             dims.append(header[(4 + 4 * d)..<(8 + 4 * d)].reduce(0) { $0 << 8 | Int($1) })
         }
         let described = dims.map(String.init).joined(separator: " × ")
-        guard let expected = CheckedArithmetic.product(dims) else {
+        guard let expected = CheckedSize.product(dims) else {
             throw .badHeader(path: path, reason: "the sizes \(described) overflow")
         }
         if dimensions == 3 && dims[0] > 0 && (dims[1] == 0 || dims[2] == 0) {

@@ -1,3 +1,4 @@
+import CNNIR
 import CPNG
 
 /// Reads a single-channel image for `cnnc predict`: PNG through libpng (any colour type, converted to
@@ -42,7 +43,7 @@ public enum ImageReader {
             throw .badImage(path: path, reason: "libpng: " + message(image))
         }
         let width = Int(image.width), height = Int(image.height)
-        guard let count = CheckedArithmetic.product([width, height]), count <= maxPixels else {
+        guard let count = CheckedSize.product([width, height]), count <= maxPixels else {
             png_image_free(&image)
             throw .imageTooLarge(path: path, width: width, height: height, maxPixels: maxPixels)
         }
@@ -106,7 +107,7 @@ public enum ImageReader {
         }
         let width = try header("width", limit: Int(Int32.max)), height = try header("height", limit: Int(Int32.max))
         let maxValue = try header("maximum value", limit: 65535)
-        guard let count = CheckedArithmetic.product([width, height]), count <= maxPixels else {
+        guard let count = CheckedSize.product([width, height]), count <= maxPixels else {
             throw .imageTooLarge(path: path, width: width, height: height, maxPixels: maxPixels)
         }
         func sampleTooLarge(_ v: Int) -> DataError {

@@ -86,15 +86,16 @@ public struct MemoryBudget: Sendable, Equatable {
 
     /// Refuses a budget over `available` bytes (by default what the machine can give now) with the figures
     /// and the largest batch that would fit.
-    public func check(available: Int = MemoryBudget.availableBytes()) throws(ResourceError) {
-        guard let total, parameterBytes != .max else {
-            throw .tooLarge(needed: nil, available: available, largestBatch: nil, parts: parts)
-        }
-        guard total > available else { return }
+    /// `copies`: models built alike (an ensemble in eval).
+    public func check(available: Int = MemoryBudget.availableBytes(), copies: Int = 1) throws(ResourceError) {
+        let needed = total.flatMap { CheckedSize.product($0, copies) }
+        if let needed, parameterBytes != .max, needed <= available { return }
+        // The largest batch that fits beside what does not depend on the batch.
         var c = Checked()
-        let fixedPart = c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerThread, threads))
-        let largest = c.overflow || fixedPart >= available ? 0 : (available - fixedPart) / max(bytesPerImage, 1)
-        throw .tooLarge(needed: total, available: available, largestBatch: largest, parts: parts)
+        let fixedPart = c.product(copies, c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerThread, threads)))
+        let perImage = c.product(copies, bytesPerImage)
+        let largest = c.overflow || fixedPart >= available ? 0 : (available - fixedPart) / max(perImage, 1)
+        throw .tooLarge(needed: parameterBytes == .max ? nil : needed, available: available, largestBatch: largest, parts: parts)
     }
 
     var parts: String {
@@ -135,28 +136,24 @@ public struct MemoryBudget: Sendable, Equatable {
     }
 }
 
-/// Products and sums that note an overflow instead of trapping (the budget then refuses).
+/// `CheckedSize` that remembers an overflow (the budget then refuses) instead of returning nil at each step.
 struct Checked {
     var overflow = false
 
     mutating func product(_ factors: Int...) -> Int {
-        var result = 1
-        for factor in factors {
-            let (value, over) = result.multipliedReportingOverflow(by: factor)
-            if over || factor < 0 { overflow = true; return .max }
-            result = value
+        guard let value = CheckedSize.product(factors), factors.allSatisfy({ $0 >= 0 }) else {
+            overflow = true
+            return .max
         }
-        return result
+        return value
     }
 
     mutating func sum(_ terms: Int...) -> Int {
-        var result = 0
-        for term in terms {
-            let (value, over) = result.addingReportingOverflow(term)
-            if over { overflow = true; return .max }
-            result = value
+        guard let value = CheckedSize.sum(terms) else {
+            overflow = true
+            return .max
         }
-        return result
+        return value
     }
 }
 

@@ -1,3 +1,4 @@
+import CNNIR
 import CNNData
 import Foundation
 
@@ -87,8 +88,8 @@ public enum Safetensors {
         for entry in header.entries {
             let name = entry.name
             guard entry.dtype == "F32" else { throw corrupt("tensor '\(name)' is \(entry.dtype); cnnc reads F32") }
-            guard let count = CheckedArithmetic.product(entry.shape),
-                  let bytes = CheckedArithmetic.product([count, MemoryLayout<Float>.size]) else {
+            guard let count = CheckedSize.product(entry.shape),
+                  let bytes = CheckedSize.product([count, MemoryLayout<Float>.size]) else {
                 throw corrupt("tensor '\(name)' has shape \(entry.shape), whose size overflows")
             }
             guard entry.begin >= 0, entry.begin <= entry.end, entry.end <= dataBytes else {

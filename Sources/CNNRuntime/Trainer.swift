@@ -149,7 +149,7 @@ public final class Trainer {
 
     public var stepsPerEpoch: Int { (train.count + config.batch - 1) / config.batch }
     /// Images per rank and step at most: the model's batch capacity.
-    public static func shareCapacity(batch: Int, ranks: Int) -> Int { (batch + ranks - 1) / ranks }
+    public static func shareCapacity(batch: Int, ranks: Int) -> Int { batch / ranks + (batch % ranks == 0 ? 0 : 1) }
     public var lastPath: String { directory + "/last.safetensors" }
     public var bestPath: String { directory + "/best.safetensors" }
     /// The commit point of a checkpoint: weights, optimizer state, position and history in one file,

@@ -25,6 +25,9 @@ struct EvalCommand: ParsableCommand {
         try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
         let data = try runtime.loadData(defaultName: analysis.network.training?.data ?? "mnist")
+        try Report.catching { () throws(ResourceError) in
+            try MemoryBudget.inference(analysis, batchCapacity: 100, threads: runtime.threadCount).check(copies: weights.count)
+        }
         let models = try weights.map { path in
             let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
             try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
@@ -77,6 +80,7 @@ struct PredictCommand: ParsableCommand {
             DiagnosticRenderer.error("predict reads grey images; \(analysis.network.name) takes \(input.channels) channels")
             throw ExitCode(1)
         }
+        try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
         for path in images {

@@ -82,8 +82,9 @@ struct TrainCommand: ParsableCommand {
         let data = try runtime.loadData(directory: record.data)
         var train = data.train
         var validation: Dataset?
-        if config.validation > 0 {
-            (train, validation) = data.train.split(validation: config.validation, seed: config.seed)
+        try Report.catching { () throws(DataError) in
+            try data.checkLabels(classes: analysis.output.count)
+            if config.validation > 0 { (train, validation) = try data.train.split(validation: config.validation, seed: config.seed) }
         }
         let threads = record.threads
         let kernels = ConvolutionKernels(rawValue: record.kernels) ?? .fastest

@@ -317,3 +317,17 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+/// The helper itself, as the readers (IDX, images, safetensors) use it on numbers read from files.
+struct CheckedSizeArithmeticTests {
+    @Test func productsAndSumsReportOverflowAsNil() {
+        #expect(CheckedSize.product([1 << 31, 1 << 31]) == 1 << 62)
+        #expect(CheckedSize.product([1 << 32, 1 << 32]) == nil)
+        #expect(CheckedSize.product([]) == 1)
+        #expect(CheckedSize.sum(Int.max, 1) == nil)
+        #expect(CheckedSize.sum(-5, 3) == -2)
+        #expect(CheckedSize.difference(Int.min, 1) == nil)
+        #expect(CheckedSize.elements(1 << 20, 1 << 20) == 1 << 40)
+        #expect(CheckedSize.elements(1 << 20, (1 << 20) + 1) == nil)
+    }
+}

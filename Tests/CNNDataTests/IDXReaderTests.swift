@@ -177,15 +177,17 @@ struct IDXReaderTests {
 
 /// The held-out validation split: seeded, disjoint, and complete.
 struct ValidationSplitTests {
-    @Test func splitIsDisjointCompleteAndSeeded() {
+    @Test func splitIsDisjointCompleteAndSeeded() throws {
         let data = Dataset(channels: 1, height: 1, width: 1, pixels: (0..<100).map(Float.init), labels: (0..<100).map { Int32($0 % 10) })
-        let (train, validation) = data.split(validation: 0.1, seed: 4)
+        let (train, validation) = try data.split(validation: 0.1, seed: 4)
         #expect(train.count == 90 && validation.count == 10)
         // Pixels carry the original index: together they are every image exactly once.
         #expect(Set(train.pixels + validation.pixels) == Set((0..<100).map(Float.init)))
         #expect(zip(train.pixels, train.labels).allSatisfy { Int32(Int($0.0) % 10) == $0.1 })
-        let again = data.split(validation: 0.1, seed: 4)
+        let again = try data.split(validation: 0.1, seed: 4)
         #expect(again.validation.pixels == validation.pixels)
-        #expect(data.split(validation: 0.1, seed: 5).validation.pixels != validation.pixels)
+        #expect(try data.split(validation: 0.1, seed: 5).validation.pixels != validation.pixels)
+        #expect(throws: DataError.emptySplit(fraction: 0.9999, images: data.count)) { try data.split(validation: 0.9999, seed: 4) }
+        #expect(throws: DataError.emptySplit(fraction: 0.0001, images: data.count)) { try data.split(validation: 0.0001, seed: 4) }
     }
 }
