@@ -15,6 +15,10 @@ let package = Package(
     products: [
         .executable(name: "cnnc", targets: ["cnnc"]),
         .library(name: "CNNAnalysis", targets: ["CNNAnalysis"]),
+        // For the fuzz targets (Tests/Fuzz, a package of its own built with -sanitize=fuzzer).
+        .library(name: "CNNSpec", targets: ["CNNSpec"]),
+        .library(name: "CNNData", targets: ["CNNData"]),
+        .library(name: "CNNRuntime", targets: ["CNNRuntime"]),
     ],
     // Data-parallel training over Open MPI is opt-in: `swift build -c release --traits MPI`.
     traits: [

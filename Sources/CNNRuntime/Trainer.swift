@@ -50,7 +50,7 @@ public enum TrainingError: Error, Sendable {
         switch self {
         case .nonFinite(let epoch, let step, let loss, let checkpoint):
             let kept = checkpoint.map { "the last good checkpoint (\($0)) is kept" } ?? "no checkpoint had been written yet"
-            return "the loss became \(loss) at epoch \(epoch), step \(step); training stopped, \(kept)"
+            return "the loss became \(loss.isNaN ? "NaN" : "\(loss)") at epoch \(epoch), step \(step); training stopped, \(kept)"
         case .labelOutOfRange(let label, let classes):
             return "the data has label \(label) but the network has \(classes) outputs"
         case .inputMismatch(let data, let network):
