@@ -70,7 +70,13 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Checkpoint (.safetensors).") var weights: String
     @Argument(help: "Images (PNG or PGM), resized to the network's input.") var images: [String]
     @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
+    @Option(help: "Largest image read, in pixels (default 2^26 = 67,108,864: 8192 × 8192); checked from the file's header before decoding.")
+    var maxPixels: Int = ImageReader.defaultMaxPixels
     @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
+    }
 
     func run() throws {
         try CPURequirement.check()
@@ -84,7 +90,7 @@ struct PredictCommand: ParsableCommand {
         let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
         try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
         for path in images {
-            let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path) },
+            let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path, maxPixels: maxPixels) },
                                             width: input.width, height: input.height)
             let probabilities = try Report.catching { () throws(EvaluationError) in
                 try Prediction.probabilities(model, pixels: image.pixels, invert: invert, weights: weights, image: path)

@@ -73,7 +73,8 @@ struct TrainCommand: ParsableCommand {
         let recordText = world.broadcast(String(decoding: setup?.record.encoded() ?? Data(), as: UTF8.self), root: 0)
         guard let record = RunRecord.decode(Data(recordText.utf8)) else { throw ExitCode(1) }
         let specPath = resume ? (spec ?? folder + "/" + RunFolder.specName) : spec!
-        let analysis = try runtime.analysis(specPath, network: record.network)
+        // Rank 0 analysed a new run's spec already (its warnings are printed once).
+        let analysis = try setup?.analysis ?? runtime.analysis(specPath, network: record.network)
 
         var config = analysis.network.training ?? TrainingConfig()
         config.epochs = record.epochs
@@ -150,7 +151,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Rank 0: the run folder and its record. A new run gets a new (or empty) folder with `run.json` and a copy
     /// of the spec; a resumed one is checked against its record (only --epochs may grow, and then it is recorded).
-    func prepareFolder(world: Communicator) throws -> (folder: String, record: RunRecord) {
+    func prepareFolder(world: Communicator) throws -> (folder: String, record: RunRecord, analysis: NetworkAnalysis?) {
         let environment = ProcessInfo.processInfo.environment
         if resume {
             var network = runtime.network
@@ -170,7 +171,7 @@ struct TrainCommand: ParsableCommand {
                 record.epochs = epochs
                 try Report.catching { () throws(CheckpointError) in try RunFolder.write(record, specText: nil, to: folder) }
             }
-            return (folder, record)
+            return (folder, record, nil)
         }
         let specPath = spec!
         let analysis = try runtime.analysis(specPath)
@@ -187,7 +188,7 @@ struct TrainCommand: ParsableCommand {
         try Report.catching { () throws(CheckpointError) in
             try RunFolder.write(record, specText: FileManager.default.contents(atPath: specPath), to: folder)
         }
-        return (folder, record)
+        return (folder, record, analysis)
     }
 }
 

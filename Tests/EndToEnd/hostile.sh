@@ -123,6 +123,8 @@ with open(f"{work}/crafted.safetensors", "wb") as f:
 PY
 check "a PNG declaring 10^12 pixels is refused from its header" refused "pixels" \
     $CNNC predict specs/lenet5.yaml --weights "$WORK/run/best.safetensors" "$WORK/huge.png"
+check "--max-pixels lowers the limit" refused "pixels" \
+    $CNNC predict specs/lenet5.yaml --weights "$WORK/run/best.safetensors" --max-pixels 100 "$WORK/huge.pgm"
 check "a PGM declaring 10^10 pixels is refused before allocating" refused "pixels" \
     $CNNC predict specs/lenet5.yaml --weights "$WORK/run/best.safetensors" "$WORK/huge.pgm"
 check "a PGM size that overflows is an error" refused "overflow.pgm" \
