@@ -132,6 +132,9 @@ public enum SpecVocabulary {
             "tanh", computes: "element-wise activation", output: "unchanged",
             keys: [layerName], build: .layer { _ throws(SpecError) in .tanh }),
         LayerKindDeclaration(
+            "relu6", computes: "element-wise min(max(x, 0), 6), MobileNetV2's activation", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .relu6 }),
+        LayerKindDeclaration(
             "concat", computes: "`concat: [[...], [...]]` runs each branch (a list of layers) on the same input and joins the outputs along channels, in order (the Inception module). Branches must agree on height and width",
             output: "[ΣF_b, OH, OW]",
             keys: [Key("branches", .branches, .required, "sub-stacks run on the same input, joined along channels in order",
