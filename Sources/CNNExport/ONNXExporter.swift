@@ -174,6 +174,12 @@ struct GraphBuilder {
             let op = switch layer.layer.kind { case .relu: "Relu"; case .sigmoid: "Sigmoid"; default: "Tanh" }
             node(op, name: name, inputs: [input])
             return (name, rank)
+        case .relu6:
+            // Clip takes min and max as inputs from opset 11 on (cnnc exports 13 and later).
+            constant(name + "/min", float: 0)
+            constant(name + "/max", float: 6)
+            node("Clip", name: name, inputs: [input, name + "/min", name + "/max"])
+            return (name, rank)
         case .concat:
             let x = try fourD(input, rank: rank, shape: layer.input, name: name)
             var ends: [String] = []
@@ -283,6 +289,15 @@ struct GraphBuilder {
         t.rawData = bytes
         initializers.append(t)
         return name
+    }
+
+    /// A float scalar (rank 0), e.g. Clip's bounds.
+    mutating func constant(_ name: String, float: Float) {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dataType = 1 // FLOAT
+        t.rawData = withUnsafeBytes(of: float.bitPattern.littleEndian) { Data($0) }
+        initializers.append(t)
     }
 
     mutating func constant(_ name: String, int64s: [Int]) {

@@ -26,6 +26,8 @@ public enum LayerKind: Hashable, Sendable {
     case relu
     case sigmoid
     case tanh
+    /// min(max(x, 0), 6) (Sandler et al., MobileNetV2, 2018).
+    case relu6
     /// Several sub-stacks on the same input, joined along channels (an Inception module).
     case concat([[Layer]])
     /// A sub-stack whose output is added to its input (through a 1×1 projection when shapes differ).
@@ -47,6 +49,7 @@ public enum LayerKind: Hashable, Sendable {
         case .relu: "relu"
         case .sigmoid: "sigmoid"
         case .tanh: "tanh"
+        case .relu6: "relu6"
         case .concat: "concat"
         case .residual: "residual"
         case .spp: "spp"

@@ -86,6 +86,7 @@ struct LayerFactory {
         case .relu: return ReLU(facts)
         case .sigmoid: return Sigmoid(facts)
         case .tanh: return Tanh(facts)
+        case .relu6: return ReLU6(facts)
         case .concat:
             return ConcatBlock(facts, branches: facts.branches.map { stack($0) }, batchCapacity: batchCapacity)
         case .residual:

@@ -12,73 +12,184 @@ final class NodeBudget {
     }
 }
 
-/// A mapping whose keys have been checked against a section's vocabulary.
+/// A mapping whose keys have been checked against a section's declared keys, read by their types:
+/// a key's type gives the check (`integer ≥ 1`, `number in [0, 1)`), its default the value when
+/// the key is absent, and its example the hint when a required key is missing.
 struct MappingReader {
     let node: YAMLNode
     let section: String
+    let keys: [Key]
     private var values: [String: YAMLNode] = [:]
+    /// The keys written, with where, in the order written.
+    private(set) var written: [(name: String, location: SourceLocation)] = []
     private let budget: NodeBudget
 
-    init(_ node: YAMLNode, section: String, allowed: [SpecVocabulary.Key], budget: NodeBudget) throws(SpecError) {
+    /// `elsewhere` names, for a key this section lacks, the other kinds that have it: writing one of
+    /// those is a `keyOfAnother` error rather than an unknown key.
+    init(_ node: YAMLNode, section: String, keys: [Key], budget: NodeBudget,
+         elsewhere: [String: [String]] = [:]) throws(SpecError) {
         self.node = node
         self.section = section
+        self.keys = keys
         self.budget = budget
         try budget.visit(node)
         guard case .mapping(let pairs) = node.value else {
             throw .typeMismatch(what: section, expected: "a mapping of keys", found: node.typeDescription, at: node.location)
         }
-        let names = allowed.map(\.name)
+        let names = keys.map(\.name)
         for pair in pairs {
             try budget.visit(pair.key)
             guard let key = pair.key.scalar else {
                 throw .typeMismatch(what: "a key in \(section)", expected: "a word", found: pair.key.typeDescription, at: pair.key.location)
             }
             guard names.contains(key) else {
+                if let owners = elsewhere[key], !owners.isEmpty {
+                    throw .keyOfAnother(key: key, section: section, owners: owners, allowed: names, at: pair.key.location)
+                }
                 throw .unknownKey(key: key, section: section, allowed: names, at: pair.key.location)
             }
             guard values[key] == nil else { throw .duplicateKey(key: key, at: pair.key.location) }
             values[key] = pair.value
+            written.append((key, pair.key.location))
         }
+    }
+
+    /// A section written without a mapping (`- relu`, `optimizer: adam`): every key takes its default,
+    /// and a missing required key is reported at `node`.
+    init(absentAt node: YAMLNode, section: String, keys: [Key], budget: NodeBudget) {
+        self.node = node
+        self.section = section
+        self.keys = keys
+        self.budget = budget
+    }
+
+    /// The same mapping read as a narrower set of keys (a variant's, once its name is known).
+    func narrowed(to keys: [Key], section: String) -> MappingReader {
+        MappingReader(node: node, section: section, keys: keys, values: values, written: written, budget: budget)
+    }
+
+    private init(node: YAMLNode, section: String, keys: [Key], values: [String: YAMLNode],
+                 written: [(name: String, location: SourceLocation)], budget: NodeBudget) {
+        self.node = node
+        self.section = section
+        self.keys = keys
+        self.values = values
+        self.written = written
+        self.budget = budget
     }
 
     subscript(key: String) -> YAMLNode? { values[key] }
 
-    func required(_ key: String, example: String) throws(SpecError) -> YAMLNode {
-        guard let value = values[key] else {
-            throw .missingKey(key: key, section: section, example: example, at: node.location)
+    func declares(_ name: String) -> Bool { keys.contains { $0.name == name } }
+
+    /// The declaration of a key the code reads; reading an undeclared key is a programming error.
+    func key(_ name: String) -> Key {
+        guard let key = keys.first(where: { $0.name == name }) else {
+            preconditionFailure("\(section) declares no key '\(name)'")
         }
-        return value
+        return key
     }
 
-    func int(_ key: String, default fallback: Int, minimum: Int) throws(SpecError) -> Int {
-        guard let value = values[key] else { return fallback }
-        return try NodeReading.int(value, what: "'\(key)'", minimum: minimum)
+    /// The key's node, or nil when it is absent and has a default; a missing required key is an error.
+    func node(_ name: String) throws(SpecError) -> YAMLNode? {
+        if let value = values[name] { return value }
+        let key = key(name)
+        guard key.isRequired else { return nil }
+        throw .missingKey(key: name, section: section, example: key.example ?? "'\(name): …'", at: node.location)
     }
 
-    func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>? = nil,
-                requirement: String = "") throws(SpecError) -> Double {
-        guard let value = values[key] else { return fallback }
-        return try NodeReading.double(value, what: "'\(key)'", in: range, requirement: requirement)
+    func required(_ name: String) throws(SpecError) -> YAMLNode { try node(name)! }
+
+    func int(_ name: String) throws(SpecError) -> Int {
+        let key = key(name)
+        guard case .integer(let minimum) = key.type else { preconditionFailure("\(section).\(name) is not an integer") }
+        guard let value = try node(name) else {
+            guard case .integer(let fallback) = key.defaultValue else { preconditionFailure("\(section).\(name) has no integer default") }
+            return fallback
+        }
+        return try NodeReading.int(value, what: "'\(name)'", minimum: minimum)
     }
 
-    func bool(_ key: String, default fallback: Bool) throws(SpecError) -> Bool {
-        guard let value = values[key] else { return fallback }
+    func double(_ name: String) throws(SpecError) -> Double {
+        let key = key(name)
+        guard case .number(let range) = key.type else { preconditionFailure("\(section).\(name) is not a number") }
+        guard let value = try node(name) else {
+            guard case .number(let fallback) = key.defaultValue else { preconditionFailure("\(section).\(name) has no number default") }
+            return fallback
+        }
+        return try NodeReading.double(value, what: "'\(name)'", in: range)
+    }
+
+    func bool(_ name: String) throws(SpecError) -> Bool {
+        let key = key(name)
+        guard let value = try node(name) else {
+            guard case .boolean(let fallback) = key.defaultValue else { preconditionFailure("\(section).\(name) has no boolean default") }
+            return fallback
+        }
         switch value.value {
         case .scalar("true", plain: true): return true
         case .scalar("false", plain: true): return false
-        default: throw .typeMismatch(what: "'\(key)'", expected: "true or false", found: value.typeDescription, at: value.location)
+        default: throw .typeMismatch(what: "'\(name)'", expected: "true or false", found: value.typeDescription, at: value.location)
         }
     }
 
-    func string(_ key: String) throws(SpecError) -> String? {
-        guard let value = values[key] else { return nil }
-        return try NodeReading.string(value, what: "'\(key)'")
+    func string(_ name: String) throws(SpecError) -> String? {
+        guard let value = try node(name) else {
+            if case .word(let word) = key(name).defaultValue { return word }
+            return nil
+        }
+        return try NodeReading.string(value, what: "'\(name)'")
     }
 
-    /// `n` or `[h, w]`.
-    func size(_ key: String, default fallback: Size2?) throws(SpecError) -> Size2? {
-        guard let value = values[key] else { return fallback }
-        return try NodeReading.size(value, what: "'\(key)'", minimum: 1, budget: budget)
+    /// One of the key's words (`mode: max`).
+    func choice(_ name: String) throws(SpecError) -> String {
+        let key = key(name)
+        guard case .choice(let words) = key.type else { preconditionFailure("\(section).\(name) is not a choice") }
+        guard let value = try node(name) else {
+            guard case .word(let fallback) = key.defaultValue else { preconditionFailure("\(section).\(name) has no default word") }
+            return fallback
+        }
+        let text = try NodeReading.string(value, what: "'\(name)'")
+        guard words.contains(text) else {
+            throw .invalidValue(what: "'\(name)'", value: text, requirement: NodeReading.alternatives(words), at: value.location)
+        }
+        return text
+    }
+
+    /// `n` or `[h, w]`; nil when absent with a described default (a pool's stride is its size).
+    func size(_ name: String) throws(SpecError) -> Size2? {
+        guard let value = try node(name) else {
+            if case .integer(let n) = key(name).defaultValue { return Size2(square: n) }
+            return nil
+        }
+        return try NodeReading.size(value, what: "'\(name)'", minimum: 1, budget: budget)
+    }
+
+    func padding(_ name: String) throws(SpecError) -> Padding {
+        guard let value = try node(name) else {
+            guard case .integer(let n) = key(name).defaultValue else { preconditionFailure("\(section).\(name) has no padding default") }
+            return .uniform(n)
+        }
+        return try NodeReading.padding(value, budget: budget)
+    }
+
+    /// nil when absent with a described default (the network's init).
+    func initScheme(_ name: String) throws(SpecError) -> InitScheme? {
+        guard let value = try node(name) else {
+            if case .word(let word) = key(name).defaultValue {
+                return try NodeReading.initScheme(YAMLNode(.scalar(word, plain: true), at: node.location))
+            }
+            return nil
+        }
+        return try NodeReading.initScheme(value)
+    }
+
+    /// A non-empty list of integers.
+    func ints(_ name: String) throws(SpecError) -> [Int] {
+        guard case .integers(let minimum) = key(name).type else { preconditionFailure("\(section).\(name) is not a list of integers") }
+        let value = try required(name)
+        let items = try NodeReading.list(value, what: "'\(name)'")
+        return try NodeReading.ints(value, what: "'\(name)'", minimum: minimum, counts: [max(items.count, 1)], budget: budget)
     }
 }
 
@@ -104,14 +215,20 @@ enum NodeReading {
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    static func double(_ node: YAMLNode, what: String, in range: ClosedRange<Double>?, requirement: String) throws(SpecError) -> Double {
+    static func double(_ node: YAMLNode, what: String, in range: NumberRange) throws(SpecError) -> Double {
         guard case .scalar(let text, true) = node.value, let value = Double(text), value.isFinite else {
             throw .typeMismatch(what: what, expected: "a number", found: node.typeDescription, at: node.location)
         }
-        if let range, !range.contains(value) {
-            throw .invalidValue(what: what, value: text, requirement: requirement, at: node.location)
+        guard range.contains(value) else {
+            throw .invalidValue(what: what, value: text, requirement: range.requirement, at: node.location)
         }
         return value
+    }
+
+    /// "max or avg", "constant, step, exponential or cosine".
+    static func alternatives(_ words: [String]) -> String {
+        guard words.count > 1 else { return words.first ?? "" }
+        return words.dropLast().joined(separator: ", ") + " or " + words.last!
     }
 
     static func string(_ node: YAMLNode, what: String) throws(SpecError) -> String {

@@ -13,6 +13,8 @@ public enum SpecError: Error, Equatable, Sendable {
     case expansionLimit(limit: Int, at: SourceLocation)
     case unknownAnchor(name: String, at: SourceLocation)
     case unknownKey(key: String, section: String, allowed: [String], at: SourceLocation)
+    /// A key this section lacks but other kinds or variants have (`beta1` in `optimizer: {name: sgd}`).
+    case keyOfAnother(key: String, section: String, owners: [String], allowed: [String], at: SourceLocation)
     case unknownLayerKind(name: String, at: SourceLocation)
     case duplicateKey(key: String, at: SourceLocation)
     case typeMismatch(what: String, expected: String, found: String, at: SourceLocation)
@@ -30,7 +32,7 @@ public enum SpecError: Error, Equatable, Sendable {
              .unreadable(let path, _), .emptyFile(let path):
             return SourceLocation(file: path, line: 0, column: 0)
         case .syntax(_, _, let at), .nestingTooDeep(_, let at), .expansionLimit(_, let at),
-             .unknownAnchor(_, let at), .unknownKey(_, _, _, let at), .unknownLayerKind(_, let at),
+             .unknownAnchor(_, let at), .unknownKey(_, _, _, let at), .keyOfAnother(_, _, _, _, let at), .unknownLayerKind(_, let at),
              .duplicateKey(_, let at), .typeMismatch(_, _, _, let at), .invalidValue(_, _, _, let at),
              .missingKey(_, _, _, let at), .emptyLayers(let at), .emptyBranch(_, let at), .duplicateName(_, _, let at),
              .tooManyLayers(_, let at):
@@ -53,6 +55,8 @@ public enum SpecError: Error, Equatable, Sendable {
             return "aliases expand to more than \(limit) nodes (an alias bomb?)"
         case .unknownAnchor(let name, _): return "alias '*\(name)' names no anchor defined before it"
         case .unknownKey(let key, let section, _, _): return "unknown key '\(key)' in \(section)"
+        case .keyOfAnother(let key, let section, let owners, _, _):
+            return "'\(key)' is not a key of \(section); it belongs to \(Self.list(owners))"
         case .unknownLayerKind(let name, _): return "unknown layer kind '\(name)'"
         case .duplicateKey(let key, _): return "key '\(key)' is given twice"
         case .typeMismatch(let what, let expected, let found, _): return "\(what) must be \(expected), found \(found)"
@@ -78,9 +82,11 @@ public enum SpecError: Error, Equatable, Sendable {
         case .unknownAnchor(let name, _): return "define '&\(name)' before using '*\(name)'"
         case .unknownKey(let key, _, let allowed, _):
             return Self.suggestion(for: key, among: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))"
+        case .keyOfAnother(_, let section, _, let allowed, _):
+            return "keys of \(section): \(allowed.joined(separator: ", "))"
         case .unknownLayerKind(let name, _):
-            return Self.suggestion(for: name, among: SpecVocabulary.layerKinds)
-                ?? "layer kinds: \(SpecVocabulary.layerKinds.joined(separator: ", "))"
+            return Self.suggestion(for: name, among: SpecVocabulary.layerKeywords)
+                ?? "layer kinds: \(SpecVocabulary.layerKeywords.joined(separator: ", "))"
         case .duplicateKey: return "remove one of them"
         case .missingKey(_, _, let example, _): return "add \(example)"
         case .emptyLayers: return "add layers, e.g. '- conv: {filters: 16, size: 3}'"
@@ -90,6 +96,12 @@ public enum SpecError: Error, Equatable, Sendable {
         case .tooManyLayers: return "reduce 'repeat: times'"
         case .typeMismatch, .invalidValue, .unreadable: return nil
         }
+    }
+
+    /// "adam", "momentum and nesterov", "conv, local and depthwise".
+    static func list(_ words: [String]) -> String {
+        guard words.count > 1 else { return words.first ?? "" }
+        return words.dropLast().joined(separator: ", ") + " and " + words.last!
     }
 
     /// "did you mean 'conv'?" when a known word is within a few edits.

@@ -77,11 +77,9 @@ public enum SpecParser {
     }
 }
 
-/// Builds one network from its document's root node.
+/// Builds one network from its document's root node. Keys are checked and read through the
+/// declarations in `SpecVocabulary`; this builder only threads names, counts and nesting.
 private struct NetworkBuilder {
-    /// The ranges that docs/spec.md and the schema promise for "number > 0" and "number ≥ 0".
-    static let positive = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude
-    static let nonNegative = 0...Double.greatestFiniteMagnitude
     let budget: NodeBudget
     /// Names given so far, with where each was given, for the duplicate check.
     var names: [String: SourceLocation] = [:]
@@ -93,25 +91,17 @@ private struct NetworkBuilder {
     init(budget: NodeBudget) { self.budget = budget }
 
     mutating func network(_ root: YAMLNode, fallbackName: String) throws(SpecError) -> Network {
-        let map = try MappingReader(root, section: "the network", allowed: SpecVocabulary.network, budget: budget)
+        let map = try MappingReader(root, section: "the network", keys: SpecVocabulary.network.keys, budget: budget)
         let name = try map.string("name") ?? fallbackName
-        let inputNode = try map.required("input", example: "'input: [1, 28, 28]' (channels, height, width)")
+        let inputNode = try map.required("input")
         let input = try shape(inputNode)
-        let defaultInit = try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) } ?? .he
-        let layersNode = try map.required("layers", example: "'layers:' with a list of layers")
+        let defaultInit = try map.initScheme("init") ?? .he
+        let layersNode = try map.required("layers")
         let items = try NodeReading.list(layersNode, what: "'layers'")
         guard !items.isEmpty else { throw .emptyLayers(at: layersNode.location) }
         var layers: [Layer] = []
         try appendLayers(items, to: &layers, repetition: nil)
-
-        var loss = Loss.softmaxCrossEntropy
-        if let node = map["loss"] {
-            let text = try NodeReading.string(node, what: "'loss'")
-            guard let value = Loss(rawValue: text) else {
-                throw .invalidValue(what: "'loss'", value: text, requirement: Loss.allCases.map(\.rawValue).joined(separator: " or "), at: node.location)
-            }
-            loss = value
-        }
+        let loss = Loss(rawValue: try map.choice("loss"))!
         let training = try map["train"].map { n throws(SpecError) in try self.training(n) }
         var network = Network(name: name, input: input, defaultInit: defaultInit, layers: layers, loss: loss,
                               training: training, location: root.location, inputLocation: inputNode.location)
@@ -123,9 +113,10 @@ private struct NetworkBuilder {
 
     func shape(_ node: YAMLNode) throws(SpecError) -> Shape {
         if case .mapping = node.value {
-            let map = try MappingReader(node, section: "'input'", allowed: SpecVocabulary.inputShape, budget: budget)
+            let map = try MappingReader(node, section: "'input'", keys: SpecVocabulary.inputShape.keys, budget: budget)
             func dim(_ key: String) throws(SpecError) -> Int {
-                try NodeReading.int(try map.required(key, example: "'\(key): N'"), what: "input \(key)", minimum: 1)
+                guard case .integer(let minimum) = map.key(key).type else { preconditionFailure("input.\(key) is not an integer") }
+                return try NodeReading.int(try map.required(key), what: "input \(key)", minimum: minimum)
             }
             return Shape(channels: try dim("channels"), height: try dim("height"), width: try dim("width"))
         }
@@ -142,58 +133,87 @@ private struct NetworkBuilder {
     mutating func appendLayers(_ items: [YAMLNode], to layers: inout [Layer], repetition: String?) throws(SpecError) {
         for item in items {
             try budget.visit(item)
-            let (kindWord, kindNode, body) = try split(item)
-            if kindWord == "repeat" {
-                try appendRepeat(body, at: kindNode.location, to: &layers, outer: repetition)
+            let (kind, kindNode, body) = try split(item)
+            if case .repeatBlock = kind.build {
+                try appendRepeat(kind, body: body, at: kindNode.location, to: &layers, outer: repetition)
                 continue
             }
             guard layerCount < SpecParser.maximumLayers else {
                 throw .tooManyLayers(limit: SpecParser.maximumLayers, at: item.location)
             }
             layerCount += 1
-            switch kindWord {
-            case "concat", "residual":
-                layers.append(try branching(kindWord, keyNode: kindNode, body: body, repetition: repetition))
-            case "separable":
-                layers.append(contentsOf: try separable(keyNode: kindNode, body: body, repetition: repetition))
-            default:
-                let (kind, explicitName) = try layerKind(kindWord, keyNode: kindNode, body: body)
-                let name = try assignName(explicitName, keyword: kind.keyword, repetition: repetition, at: kindNode.location)
-                layers.append(Layer(name: name, kind: kind, location: kindNode.location))
+            switch kind.build {
+            case .concat, .residual:
+                layers.append(try branching(kind, keyNode: kindNode, body: body, repetition: repetition))
+            case .separable:
+                layers.append(contentsOf: try separable(kind, keyNode: kindNode, body: body, repetition: repetition))
+            case .layer(let build):
+                let map = try parameters(kind, keyNode: kindNode, body: body)
+                let layerKind = try build(map)
+                let name = try assignName(try Self.explicitName(map), keyword: layerKind.keyword, repetition: repetition,
+                                          at: kindNode.location)
+                layers.append(Layer(name: name, kind: layerKind, location: kindNode.location))
+            case .repeatBlock:
+                preconditionFailure("repeat is expanded above")
             }
         }
     }
 
     /// A layer is a bare word (`relu`) or a one-key mapping (`conv: {filters: 16, size: 3}`).
-    func split(_ item: YAMLNode) throws(SpecError) -> (String, YAMLNode, YAMLNode?) {
+    func split(_ item: YAMLNode) throws(SpecError) -> (LayerKindDeclaration, YAMLNode, YAMLNode?) {
         switch item.value {
         case .scalar(let word, _):
-            guard SpecVocabulary.layerKinds.contains(word) else { throw .unknownLayerKind(name: word, at: item.location) }
-            return (word, item, nil)
+            guard let kind = SpecVocabulary.layerKind(word) else { throw .unknownLayerKind(name: word, at: item.location) }
+            return (kind, item, nil)
         case .mapping(let pairs):
             guard pairs.count == 1, let word = pairs[0].key.scalar else {
                 let found = pairs.compactMap { $0.key.scalar }.map { "'\($0)'" }.joined(separator: ", ")
                 throw .typeMismatch(what: "a layer", expected: "one key naming its kind (parameters go inside it, e.g. 'conv: {filters: 16, size: 3}')",
                                     found: pairs.isEmpty ? "an empty mapping" : "the keys \(found)", at: item.location)
             }
-            guard SpecVocabulary.layerKinds.contains(word) else { throw .unknownLayerKind(name: word, at: pairs[0].key.location) }
+            guard let kind = SpecVocabulary.layerKind(word) else { throw .unknownLayerKind(name: word, at: pairs[0].key.location) }
             try budget.visit(pairs[0].value)
             if case .scalar(let text, true) = pairs[0].value.value, YAMLNode.isNull(text) {
-                return (word, pairs[0].key, nil) // `- relu:` with nothing after it
+                return (kind, pairs[0].key, nil) // `- relu:` with nothing after it
             }
-            return (word, pairs[0].key, pairs[0].value)
+            return (kind, pairs[0].key, pairs[0].value)
         case .sequence:
             throw .typeMismatch(what: "a layer", expected: "a kind (relu) or a mapping (conv: {...})", found: "a list", at: item.location)
         }
     }
 
-    mutating func appendRepeat(_ body: YAMLNode?, at location: SourceLocation, to layers: inout [Layer], outer: String?) throws(SpecError) {
+    /// A kind's parameter mapping, its keys checked against the kind's declaration (a key of
+    /// another kind says which). Without a mapping, every key takes its default; a kind with
+    /// required keys cannot go without one.
+    func parameters(_ kind: LayerKindDeclaration, keyNode: YAMLNode, body: YAMLNode?) throws(SpecError) -> MappingReader {
+        let section = "'\(kind.keyword)'"
         guard let body else {
-            throw .missingKey(key: "times", section: "'repeat'", example: "'repeat: {times: 2, layers: [...]}'", at: location)
+            if let first = kind.keys.first(where: \.isRequired) {
+                throw .missingKey(key: first.name, section: section, example: kind.example ?? first.example ?? "'\(first.name): …'",
+                                  at: keyNode.location)
+            }
+            return MappingReader(absentAt: keyNode, section: section, keys: kind.keys, budget: budget)
         }
-        let map = try MappingReader(body, section: "'repeat'", allowed: SpecVocabulary.repeatBlock, budget: budget)
-        let times = try NodeReading.int(try map.required("times", example: "'times: 2'"), what: "'times'", minimum: 1)
-        let layersNode = try map.required("layers", example: "'layers: [...]'")
+        return try MappingReader(body, section: section, keys: kind.keys, budget: budget, elsewhere: Self.keysOfOtherKinds(than: kind))
+    }
+
+    /// For each key some layer kind has, the other kinds that have it (not `name`, which all have),
+    /// when they are few enough to name.
+    static func keysOfOtherKinds(than kind: LayerKindDeclaration) -> [String: [String]] {
+        var owners: [String: [String]] = [:]
+        for other in SpecVocabulary.layerKinds where other.keyword != kind.keyword {
+            for key in other.keys where key.name != "name" && !kind.keys.contains(where: { $0.name == key.name }) {
+                owners[key.name, default: []].append(other.keyword)
+            }
+        }
+        return owners.filter { $0.value.count <= 4 }
+    }
+
+    mutating func appendRepeat(_ kind: LayerKindDeclaration, body: YAMLNode?, at location: SourceLocation, to layers: inout [Layer],
+                               outer: String?) throws(SpecError) {
+        let map = try parameters(kind, keyNode: YAMLNode(.scalar(kind.keyword, plain: true), at: location), body: body)
+        let times = try map.int("times")
+        let layersNode = try map.required("layers")
         let items = try NodeReading.list(layersNode, what: "'layers'")
         guard !items.isEmpty else { throw .emptyLayers(at: layersNode.location) }
         // Checked before any copy is made, so `times: 1000000000` costs nothing.
@@ -239,25 +259,22 @@ private struct NetworkBuilder {
 
     /// `concat: [[...], [...]]` or `concat: {branches: [[...], ...], name: n}`;
     /// `residual: [...]` or `residual: {layers: [...], name: n}`.
-    mutating func branching(_ word: String, keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> Layer {
-        let isConcat = word == "concat"
-        let listKey = isConcat ? "branches" : "layers"
-        let example = isConcat ? "'concat: [[conv: {filters: 8, size: 1}], [conv: {filters: 8, size: 3, pad: 1}]]'"
-                               : "'residual: [conv: {filters: 16, size: 3, pad: 1}, relu]'"
-        guard let body else { throw .missingKey(key: listKey, section: "'\(word)'", example: example, at: keyNode.location) }
+    mutating func branching(_ kind: LayerKindDeclaration, keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> Layer {
+        let word = kind.keyword
+        let listKey = kind.keys.first(where: \.isRequired)!
+        guard let body else { throw .missingKey(key: listKey.name, section: "'\(word)'", example: listKey.example!, at: keyNode.location) }
         var explicit: (String, SourceLocation)?
         var listNode = body
         if case .mapping = body.value {
-            let map = try MappingReader(body, section: "'\(word)'", allowed: isConcat ? SpecVocabulary.concat : SpecVocabulary.residual,
-                                        budget: budget)
+            let map = try parameters(kind, keyNode: keyNode, body: body)
             explicit = try Self.explicitName(map)
-            listNode = try map.required(listKey, example: example)
+            listNode = try map.required(listKey.name)
         }
         // The block's own name comes before its layers' (so `concat1` holds `conv3`, not the reverse).
         let name = try assignName(explicit, keyword: word, repetition: repetition, at: keyNode.location)
         let items = try NodeReading.list(listNode, what: "'\(word)'")
         guard !items.isEmpty else { throw .emptyBranch(block: word, at: listNode.location) }
-        if isConcat {
+        if case .concat = kind.build {
             var branches: [[Layer]] = []
             for branchNode in items {
                 try budget.visit(branchNode)
@@ -276,20 +293,15 @@ private struct NetworkBuilder {
 
     /// `separable: {filters, size, ...}`: a depthwise conv (one filter per input channel, no bias)
     /// followed by a 1×1 conv to `filters` channels, named `<name>_depthwise` and `<name>_pointwise`.
-    mutating func separable(keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> [Layer] {
-        guard let body else {
-            throw .missingKey(key: "filters", section: "'separable'", example: "'separable: {filters: 32, size: 3, pad: 1}'", at: keyNode.location)
-        }
-        let map = try MappingReader(body, section: "'separable'", allowed: SpecVocabulary.separable, budget: budget)
-        let filters = try NodeReading.int(try map.required("filters", example: "'filters: 32'"), what: "'filters'", minimum: 1)
-        let size = try NodeReading.size(try map.required("size", example: "'size: 3'"), what: "'size'", minimum: 1, budget: budget)
-        let initScheme = try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) }
+    mutating func separable(_ kind: LayerKindDeclaration, keyNode: YAMLNode, body: YAMLNode?, repetition: String?) throws(SpecError) -> [Layer] {
+        let map = try parameters(kind, keyNode: keyNode, body: body)
+        let filters = try map.int("filters")
+        let size = try map.size("size")!
+        let initScheme = try map.initScheme("init")
         let depthwise = Convolution(
-            filters: 1, size: size, stride: try map.size("stride", default: Size2(square: 1))!,
-            padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero,
-            dilation: try map.size("dilation", default: Size2(square: 1))!, bias: false, initScheme: initScheme,
-            depthwiseMultiplier: 1)
-        let pointwise = Convolution(filters: filters, size: Size2(square: 1), bias: try map.bool("bias", default: true), initScheme: initScheme)
+            filters: 1, size: size, stride: try map.size("stride")!, padding: try map.padding("pad"),
+            dilation: try map.size("dilation")!, bias: false, initScheme: initScheme, depthwiseMultiplier: 1)
+        let pointwise = Convolution(filters: filters, size: Size2(square: 1), bias: try map.bool("bias"), initScheme: initScheme)
         let base = try assignName(try Self.explicitName(map), keyword: "separable", repetition: repetition, at: keyNode.location)
         var made: [Layer] = []
         for (suffix, conv) in [("depthwise", depthwise), ("pointwise", pointwise)] {
@@ -301,173 +313,80 @@ private struct NetworkBuilder {
         return made
     }
 
-    func layerKind(_ word: String, keyNode: YAMLNode, body: YAMLNode?) throws(SpecError) -> (LayerKind, (String, SourceLocation)?) {
-        func reader(_ keys: [SpecVocabulary.Key]) throws(SpecError) -> MappingReader? {
-            guard let body else { return nil }
-            return try MappingReader(body, section: "'\(word)'", allowed: keys, budget: budget)
-        }
-        /// The parameter mapping of a kind that cannot go without one (`conv`, `dense`, pools).
-        func requiredReader(_ keys: [SpecVocabulary.Key], firstKey: String, example: String) throws(SpecError) -> MappingReader {
-            guard let body else {
-                throw .missingKey(key: firstKey, section: "'\(word)'", example: "'\(word): {\(example)}'", at: keyNode.location)
-            }
-            return try MappingReader(body, section: "'\(word)'", allowed: keys, budget: budget)
-        }
-        func name(_ map: MappingReader?) throws(SpecError) -> (String, SourceLocation)? { try Self.explicitName(map) }
-
-        switch word {
-        case "conv", "local":
-            let map = try requiredReader(SpecVocabulary.convolution, firstKey: "filters", example: "filters: 16, size: 3")
-            let filters = try NodeReading.int(try map.required("filters", example: "'filters: 16'"), what: "'filters'", minimum: 1)
-            let size = try NodeReading.size(try map.required("size", example: "'size: 3'"), what: "'size'", minimum: 1, budget: budget)
-            let conv = Convolution(
-                filters: filters, size: size,
-                stride: try map.size("stride", default: Size2(square: 1))!,
-                padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero,
-                dilation: try map.size("dilation", default: Size2(square: 1))!,
-                groups: try map.int("groups", default: 1, minimum: 1),
-                bias: try map.bool("bias", default: true),
-                initScheme: try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) })
-            if word == "local", conv.groups != 1, let node = map["groups"] {
-                throw .invalidValue(what: "'groups'", value: "\(conv.groups)", requirement: "1 for a locally connected layer", at: node.location)
-            }
-            return (word == "conv" ? .conv(conv) : .local(conv), try name(map))
-        case "depthwise":
-            let map = try requiredReader(SpecVocabulary.depthwise, firstKey: "size", example: "size: 3, pad: 1")
-            let size = try NodeReading.size(try map.required("size", example: "'size: 3'"), what: "'size'", minimum: 1, budget: budget)
-            let multiplier = try map.int("multiplier", default: 1, minimum: 1)
-            let conv = Convolution(
-                filters: multiplier, size: size,
-                stride: try map.size("stride", default: Size2(square: 1))!,
-                padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero,
-                dilation: try map.size("dilation", default: Size2(square: 1))!,
-                bias: try map.bool("bias", default: true),
-                initScheme: try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) },
-                depthwiseMultiplier: multiplier)
-            return (.conv(conv), try name(map))
-        case "spp":
-            let map = try requiredReader(SpecVocabulary.spp, firstKey: "levels", example: "levels: [1, 2, 4]")
-            let levelsNode = try map.required("levels", example: "'levels: [1, 2, 4]'")
-            let items = try NodeReading.list(levelsNode, what: "'levels'")
-            let levels = try NodeReading.ints(levelsNode, what: "'levels'", minimum: 1, counts: [max(items.count, 1)], budget: budget)
-            var mode = SpatialPyramid.Mode.max
-            if let node = map["mode"] {
-                let text = try NodeReading.string(node, what: "'mode'")
-                guard let value = SpatialPyramid.Mode(rawValue: text) else {
-                    throw .invalidValue(what: "'mode'", value: text, requirement: "max or avg", at: node.location)
-                }
-                mode = value
-            }
-            return (.spp(SpatialPyramid(levels: levels, mode: mode)), try name(map))
-        case "maxpool", "avgpool":
-            let map = try requiredReader(SpecVocabulary.pooling, firstKey: "size", example: "size: 2")
-            let size = try NodeReading.size(try map.required("size", example: "'size: 2'"), what: "'size'", minimum: 1, budget: budget)
-            let pool = Pooling(size: size, stride: try map.size("stride", default: nil),
-                               padding: try map["pad"].map { n throws(SpecError) in try NodeReading.padding(n, budget: budget) } ?? .zero)
-            return (word == "maxpool" ? .maxPool(pool) : .avgPool(pool), try name(map))
-        case "dense":
-            let map = try requiredReader(SpecVocabulary.dense, firstKey: "units", example: "units: 10")
-            let units = try NodeReading.int(try map.required("units", example: "'units: 10'"), what: "'units'", minimum: 1)
-            let dense = Dense(units: units, bias: try map.bool("bias", default: true),
-                              initScheme: try map["init"].map { n throws(SpecError) in try NodeReading.initScheme(n) })
-            return (.dense(dense), try name(map))
-        case "dropout":
-            let map = try reader(SpecVocabulary.dropout)
-            let rate = try map?.double("rate", default: 0.5, in: 0...0.999_999, requirement: "at least 0 and below 1") ?? 0.5
-            return (.dropout(rate: rate), try name(map))
-        case "batchnorm":
-            let map = try reader(SpecVocabulary.batchNorm)
-            let momentum = try map?.double("momentum", default: 0.1, in: Double.leastNonzeroMagnitude...1, requirement: "in (0, 1]") ?? 0.1
-            let eps = try map?.double("eps", default: 1e-5, in: Self.positive, requirement: "positive") ?? 1e-5
-            return (.batchNorm(BatchNorm(momentum: momentum, epsilon: eps)), try name(map))
-        case "relu", "sigmoid", "tanh", "globalavgpool":
-            let map = try reader(SpecVocabulary.activation)
-            let kind: LayerKind = switch word {
-            case "relu": .relu
-            case "sigmoid": .sigmoid
-            case "tanh": .tanh
-            default: .globalAvgPool
-            }
-            return (kind, try name(map))
-        default:
-            throw .unknownLayerKind(name: word, at: keyNode.location)
-        }
-    }
-
     // MARK: - Training
 
     func training(_ node: YAMLNode) throws(SpecError) -> TrainingConfig {
-        let map = try MappingReader(node, section: "'train'", allowed: SpecVocabulary.train, budget: budget)
+        let map = try MappingReader(node, section: "'train'", keys: SpecVocabulary.train.keys, budget: budget)
         var config = TrainingConfig()
         config.location = node.location
-        config.epochs = try map.int("epochs", default: config.epochs, minimum: 1)
-        config.batch = try map.int("batch", default: config.batch, minimum: 1)
-        config.seed = UInt64(try map.int("seed", default: Int(config.seed), minimum: 0))
-        config.validation = try map.double("validation", default: 0, in: 0...0.99, requirement: "at least 0 and below 1")
-        if let data = try map.string("data") { config.data = data }
+        config.epochs = try map.int("epochs")
+        config.batch = try map.int("batch")
+        config.seed = UInt64(try map.int("seed"))
+        config.validation = try map.double("validation")
+        config.data = try map.string("data") ?? config.data
         if let node = map["optimizer"] { config.optimizer = try optimizer(node) }
         if let node = map["schedule"] { config.schedule = try schedule(node) }
         if let node = map["augment"] {
-            let aug = try MappingReader(node, section: "'augment'", allowed: SpecVocabulary.augment, budget: budget)
-            config.augment = Augmentation(shift: try aug.int("shift", default: 0, minimum: 0),
-                                          rotate: try aug.double("rotate", default: 0, in: 0...180, requirement: "between 0 and 180 degrees"))
+            let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
+            config.augment = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"))
         }
         return config
     }
 
-    /// `adam` or `{name: adam, lr: 0.001, ...}`.
+    /// `adam` or `{name: adam, lr: 0.001, ...}`, with only the keys the named rule reads.
     func optimizer(_ node: YAMLNode) throws(SpecError) -> OptimizerConfig {
+        let (member, map) = try variant(node, of: SpecVocabulary.optimizers)
         var config = OptimizerConfig()
-        let nameNode: YAMLNode
-        var map: MappingReader?
-        if case .mapping = node.value {
-            let m = try MappingReader(node, section: "'optimizer'", allowed: SpecVocabulary.optimizer, budget: budget)
-            nameNode = try m.required("name", example: "'name: adam'")
-            map = m
-        } else {
-            nameNode = node
+        config.kind = OptimizerConfig.Kind(rawValue: member.name)!
+        func read(_ name: String, into value: inout Double) throws(SpecError) {
+            if map.declares(name) { value = try map.double(name) }
         }
-        let name = try NodeReading.string(nameNode, what: "optimizer name")
-        guard let kind = OptimizerConfig.Kind(rawValue: name) else {
-            throw .invalidValue(what: "optimizer", value: "'\(name)'",
-                                requirement: OptimizerConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "), at: nameNode.location)
-        }
-        config.kind = kind
-        guard let map else { return config }
-        let unit = 0.0...0.999_999_999
-        config.learningRate = try map.double("lr", default: config.learningRate, in: Self.positive, requirement: "positive")
-        config.momentum = try map.double("momentum", default: config.momentum, in: unit, requirement: "in [0, 1)")
-        config.beta1 = try map.double("beta1", default: config.beta1, in: unit, requirement: "in [0, 1)")
-        config.beta2 = try map.double("beta2", default: config.beta2, in: unit, requirement: "in [0, 1)")
-        config.rho = try map.double("rho", default: config.rho, in: unit, requirement: "in [0, 1)")
-        config.epsilon = try map.double("eps", default: config.epsilon, in: Self.positive, requirement: "positive")
-        config.weightDecay = try map.double("weight_decay", default: 0, in: Self.nonNegative, requirement: "at least 0")
+        try read("lr", into: &config.learningRate)
+        try read("momentum", into: &config.momentum)
+        try read("beta1", into: &config.beta1)
+        try read("beta2", into: &config.beta2)
+        try read("rho", into: &config.rho)
+        try read("eps", into: &config.epsilon)
+        try read("weight_decay", into: &config.weightDecay)
         return config
     }
 
-    /// `cosine` or `{name: step, step_size: 5, gamma: 0.5}`.
+    /// `cosine` or `{name: step, step_size: 5, gamma: 0.5}`, with only the keys the named schedule reads.
     func schedule(_ node: YAMLNode) throws(SpecError) -> Schedule {
+        let (member, map) = try variant(node, of: SpecVocabulary.schedules)
+        switch member.name {
+        case "constant": return .constant
+        case "step": return .step(stepSize: try map.int("step_size"), gamma: try map.double("gamma"))
+        case "exponential": return .exponential(gamma: try map.double("gamma"))
+        case "cosine": return .cosine(minLearningRate: try map.double("min_lr"))
+        default: preconditionFailure("schedule '\(member.name)' is declared but not built")
+        }
+    }
+
+    /// A family member written as its name or as `{name: …, key: value}`; a key of another member
+    /// (`beta1` for sgd) is an error naming the members it belongs to.
+    func variant(_ node: YAMLNode, of family: VariantFamily) throws(SpecError) -> (Variant, MappingReader) {
+        let section = "'\(family.name)'"
+        var written: MappingReader?
         let nameNode: YAMLNode
-        var map: MappingReader?
         if case .mapping = node.value {
-            let m = try MappingReader(node, section: "'schedule'", allowed: SpecVocabulary.schedule, budget: budget)
-            nameNode = try m.required("name", example: "'name: cosine'")
-            map = m
+            let map = try MappingReader(node, section: section, keys: family.allKeys, budget: budget)
+            nameNode = try map.required("name")
+            written = map
         } else {
             nameNode = node
         }
-        let name = try NodeReading.string(nameNode, what: "schedule name")
-        switch name {
-        case "constant": return .constant
-        case "step":
-            return .step(stepSize: try map?.int("step_size", default: 10, minimum: 1) ?? 10,
-                         gamma: try map?.double("gamma", default: 0.1, in: Self.positive, requirement: "positive") ?? 0.1)
-        case "exponential":
-            return .exponential(gamma: try map?.double("gamma", default: 0.95, in: Self.positive, requirement: "positive") ?? 0.95)
-        case "cosine":
-            return .cosine(minLearningRate: try map?.double("min_lr", default: 0, in: Self.nonNegative, requirement: "at least 0") ?? 0)
-        default:
-            throw .invalidValue(what: "schedule", value: "'\(name)'", requirement: "constant, step, exponential or cosine", at: nameNode.location)
+        let name = try NodeReading.string(nameNode, what: "\(family.name) name")
+        guard let member = family.member(name) else {
+            throw .invalidValue(what: family.name, value: "'\(name)'", requirement: NodeReading.alternatives(family.members.map(\.name)),
+                                at: nameNode.location)
         }
+        let keys = [family.nameKey] + member.keys
+        guard let written else { return (member, MappingReader(absentAt: node, section: section, keys: keys, budget: budget)) }
+        for (key, location) in written.written where !keys.contains(where: { $0.name == key }) {
+            throw .keyOfAnother(key: key, section: "\(family.name) '\(name)'", owners: family.owners(of: key),
+                                allowed: keys.map(\.name), at: location)
+        }
+        return (member, written.narrowed(to: keys, section: section))
     }
 }

@@ -64,6 +64,9 @@ struct GradientTests {
         ("relu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - relu\n"),
         ("sigmoid", "input: [2, 4, 4]\nlayers:\n  - sigmoid\n"),
         ("tanh", "input: [2, 4, 4]\nlayers:\n  - tanh\n"),
+        ("relu6 below 6", "input: [2, 4, 4]\nlayers:\n  - relu6\n"),
+        // Weights of up to ±4 spread the conv's outputs over both kinks, 0 and 6.
+        ("relu6 on both sides of 0 and 6", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(4)}\n  - relu6\n"),
         ("dropout (training)", "input: [2, 4, 4]\nlayers:\n  - dropout: {rate: 0.3}\n"),
         ("batchnorm after conv (training)", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - batchnorm\n"),
         ("batchnorm after dense (training)", "input: [1, 3, 3]\nlayers:\n  - dense: {units: 4}\n  - batchnorm\n"),

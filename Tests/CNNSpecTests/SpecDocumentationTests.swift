@@ -2,21 +2,43 @@ import Foundation
 import Testing
 @testable import CNNSpec
 
-/// docs/spec.md documents exactly the keys the parser accepts.
+/// docs/spec.md's kind and key tables are the ones printed from the declarations the parser reads.
 struct SpecDocumentationTests {
-    @Test func everyVocabularyKeyIsDocumented() throws {
-        let doc = try String(contentsOfFile: SpecFiles.root + "/docs/spec.md", encoding: .utf8)
-        for (title, keys) in SpecVocabulary.sections {
-            let heading = "### \(title)\n"
-            let start = try #require(doc.range(of: heading), "docs/spec.md lacks a section for \(title)")
-            let rest = doc[start.upperBound...]
-            let section = rest[..<(rest.range(of: "\n#")?.lowerBound ?? rest.endIndex)]
-            for key in keys {
-                #expect(section.contains("| `\(key.name)` | \(key.type.replacingOccurrences(of: "|", with: "\\|")) | \(key.defaultValue) |"),
-                        "docs/spec.md section \(title) does not document \(key.name) as in SpecVocabulary")
-            }
-            let rows = section.components(separatedBy: "\n").filter { $0.hasPrefix("| `") }
-            #expect(rows.count == keys.count, "docs/spec.md section \(title) documents keys the parser does not accept")
+    static let path = SpecFiles.root + "/docs/spec.md"
+
+    @Test func committedDocsEqualTheGeneratedTables() throws {
+        let doc = try String(contentsOfFile: Self.path, encoding: .utf8)
+        for (name, _) in SpecDocumentation.regions {
+            #expect(doc.contains("<!-- generated: \(name) "), "docs/spec.md lacks the markers of '\(name)'")
+            #expect(doc.contains("<!-- end generated: \(name) -->"), "docs/spec.md lacks the end marker of '\(name)'")
         }
+        let generated = SpecDocumentation.update(doc)
+        if ProcessInfo.processInfo.environment["CNNC_UPDATE_DOCS"] == "1", generated != doc {
+            try generated.write(toFile: Self.path, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(doc == generated, "regenerate with: CNNC_UPDATE_DOCS=1 swift test --filter SpecDocumentationTests")
+    }
+
+    /// Every key of every declaration appears in a table row of its section.
+    @Test func everyDeclaredKeyIsDocumented() {
+        let reference = SpecDocumentation.keyReference()
+        for kind in SpecVocabulary.layerKinds {
+            #expect(reference.contains("### \(kind.keyword)") || reference.contains(", \(kind.keyword)\n") || reference.contains(" \(kind.keyword),"),
+                    "no key section names \(kind.keyword)")
+            for key in kind.keys { #expect(reference.contains("| `\(key.name)` | \(SpecDocumentation.escaped(key.type.text)) |")) }
+        }
+        for family in SpecVocabulary.families {
+            for member in family.members { #expect(reference.contains("| \(member.name) | \(member.rule) |")) }
+        }
+    }
+
+    /// Number defaults print as a spec would write them.
+    @Test func numbersPrintAsWritten() {
+        #expect(NumberText.format(1e-5) == "1e-5")
+        #expect(NumberText.format(1e-8) == "1e-8")
+        #expect(NumberText.format(0.001) == "0.001")
+        #expect(NumberText.format(0.5) == "0.5")
+        #expect(NumberText.format(180) == "180")
     }
 }

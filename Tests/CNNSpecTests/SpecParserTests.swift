@@ -173,8 +173,8 @@ struct SpecParserTests {
 
     @Test func editDistanceSuggestsNearestWord() {
         #expect(SpecError.editDistance("convv", "conv") == 1)
-        #expect(SpecError.suggestion(for: "maxpol", among: SpecVocabulary.layerKinds) == "did you mean 'maxpool'?")
-        #expect(SpecError.suggestion(for: "zzzzzzzz", among: SpecVocabulary.layerKinds) == nil)
+        #expect(SpecError.suggestion(for: "maxpol", among: SpecVocabulary.layerKeywords) == "did you mean 'maxpool'?")
+        #expect(SpecError.suggestion(for: "zzzzzzzz", among: SpecVocabulary.layerKeywords) == nil)
     }
 }
 

@@ -1,0 +1,263 @@
+import CNNIR
+
+/// The words of the spec format, each declared once: every layer kind, optimizer and schedule with
+/// its keys (type, default, meaning). The parser checks and reads keys through these declarations,
+/// and `SpecSchema` (the JSON Schema) and `SpecDocumentation` (docs/spec.md's tables) print them.
+/// A new layer kind is one entry in `layerKinds` plus its `LayerKind` case, whose exhaustive
+/// switches (analysis, runtime, export, graph) the compiler then lists.
+public enum SpecVocabulary {
+    // MARK: - Keys shared by several kinds
+
+    static let layerName = Key("name", .string, .described("kind + index"), "layer name, unique")
+    static let initKey = Key("init", .initScheme, .described("network's init"), "weight init")
+    static let bias = Key("bias", .boolean, .boolean(true), "add a learned bias per output")
+    static let stride = Key("stride", .size, .integer(1), "step between windows")
+    static let pad = Key("pad", .padding, .integer(0), "zero padding")
+    static let dilation = Key("dilation", .size, .integer(1), "spacing between kernel taps")
+
+    static func kernel(_ summary: String, example: String) -> Key {
+        Key("size", .size, .required, summary, example: example)
+    }
+
+    static let convolutionKeys = [
+        Key("filters", .integer(minimum: 1), .required, "output channels", example: "'filters: 16'"),
+        kernel("kernel height and width", example: "'size: 3'"), stride, pad, dilation,
+        Key("groups", .integer(minimum: 1), .integer(1), "channel groups; input channels and filters must divide by it"),
+        bias, initKey, layerName,
+    ]
+
+    static let poolingKeys = [
+        kernel("window height and width", example: "'size: 2'"),
+        Key("stride", .size, .described("size"), "step between windows"),
+        Key("pad", .padding, .integer(0), "padding (ignored by max and by the average's divisor)"),
+        layerName,
+    ]
+
+    // MARK: - Layer kinds
+
+    /// Every layer kind, in the order docs/spec.md presents them.
+    public static let layerKinds: [LayerKindDeclaration] = [
+        LayerKindDeclaration(
+            "conv", computes: "convolution: F filters of (C/groups)×KH×KW shared across positions", output: "[F, OH, OW]",
+            keys: convolutionKeys, example: "'conv: {filters: 16, size: 3}'",
+            build: .layer { map throws(SpecError) in .conv(try convolution(map)) }),
+        LayerKindDeclaration(
+            "depthwise", computes: "a conv with one group per input channel (`groups` = C) and `multiplier` filters per channel",
+            output: "[C·multiplier, OH, OW]",
+            keys: [kernel("kernel height and width", example: "'size: 3'"),
+                   Key("multiplier", .integer(minimum: 1), .integer(1), "filters per input channel (groups = input channels)"),
+                   stride, pad, dilation, bias, initKey, layerName],
+            example: "'depthwise: {size: 3, pad: 1}'",
+            build: .layer { map throws(SpecError) in
+                let size = try map.size("size")!
+                let multiplier = try map.int("multiplier")
+                return .conv(Convolution(filters: multiplier, size: size, stride: try map.size("stride")!,
+                                         padding: try map.padding("pad"), dilation: try map.size("dilation")!,
+                                         bias: try map.bool("bias"), initScheme: try map.initScheme("init"),
+                                         depthwiseMultiplier: multiplier))
+            }),
+        LayerKindDeclaration(
+            "separable", computes: "sugar for `depthwise` (no bias) then a 1×1 `conv` to `filters` channels: two layers, `<name>_depthwise` and `<name>_pointwise`",
+            output: "[F, OH, OW]",
+            keys: [Key("filters", .integer(minimum: 1), .required, "output channels of the pointwise (1×1) conv", example: "'filters: 32'"),
+                   kernel("kernel of the depthwise conv", example: "'size: 3'"),
+                   Key("stride", .size, .integer(1), "stride of the depthwise conv"),
+                   Key("pad", .padding, .integer(0), "padding of the depthwise conv"),
+                   Key("dilation", .size, .integer(1), "dilation of the depthwise conv"),
+                   Key("bias", .boolean, .boolean(true), "bias of the pointwise conv (the depthwise one has none)"),
+                   Key("init", .initScheme, .described("network's init"), "weight init of both"),
+                   Key("name", .string, .described("separable + index"), "base name: the layers are <name>_depthwise and <name>_pointwise")],
+            example: "'separable: {filters: 32, size: 3, pad: 1}'", build: .separable),
+        LayerKindDeclaration(
+            "local", computes: "locally connected: like `conv`, but each output position has its own filters", output: "[F, OH, OW]",
+            keys: convolutionKeys, example: "'local: {filters: 16, size: 3}'",
+            build: .layer { map throws(SpecError) in
+                let conv = try convolution(map)
+                if conv.groups != 1, let node = map["groups"] {
+                    throw .invalidValue(what: "'groups'", value: "\(conv.groups)", requirement: "1 for a locally connected layer", at: node.location)
+                }
+                return .local(conv)
+            }),
+        LayerKindDeclaration(
+            "maxpool", computes: "max or mean over each window, per channel", output: "[C, OH, OW]",
+            keys: poolingKeys, example: "'maxpool: {size: 2}'",
+            build: .layer { map throws(SpecError) in .maxPool(try pooling(map)) }),
+        LayerKindDeclaration(
+            "avgpool", computes: "max or mean over each window, per channel", output: "[C, OH, OW]",
+            keys: poolingKeys, example: "'avgpool: {size: 2}'",
+            build: .layer { map throws(SpecError) in .avgPool(try pooling(map)) }),
+        LayerKindDeclaration(
+            "globalavgpool", computes: "mean over the whole map, per channel", output: "[C, 1, 1]",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .globalAvgPool }),
+        LayerKindDeclaration(
+            "spp", computes: "spatial pyramid pooling: for each level l, l×l bins (bin i spans ⌊i·H/l⌋ to ⌈(i+1)·H/l⌉, as PyTorch's adaptive pooling) max- or average-pooled per channel; the length does not depend on H and W",
+            output: "[C·Σl², 1, 1]",
+            keys: [Key("levels", .integers(minimum: 1), .required, "bins per side of each level, e.g. [1, 2, 4]", example: "'levels: [1, 2, 4]'"),
+                   Key("mode", .choice(SpatialPyramid.Mode.allCases.map(\.rawValue)), .word("max"), "how a bin is pooled"),
+                   layerName],
+            example: "'spp: {levels: [1, 2, 4]}'",
+            build: .layer { map throws(SpecError) in
+                .spp(SpatialPyramid(levels: try map.ints("levels"), mode: SpatialPyramid.Mode(rawValue: try map.choice("mode"))!))
+            }),
+        LayerKindDeclaration(
+            "dense", computes: "fully connected; flattens its input in (C, H, W) order", output: "[units, 1, 1]",
+            keys: [Key("units", .integer(minimum: 1), .required, "output features", example: "'units: 10'"), bias, initKey, layerName],
+            example: "'dense: {units: 10}'",
+            build: .layer { map throws(SpecError) in
+                .dense(Dense(units: try map.int("units"), bias: try map.bool("bias"), initScheme: try map.initScheme("init")))
+            }),
+        LayerKindDeclaration(
+            "dropout", computes: "zeroes a fraction `rate` of activations in training and scales the rest by 1/(1 − rate)", output: "unchanged",
+            keys: [Key("rate", .number(.belowOne), .number(0.5), "fraction of activations zeroed in training"), layerName],
+            build: .layer { map throws(SpecError) in .dropout(rate: try map.double("rate")) }),
+        LayerKindDeclaration(
+            "batchnorm", computes: "normalises each channel (each feature after `dense`)", output: "unchanged",
+            keys: [Key("momentum", .number(.aboveZeroToOne), .number(0.1), "weight of each new batch in the running statistics"),
+                   Key("eps", .number(.positive), .number(1e-5), "added to the variance"), layerName],
+            note: """
+                In training, batchnorm normalises with the statistics of the current batch; under `mpirun`, of each
+                rank's share of it (as PyTorch's DistributedDataParallel without SyncBatchNorm; see
+                [scaling.md](scaling.md)).
+                """,
+            build: .layer { map throws(SpecError) in
+                .batchNorm(BatchNorm(momentum: try map.double("momentum"), epsilon: try map.double("eps")))
+            }),
+        LayerKindDeclaration(
+            "relu", computes: "element-wise activation", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .relu }),
+        LayerKindDeclaration(
+            "sigmoid", computes: "element-wise activation", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .sigmoid }),
+        LayerKindDeclaration(
+            "tanh", computes: "element-wise activation", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .tanh }),
+        LayerKindDeclaration(
+            "relu6", computes: "element-wise min(max(x, 0), 6), MobileNetV2's activation", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .relu6 }),
+        LayerKindDeclaration(
+            "concat", computes: "`concat: [[...], [...]]` runs each branch (a list of layers) on the same input and joins the outputs along channels, in order (the Inception module). Branches must agree on height and width",
+            output: "[ΣF_b, OH, OW]",
+            keys: [Key("branches", .branches, .required, "sub-stacks run on the same input, joined along channels in order",
+                       example: "'concat: [[conv: {filters: 8, size: 1}], [conv: {filters: 8, size: 3, pad: 1}]]'"),
+                   Key("name", .string, .described("concat + index"), "block name, unique")],
+            build: .concat),
+        LayerKindDeclaration(
+            "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015). When the body changes the shape, a 1×1 conv `<name>_projection` with the stride that matches the height and width projects the input",
+            output: "the body's",
+            keys: [Key("layers", .layers, .required, "the body; its output is added to the block's input (1×1 projection `<name>_projection` when the shape changes)",
+                       example: "'residual: [conv: {filters: 16, size: 3, pad: 1}, relu]'"),
+                   Key("name", .string, .described("residual + index"), "block name, unique")],
+            build: .residual),
+        LayerKindDeclaration(
+            "repeat", computes: "`repeat: {times: 3, layers: [...]}` stacks copies of a block (the VGG idiom)", output: "—",
+            keys: [Key("times", .integer(minimum: 1), .required, "how many copies of the block", example: "'times: 2'"),
+                   Key("layers", .layers, .required, "the block; names written in it get _1, _2, … appended", example: "'layers: [...]'")],
+            example: "'repeat: {times: 2, layers: [...]}'", build: .repeatBlock),
+    ]
+
+    public static let layerKeywords = layerKinds.map(\.keyword)
+
+    public static func layerKind(_ keyword: String) -> LayerKindDeclaration? {
+        layerKinds.first { $0.keyword == keyword }
+    }
+
+    static func convolution(_ map: MappingReader) throws(SpecError) -> Convolution {
+        Convolution(filters: try map.int("filters"), size: try map.size("size")!, stride: try map.size("stride")!,
+                    padding: try map.padding("pad"), dilation: try map.size("dilation")!, groups: try map.int("groups"),
+                    bias: try map.bool("bias"), initScheme: try map.initScheme("init"))
+    }
+
+    static func pooling(_ map: MappingReader) throws(SpecError) -> Pooling {
+        Pooling(size: try map.size("size")!, stride: try map.size("stride"), padding: try map.padding("pad"))
+    }
+
+    // MARK: - Sections
+
+    public static let network = Section(title: "network", keys: [
+        Key("name", .string, .described("file name"), "name shown in reports and run folders"),
+        Key("input", .shape, .required, "shape of one input image", example: "'input: [1, 28, 28]' (channels, height, width)"),
+        Key("init", .initScheme, .word("he"), "default weight init of conv, local and dense layers"),
+        Key("layers", .layers, .required, "the layers in order", example: "'layers:' with a list of layers"),
+        Key("loss", .choice(Loss.allCases.map(\.rawValue)), .word("softmax_cross_entropy"), "training loss on the last layer's outputs"),
+        Key("train", .section("train"), .described("none"), "how `cnnc train` fits the network"),
+        Key("compare_to", .string, .described("none"),
+            "network whose parameter count `cnnc params` divides this one's by; without any compare_to, all are compared with the first"),
+    ])
+
+    public static let inputShape = Section(title: "input", keys: [
+        Key("channels", .integer(minimum: 1), .required, "C", example: "'channels: N'"),
+        Key("height", .integer(minimum: 1), .required, "H", example: "'height: N'"),
+        Key("width", .integer(minimum: 1), .required, "W", example: "'width: N'"),
+    ])
+
+    public static let train = Section(title: "train", keys: [
+        Key("epochs", .integer(minimum: 1), .integer(10), "passes over the training set"),
+        Key("batch", .integer(minimum: 1), .integer(100), "images per step (under mpirun: the global batch, split over the ranks)"),
+        Key("optimizer", .variant("optimizer"), .word("adam"), "update rule and its hyper-parameters"),
+        Key("schedule", .variant("schedule"), .word("constant"), "learning rate by epoch"),
+        Key("data", .dataSet, .word("mnist"), "IDX data set"),
+        Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
+        Key("augment", .section("augment"), .described("none"), "random shifts and rotations of training images"),
+        Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
+    ])
+
+    public static let augment = Section(title: "train.augment", keys: [
+        Key("shift", .integer(minimum: 0), .integer(0), "largest shift in pixels"),
+        Key("rotate", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 180, upperIncluded: true)), .number(0),
+            "largest rotation in degrees"),
+    ])
+
+    // MARK: - Optimizers and schedules
+
+    static let learningRate = Key("lr", .number(.positive), .number(0.001), "learning rate")
+    static let weightDecay = Key("weight_decay", .number(.nonNegative), .number(0), "L2 penalty on weights (not biases)")
+    static let epsilon = Key("eps", .number(.positive), .number(1e-8), "added to denominators")
+    static let momentum = Key("momentum", .number(.belowOne), .number(0.9), "momentum and nesterov coefficient")
+
+    public static let optimizers = VariantFamily(
+        name: "optimizer", title: "train.optimizer", defaultName: "adam", nameSummary: "update rule", nameExample: "'name: adam'",
+        members: [
+            Variant("sgd", keys: [learningRate, weightDecay], rule: "w −= lr·g"),
+            Variant("momentum", keys: [learningRate, momentum, weightDecay], rule: "v = μ·v + g; w −= lr·v"),
+            Variant("nesterov", keys: [learningRate, momentum, weightDecay], rule: "v = μ·v + g; w −= lr·(g + μ·v)"),
+            Variant("adagrad", keys: [learningRate, epsilon, weightDecay], rule: "s += g²; w −= lr·g / (√s + ε)"),
+            Variant("rmsprop", keys: [learningRate, Key("rho", .number(.belowOne), .number(0.99), "RMSprop's squared-gradient decay"),
+                                      epsilon, weightDecay],
+                    rule: "s = ρ·s + (1 − ρ)·g²; w −= lr·g / (√s + ε)"),
+            Variant("adam", keys: [learningRate, Key("beta1", .number(.belowOne), .number(0.9), "Adam's first-moment decay"),
+                                   Key("beta2", .number(.belowOne), .number(0.999), "Adam's second-moment decay"),
+                                   epsilon, weightDecay],
+                    rule: "m = β₁·m + (1 − β₁)·g; v = β₂·v + (1 − β₂)·g²; w −= lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)"),
+        ],
+        ruleHeading: """
+            The update rules are PyTorch's (`torch.optim` with these options), g being the gradient plus
+            `weight_decay`·w for weights, t the step number from 1:
+            """,
+        ruleColumn: "update",
+        note: """
+            State is float32; coefficients such as 1 − β₂ are computed in double precision and then rounded, as
+            PyTorch does. `Tests/Peers/torch_adam_steps.py` checks ten Adam steps of DeepConvNet against
+            PyTorch in float64 (every loss to 1e-5, measured 1e-7).
+            """)
+
+    public static let schedules = VariantFamily(
+        name: "schedule", title: "train.schedule", defaultName: "constant", nameSummary: "schedule shape", nameExample: "'name: cosine'",
+        members: [
+            Variant("constant", keys: [], rule: "lr"),
+            Variant("step", keys: [Key("step_size", .integer(minimum: 1), .integer(10), "epochs between decays"),
+                                   Key("gamma", .number(.positive), .number(0.1), "decay factor")],
+                    rule: "lr · gamma^⌊epoch / step_size⌋"),
+            Variant("exponential", keys: [Key("gamma", .number(.positive), .number(0.95), "decay factor")], rule: "lr · gamma^epoch"),
+            Variant("cosine", keys: [Key("min_lr", .number(.nonNegative), .number(0), "final learning rate")],
+                    rule: "min_lr + (lr − min_lr) · (1 + cos(π · epoch / epochs)) / 2"),
+        ],
+        ruleHeading: "The learning rate of epoch `epoch` (counted from 0) of `epochs`, lr being the optimizer's:",
+        ruleColumn: "learning rate",
+        note: nil)
+
+    public static let families = [optimizers, schedules]
+
+    static func family(_ name: String) -> VariantFamily {
+        families.first { $0.name == name }!
+    }
+}
