@@ -237,7 +237,8 @@ private struct NetworkBuilder {
         } else {
             let n = (counters[keyword] ?? 0) + 1
             counters[keyword] = n
-            name = "\(keyword)\(n)"
+            // relu6's third layer is relu6_3, not relu63.
+            name = keyword.last?.isNumber == true ? "\(keyword)_\(n)" : "\(keyword)\(n)"
             place = location
         }
         if let first = names[name] { throw .duplicateName(name: name, first: first, at: place) }

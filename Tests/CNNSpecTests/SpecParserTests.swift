@@ -37,6 +37,9 @@ struct SpecParserTests {
               - conv: {filters: 2, size: 1}
             """)
         #expect(net.layers.map(\.name) == ["conv1", "relu1", "second", "relu2", "conv2"])
+        // A kind that ends in a digit is numbered after an underscore.
+        let six = try network("input: [1, 8, 8]\nlayers: [relu6, relu, relu6]\n")
+        #expect(six.layers.map(\.name) == ["relu6_1", "relu1", "relu6_2"])
     }
 
     @Test func convolutionKeysAndDefaults() throws {

@@ -26,9 +26,21 @@ layers:
   - dense: {units: 10}
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
+# relu6 (MobileNetV2) exports as Clip(0, 6); weights in [-1, 1] over 5x5 pixels make many values pass 6.
+cat > "$WORK/relu6-mnist.yaml" <<'YAML'
+name: relu6-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 8, size: 5, stride: 2, init: uniform(1.0)}
+  - relu6
+  - conv: {filters: 16, size: 3, stride: 2}
+  - relu6
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam}
+YAML
 
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
-for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml"; do
+for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
