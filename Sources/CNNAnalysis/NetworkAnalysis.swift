@@ -168,7 +168,8 @@ public struct NetworkAnalysis: Hashable, Sendable {
         case .spp(let pyramid): return try pyramid.facts(input: input, layer: layer)
         case .dense(let dense): return try dense.facts(input: input, layer: layer)
         case .batchNorm(let bn): return bn.facts(input: input)
-        case .dropout, .relu, .sigmoid, .tanh, .relu6: return LayerFacts(output: input)
+        case .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity:
+            return LayerFacts(output: input)
         case .concat, .residual: preconditionFailure("branching layers are analysed by branching(_:input:field:diagnostics:)")
         }
     }

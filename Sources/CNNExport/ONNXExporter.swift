@@ -48,7 +48,7 @@ public enum ONNXExporter {
         for entry in parameters.entries {
             values[entry.name] = (entry.spec.shape, parameters.values.baseAddress! + entry.offset)
         }
-        var builder = GraphBuilder(parameters: values)
+        var builder = GraphBuilder(parameters: values, opset: opset)
         let input = analysis.network.input
         let (output, rank) = try builder.sequence(analysis.layers, from: "input", rank: 4)
 
@@ -102,6 +102,8 @@ public enum ONNXExporter {
 /// Accumulates nodes and initializers while walking the analysed layers.
 struct GraphBuilder {
     let parameters: [String: (shape: [Int], data: UnsafeMutablePointer<Float>)]
+    /// The opset written (some operators, e.g. HardSwish, appear only from a given one).
+    let opset: Int
     var nodes: [Onnx_NodeProto] = []
     var initializers: [Onnx_TensorProto] = []
 
@@ -179,6 +181,43 @@ struct GraphBuilder {
             constant(name + "/min", float: 0)
             constant(name + "/max", float: 6)
             node("Clip", name: name, inputs: [input, name + "/min", name + "/max"])
+            return (name, rank)
+        case .leakyReLU(let slope):
+            node("LeakyRelu", name: name, inputs: [input], attributes: [.float("alpha", slope)])
+            return (name, rank)
+        case .elu(let alpha):
+            node("Elu", name: name, inputs: [input], attributes: [.float("alpha", alpha)])
+            return (name, rank)
+        case .silu:
+            node("Sigmoid", name: name + "/sigmoid", inputs: [input])
+            node("Mul", name: name, inputs: [input, name + "/sigmoid"])
+            return (name, rank)
+        case .hardsigmoid:
+            // ONNX's HardSigmoid is max(0, min(1, alpha·x + beta)); alpha 1/6, beta 1/2 is relu6(x + 3)/6.
+            node("HardSigmoid", name: name, inputs: [input], attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+            return (name, rank)
+        case .hardswish:
+            if opset >= 14 {
+                node("HardSwish", name: name, inputs: [input])
+            } else { // HardSwish is new in opset 14: x·HardSigmoid(x).
+                node("HardSigmoid", name: name + "/hardsigmoid", inputs: [input],
+                     attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+                node("Mul", name: name, inputs: [input, name + "/hardsigmoid"])
+            }
+            return (name, rank)
+        case .gelu:
+            // Gelu is new in opset 20 (cnnc exports up to 17): 0.5·x·(1 + erf(x/√2)) spelled out.
+            constant(name + "/sqrt2", float: Float(2.0.squareRoot()))
+            constant(name + "/one", float: 1)
+            constant(name + "/half", float: 0.5)
+            node("Div", name: name + "/scaled", inputs: [input, name + "/sqrt2"])
+            node("Erf", name: name + "/erf", inputs: [name + "/scaled"])
+            node("Add", name: name + "/cdf2", inputs: [name + "/erf", name + "/one"])
+            node("Mul", name: name + "/x_cdf2", inputs: [input, name + "/cdf2"])
+            node("Mul", name: name, inputs: [name + "/x_cdf2", name + "/half"])
+            return (name, rank)
+        case .identity:
+            node("Identity", name: name, inputs: [input])
             return (name, rank)
         case .concat:
             let x = try fourD(input, rank: rank, shape: layer.input, name: name)

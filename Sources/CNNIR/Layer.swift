@@ -28,6 +28,20 @@ public enum LayerKind: Hashable, Sendable {
     case tanh
     /// min(max(x, 0), 6) (Sandler et al., MobileNetV2, 2018).
     case relu6
+    /// x if x ≥ 0, else slope·x (PyTorch's LeakyReLU, negative_slope).
+    case leakyReLU(slope: Double)
+    /// x if x > 0, else alpha·(eˣ − 1) (Clevert et al., 2015).
+    case elu(alpha: Double)
+    /// x·sigmoid(x) (SiLU, also called swish).
+    case silu
+    /// x·min(max(x + 3, 0), 6)/6 (Howard et al., MobileNetV3, 2019).
+    case hardswish
+    /// min(max(x + 3, 0), 6)/6 (MobileNetV3).
+    case hardsigmoid
+    /// 0.5·x·(1 + erf(x/√2)), the exact GELU (Hendrycks and Gimpel, 2016).
+    case gelu
+    /// y = x.
+    case identity
     /// Several sub-stacks on the same input, joined along channels (an Inception module).
     case concat([[Layer]])
     /// A sub-stack whose output is added to its input (through a 1×1 projection when shapes differ).
@@ -50,6 +64,13 @@ public enum LayerKind: Hashable, Sendable {
         case .sigmoid: "sigmoid"
         case .tanh: "tanh"
         case .relu6: "relu6"
+        case .leakyReLU: "leaky_relu"
+        case .elu: "elu"
+        case .silu: "silu"
+        case .hardswish: "hardswish"
+        case .hardsigmoid: "hardsigmoid"
+        case .gelu: "gelu"
+        case .identity: "identity"
         case .concat: "concat"
         case .residual: "residual"
         case .spp: "spp"

@@ -87,6 +87,13 @@ struct LayerFactory {
         case .sigmoid: return Sigmoid(facts)
         case .tanh: return Tanh(facts)
         case .relu6: return ReLU6(facts)
+        case .leakyReLU(let slope): return LeakyReLU(facts, slope: Float(slope))
+        case .elu(let alpha): return ELU(facts, alpha: Float(alpha))
+        case .silu: return SiLU(facts)
+        case .hardswish: return Hardswish(facts)
+        case .hardsigmoid: return Hardsigmoid(facts)
+        case .gelu: return GELU(facts)
+        case .identity: return Identity(facts)
         case .concat:
             return ConcatBlock(facts, branches: facts.branches.map { stack($0) }, batchCapacity: batchCapacity)
         case .residual:

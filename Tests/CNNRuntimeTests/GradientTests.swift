@@ -67,6 +67,14 @@ struct GradientTests {
         ("relu6 below 6", "input: [2, 4, 4]\nlayers:\n  - relu6\n"),
         // Weights of up to ±4 spread the conv's outputs over both kinks, 0 and 6.
         ("relu6 on both sides of 0 and 6", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(4)}\n  - relu6\n"),
+        ("identity", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - identity\n"),
+        ("leaky_relu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - leaky_relu: {slope: 0.1}\n"),
+        ("silu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(2)}\n  - silu\n"),
+        // Weights of up to ±4 spread the conv's outputs over both kinks, −3 and 3.
+        ("hardswish on both sides of −3 and 3", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(4)}\n  - hardswish\n"),
+        ("hardsigmoid on both sides of −3 and 3", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(4)}\n  - hardsigmoid\n"),
+        ("gelu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(2)}\n  - gelu\n"),
+        ("elu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(2)}\n  - elu: {alpha: 0.7}\n"),
         ("dropout (training)", "input: [2, 4, 4]\nlayers:\n  - dropout: {rate: 0.3}\n"),
         ("batchnorm after conv (training)", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - batchnorm\n"),
         ("batchnorm after dense (training)", "input: [1, 3, 3]\nlayers:\n  - dense: {units: 4}\n  - batchnorm\n"),

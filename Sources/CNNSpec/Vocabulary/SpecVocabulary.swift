@@ -135,6 +135,29 @@ public enum SpecVocabulary {
             "relu6", computes: "element-wise min(max(x, 0), 6), MobileNetV2's activation", output: "unchanged",
             keys: [layerName], build: .layer { _ throws(SpecError) in .relu6 }),
         LayerKindDeclaration(
+            "leaky_relu", computes: "element-wise x if x ≥ 0, else slope·x (PyTorch's LeakyReLU)", output: "unchanged",
+            keys: [Key("slope", .number(.nonNegative), .number(0.01), "multiplies negative inputs (PyTorch's negative_slope)"), layerName],
+            build: .layer { map throws(SpecError) in .leakyReLU(slope: try map.double("slope")) }),
+        LayerKindDeclaration(
+            "elu", computes: "element-wise x if x > 0, else alpha·(eˣ − 1) (Clevert et al. 2015; PyTorch's ELU)", output: "unchanged",
+            keys: [Key("alpha", .number(.nonNegative), .number(1), "the value negative inputs saturate to is −alpha"), layerName],
+            build: .layer { map throws(SpecError) in .elu(alpha: try map.double("alpha")) }),
+        LayerKindDeclaration(
+            "silu", computes: "element-wise x·sigmoid(x), also called swish (PyTorch's SiLU)", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .silu }),
+        LayerKindDeclaration(
+            "hardswish", computes: "element-wise x·min(max(x + 3, 0), 6)/6 (MobileNetV3; PyTorch's Hardswish)", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .hardswish }),
+        LayerKindDeclaration(
+            "hardsigmoid", computes: "element-wise min(max(x + 3, 0), 6)/6 (MobileNetV3; PyTorch's Hardsigmoid)", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .hardsigmoid }),
+        LayerKindDeclaration(
+            "gelu", computes: "element-wise x·Φ(x) = 0.5·x·(1 + erf(x/√2)), the exact GELU (Hendrycks and Gimpel 2016; PyTorch's GELU)", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .gelu }),
+        LayerKindDeclaration(
+            "identity", computes: "passes its input through unchanged (a placeholder, as PyTorch's Identity)", output: "unchanged",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .identity }),
+        LayerKindDeclaration(
             "concat", computes: "`concat: [[...], [...]]` runs each branch (a list of layers) on the same input and joins the outputs along channels, in order (the Inception module). Branches must agree on height and width",
             output: "[ΣF_b, OH, OW]",
             keys: [Key("branches", .branches, .required, "sub-stacks run on the same input, joined along channels in order",

@@ -80,7 +80,7 @@ struct GraphRenderer {
         case .maxPool, .avgPool, .globalAvgPool, .spp: "#d4edda"
         case .dense: "#ffe0b3"
         case .batchNorm, .dropout: "#f0f0f0"
-        case .relu, .sigmoid, .tanh, .relu6: "#ffffff"
+        case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity: "#ffffff"
         case .concat, .residual: "#fff2b3"
         }
     }
