@@ -38,9 +38,34 @@ layers:
   - dense: {units: 10}
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
+# The other activations of issue 19: hardswish as HardSwish (opset 14 on; at 13 HardSigmoid then Mul),
+# leaky_relu as LeakyRelu, gelu spelled out with Erf, identity, silu as Mul(x, Sigmoid(x)), elu as Elu,
+# hardsigmoid as HardSigmoid; weights in [-1, 1] over 4x4 pixels spread the first conv's outputs toward
+# hardswish's kinks at ±3. Strides divide evenly (28 → 13 → 13 → 6): no warnings.
+cat > "$WORK/acts-mnist.yaml" <<'YAML'
+name: acts-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 8, size: 4, stride: 2, init: uniform(1.0)}
+  - hardswish
+  - conv: {filters: 8, size: 3, pad: 1}
+  - leaky_relu: {slope: 0.1}
+  - conv: {filters: 16, size: 3, stride: 2}
+  - gelu
+  - identity
+  - dense: {units: 32}
+  - silu
+  - dense: {units: 32}
+  - elu: {alpha: 0.5}
+  - dense: {units: 16}
+  - hardsigmoid
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam}
+YAML
 
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
-for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml"; do
+for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml" \
+            "$WORK/acts-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
@@ -48,6 +73,10 @@ for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.y
     check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's (1e-4) on 1,000 digits" \
         "$PY" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$DATA" 1000
 done
+# Opset 13 has no HardSwish: the same weights exported as HardSigmoid(1/6, 1/2) then Mul give the same logits.
+$CNNC export "$WORK/acts-mnist.yaml" --weights "$WORK/acts-mnist/last.safetensors" --opset 13 -o "$WORK/acts-mnist-13.onnx" > /dev/null
+check "acts-mnist at opset 13 (hardswish as HardSigmoid then Mul): ONNX Runtime's logits equal cnnc's (1e-4)" \
+    "$PY" Tests/Peers/onnx_check.py "$WORK/acts-mnist-13.onnx" "$WORK/acts-mnist.csv" "$DATA" 1000
 
 # A locally connected layer has no ONNX operator: a clear error, no file.
 printf 'input: [1, 28, 28]\nlayers:\n  - maxpool: {size: 4}\n  - local: {filters: 2, size: 3}\n  - dense: {units: 10}\ntrain: {epochs: 1}\n' > "$WORK/local.yaml"
