@@ -1,0 +1,41 @@
+import CNNAnalysis
+import CNNKernels
+
+/// What an element-wise activation declares: y = f(x) and dy/dx, given x and y (sigmoid's and tanh's
+/// derivatives are cheaper from y). Each one is a small struct in a file of its own (`Sigmoid.swift`, …);
+/// `Elementwise` runs it over a batch.
+protocol ElementwiseFunction: Sendable {
+    func value(_ x: Float) -> Float
+    func derivative(_ x: Float, _ y: Float) -> Float
+}
+
+/// The layer of an element-wise activation: y[k] = f(x[k]) and dL/dx[k] = dL/dy[k] · f'(x[k], y[k]),
+/// split over the batch's images by thread. Input, output and their gradients are `[N, H, W, C]` of
+/// `facts.input`'s size; element-wise, so the layout does not matter.
+final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
+    let facts: LayerAnalysis
+    let function: Function
+
+    init(_ facts: LayerAnalysis, _ function: Function) {
+        self.facts = facts
+        self.function = function
+    }
+
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        let size = facts.input.count
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for k in (images.lowerBound * size)..<(images.upperBound * size) { output[k] = function.value(input[k]) }
+        }
+    }
+
+    func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                  inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
+        guard let inputGradient else { return }
+        let size = facts.input.count
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for k in (images.lowerBound * size)..<(images.upperBound * size) {
+                inputGradient[k] = outputGradient[k] * function.derivative(input[k], output[k])
+            }
+        }
+    }
+}
