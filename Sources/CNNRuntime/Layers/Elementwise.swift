@@ -7,6 +7,22 @@ import CNNKernels
 protocol ElementwiseFunction: Sendable {
     func value(_ x: Float) -> Float
     func derivative(_ x: Float, _ y: Float) -> Float
+    /// The loops over a range of elements. Requirements with default implementations, so each kind's
+    /// witness is the loop specialised for it: one dynamic call per chunk, `value` inlined in the loop.
+    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ range: Range<Int>)
+    func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+                  _ inputGradient: UnsafeMutablePointer<Float>, _ range: Range<Int>)
+}
+
+extension ElementwiseFunction {
+    func forward(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for k in range { output[k] = value(input[k]) }
+    }
+
+    func backward(_ input: UnsafePointer<Float>, _ output: UnsafePointer<Float>, _ outputGradient: UnsafePointer<Float>,
+                  _ inputGradient: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        for k in range { inputGradient[k] = outputGradient[k] * derivative(input[k], output[k]) }
+    }
 }
 
 /// The layer of an element-wise activation: y[k] = f(x[k]) and dL/dx[k] = dL/dy[k] · f'(x[k], y[k]),
@@ -24,7 +40,7 @@ final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let size = facts.input.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for k in (images.lowerBound * size)..<(images.upperBound * size) { output[k] = function.value(input[k]) }
+            function.forward(input, output, (images.lowerBound * size)..<(images.upperBound * size))
         }
     }
 
@@ -33,9 +49,7 @@ final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
         guard let inputGradient else { return }
         let size = facts.input.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for k in (images.lowerBound * size)..<(images.upperBound * size) {
-                inputGradient[k] = outputGradient[k] * function.derivative(input[k], output[k])
-            }
+            function.backward(input, output, outputGradient, inputGradient, (images.lowerBound * size)..<(images.upperBound * size))
         }
     }
 }
