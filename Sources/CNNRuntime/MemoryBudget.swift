@@ -23,12 +23,14 @@ public struct MemoryBudget: Sendable, Equatable {
     public var threads: Int
     /// Weight copies the kernels keep (packed, flipped, Winograd-transformed).
     public var fixedBytes: Int
+    /// A per-network count did not fit in 64 bits (the figures above are then not meaningful).
+    public var uncountable = false
 
     /// nil when the sum does not fit in 64 bits.
     public var total: Int? {
         var c = Checked()
         let sum = c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerImage, batch), c.product(bytesPerThread, threads))
-        return c.overflow ? nil : sum
+        return c.overflow || uncountable ? nil : sum
     }
 
     public static func training(_ analysis: NetworkAnalysis, batchCapacity: Int, threads: Int, optimizer: OptimizerConfig.Kind) -> MemoryBudget {
@@ -73,15 +75,7 @@ public struct MemoryBudget: Sendable, Equatable {
         return MemoryBudget(parameterBytes: c.product(floats, 2, parameters), optimizerBytes: c.product(floats, optimizerSlots, parameters),
                             bytesPerImage: c.product(floats, perImage), batch: batch,
                             bytesPerThread: c.product(floats, perThread), threads: threads,
-                            fixedBytes: c.sum(c.product(floats, fixed), 64 << 20))
-            .overflowed(c.overflow)
-    }
-
-    private func overflowed(_ flag: Bool) -> MemoryBudget {
-        guard flag else { return self }
-        var copy = self
-        copy.parameterBytes = .max
-        return copy
+                            fixedBytes: c.sum(c.product(floats, fixed), 64 << 20), uncountable: c.overflow)
     }
 
     /// Refuses a budget over `available` bytes (by default what the machine can give now) with the figures
@@ -89,13 +83,13 @@ public struct MemoryBudget: Sendable, Equatable {
     /// `copies`: models built alike (an ensemble in eval).
     public func check(available: Int = MemoryBudget.availableBytes(), copies: Int = 1) throws(ResourceError) {
         let needed = total.flatMap { CheckedSize.product($0, copies) }
-        if let needed, parameterBytes != .max, needed <= available { return }
+        if let needed, needed <= available { return }
         // The largest batch that fits beside what does not depend on the batch.
         var c = Checked()
         let fixedPart = c.product(copies, c.sum(parameterBytes, optimizerBytes, fixedBytes, c.product(bytesPerThread, threads)))
         let perImage = c.product(copies, bytesPerImage)
         let largest = c.overflow || fixedPart >= available ? 0 : (available - fixedPart) / max(perImage, 1)
-        throw .tooLarge(needed: parameterBytes == .max ? nil : needed, available: available, largestBatch: largest, parts: parts)
+        throw .tooLarge(needed: needed, available: available, largestBatch: largest, parts: parts)
     }
 
     var parts: String {

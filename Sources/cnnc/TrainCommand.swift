@@ -154,8 +154,9 @@ struct TrainCommand: ParsableCommand {
     func prepareFolder(world: Communicator) throws -> (folder: String, record: RunRecord, analysis: NetworkAnalysis?) {
         let environment = ProcessInfo.processInfo.environment
         if resume {
-            var network = runtime.network
-            if network == nil, out == nil, let spec { network = try runtime.analysis(spec).network.name }
+            // Without --out the spec names the network whose newest run to continue.
+            let analysis = try out == nil ? spec.map { try runtime.analysis($0) } : nil
+            let network = runtime.network ?? analysis?.network.name
             var (folder, record) = try Report.catching { () throws(RunFolderError) in try RunFolder.existing(out: out, network: network) }
             try Report.catching { () throws(RunFolderError) in
                 if let spec, FileManager.default.contents(atPath: spec) != FileManager.default.contents(atPath: folder + "/" + RunFolder.specName) {
@@ -171,7 +172,7 @@ struct TrainCommand: ParsableCommand {
                 record.epochs = epochs
                 try Report.catching { () throws(CheckpointError) in try RunFolder.write(record, specText: nil, to: folder) }
             }
-            return (folder, record, nil)
+            return (folder, record, analysis)
         }
         let specPath = spec!
         let analysis = try runtime.analysis(specPath)
