@@ -121,8 +121,17 @@ struct TrainingTests {
         let directory = temporaryDirectory("othernet")
         let trainer = try makeTrainer(directory: directory, epochs: 1)
         _ = try trainer.run(threads: 2)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: trainer.resumePath))
-        bytes[bytes.count - 1] ^= 0xFF  // data bytes are not checked by the format, the header is
+        // Another network's resume point, whole and valid: refused by name.
+        let other = ResumePoint(network: "other", position: trainer.position, optimizerSteps: trainer.optimizer.steps,
+                                history: trainer.history, weights: [:], optimizerState: trainer.optimizer.state)
+        try other.encode(parameters: trainer.model.parameters).write(to: URL(fileURLWithPath: trainer.resumePath))
+        do {
+            try trainer.resume()
+            Issue.record("resumed another network's run")
+        } catch {
+            guard case .checkpoint(.mismatch) = error else { Issue.record("got \(error)"); return }
+        }
+        // A resume point whose metadata lacks the position and history.
         let header = Safetensors.encode([Safetensors.Tensor(name: "weights/x", shape: [1], values: [1])],
                                         metadata: ["format": "cnnc-resume-1", "network": "tiny"])
         try header.write(to: URL(fileURLWithPath: trainer.resumePath))
