@@ -55,9 +55,13 @@ public struct IDXDataSet: Sendable {
     /// Loads `directory/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`. Each set must hold at least
     /// one image and as many labels as images.
     public static func load(directory: String, maxBytes: Int = IDXReader.maximumDataBytes) throws(DataError) -> IDXDataSet {
+        // Colour images are 4-D (count × channels × rows × columns) and may be named idx4 instead of idx3.
         func path(_ stem: String) throws(DataError) -> String {
-            for candidate in ["\(directory)/\(stem).gz", "\(directory)/\(stem)"] where fileExists(candidate) {
-                return candidate
+            let stems = stem.hasSuffix("-images-idx3-ubyte") ? [stem, stem.dropLast("idx3-ubyte".count) + "idx4-ubyte"] : [stem]
+            for name in stems {
+                for candidate in ["\(directory)/\(name).gz", "\(directory)/\(name)"] where fileExists(candidate) {
+                    return candidate
+                }
             }
             throw .missingFile(path: "\(directory)/\(stem)[.gz]")
         }
@@ -70,7 +74,7 @@ public struct IDXDataSet: Sendable {
                 throw .countMismatch(images: imagePath, imageCount: raw.count, labels: labelPath, labelCount: labelBytes.count)
             }
             let scale: Float = 1.0 / 255.0
-            return (Dataset(channels: 1, height: raw.rows, width: raw.columns,
+            return (Dataset(channels: raw.channels, height: raw.rows, width: raw.columns,
                             pixels: raw.bytes.map { Float($0) * scale }, labels: labelBytes.map { Int32($0) }), labelPath)
         }
         let (train, trainLabels) = try set(fileStems[0], fileStems[1])

@@ -11,8 +11,9 @@ import CZlib
 /// so a lying header costs at most the real data, and a small .gz that inflates to gigabytes costs at
 /// most the announced size plus one chunk.
 public enum IDXReader {
-    public struct Array3: Sendable {
-        public var count: Int, rows: Int, columns: Int
+    /// Images as stored: `count` × `channels` × `rows` × `columns` bytes.
+    public struct Images: Sendable {
+        public var count: Int, channels: Int, rows: Int, columns: Int
         public var bytes: [UInt8]
     }
 
@@ -25,18 +26,21 @@ public enum IDXReader {
     /// Bytes inflated per gzread call, and the most a read holds beyond the announced size.
     static let chunkBytes = 1 << 20
 
-    /// An idx3 file of `count` images of rows × columns bytes.
-    public static func images(path: String, maxBytes: Int = maximumDataBytes) throws(DataError) -> Array3 {
-        let (dims, data) = try read(path: path, dimensions: 3, what: "image (idx3-ubyte)", maxBytes: maxBytes)
-        return Array3(count: dims[0], rows: dims[1], columns: dims[2], bytes: data)
+    /// An images file: idx3 (count × rows × columns, greyscale, as MNIST) or idx4 (count × channels × rows ×
+    /// columns, channels first as PyTorch's tensors, e.g. colour images).
+    public static func images(path: String, maxBytes: Int = maximumDataBytes) throws(DataError) -> Images {
+        let (dims, data) = try read(path: path, dimensions: [3, 4], what: "image (idx3-ubyte or idx4-ubyte)", maxBytes: maxBytes)
+        if dims.count == 3 { return Images(count: dims[0], channels: 1, rows: dims[1], columns: dims[2], bytes: data) }
+        return Images(count: dims[0], channels: dims[1], rows: dims[2], columns: dims[3], bytes: data)
     }
 
     /// An idx1 file of labels.
     public static func labels(path: String, maxBytes: Int = maximumDataBytes) throws(DataError) -> [UInt8] {
-        try read(path: path, dimensions: 1, what: "label (idx1-ubyte)", maxBytes: maxBytes).1
+        try read(path: path, dimensions: [1], what: "label (idx1-ubyte)", maxBytes: maxBytes).1
     }
 
-    static func read(path: String, dimensions: Int, what: String, maxBytes: Int) throws(DataError) -> ([Int], [UInt8]) {
+    /// Reads a file whose number of dimensions is one of `dimensions`.
+    static func read(path: String, dimensions allowed: Set<Int>, what: String, maxBytes: Int) throws(DataError) -> ([Int], [UInt8]) {
         guard let file = gzopen(path, "rb") else {
             throw errno == ENOENT ? .missingFile(path: path) : .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
@@ -59,23 +63,26 @@ public enum IDXReader {
         }
 
         // MARK: Header
-        let headerBytes = 4 + 4 * dimensions
-        let headerCount = try readChunk(headerBytes)
-        let header = Array(chunk[0..<headerCount])
-        let magic = header.count >= 4 ? header[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
-        guard header.count == headerBytes, magic == 0x0800 | UInt32(dimensions) else {
+        let magicCount = try readChunk(4)
+        let magic = magicCount == 4 ? chunk[0..<4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
+        let dimensions = Int(magic & 0xFF)
+        guard magic & 0xFFFF_FF00 == 0x0800, allowed.contains(dimensions) else {
             throw .badMagic(path: path, found: magic, expected: what)
         }
+        let headerBytes = 4 + 4 * dimensions
+        guard try readChunk(4 * dimensions) == 4 * dimensions else { throw .badMagic(path: path, found: magic, expected: what) }
+        let header = Array(chunk[0..<(4 * dimensions)])
         var dims: [Int] = []
         for d in 0..<dimensions {
-            dims.append(header[(4 + 4 * d)..<(8 + 4 * d)].reduce(0) { $0 << 8 | Int($1) })
+            dims.append(header[(4 * d)..<(4 + 4 * d)].reduce(0) { $0 << 8 | Int($1) })
         }
         let described = dims.map(String.init).joined(separator: " × ")
         guard let expected = CheckedSize.product(dims) else {
             throw .badHeader(path: path, reason: "the sizes \(described) overflow")
         }
-        if dimensions == 3 && dims[0] > 0 && (dims[1] == 0 || dims[2] == 0) {
-            throw .badHeader(path: path, reason: "images of \(dims[1]) × \(dims[2]) pixels")
+        if dimensions >= 3 && dims[0] > 0 && dims[1...].contains(0) {
+            let sides = dims[1...].map(String.init).joined(separator: " × ")
+            throw .badHeader(path: path, reason: "images of \(sides) \(dimensions == 3 ? "pixels" : "values")")
         }
         guard expected <= maxBytes else { throw .tooLarge(path: path, bytes: expected, limit: maxBytes) }
 

@@ -46,10 +46,33 @@ struct IDXReaderTests {
         #expect(set.train.labels == [0, 1, 2])
     }
 
+    /// Colour images: a 4-D file (count × channels × rows × columns), named idx4 or idx3; channels first.
+    @Test(arguments: ["idx4", "idx3"])
+    func readsFourDimensionalImages(name: String) throws {
+        let pixels = (0..<(2 * 3 * 2 * 2)).map { UInt8($0 * 10) }
+        for prefix in ["train", "t10k"] {
+            try write("\(prefix)-images-\(name)-ubyte", idx([2, 3, 2, 2], bytes: pixels))
+            try write("\(prefix)-labels-idx1-ubyte", idx([2], bytes: [4, 7]))
+        }
+        let set = try IDXDataSet.load(directory: directory)
+        #expect(set.train.count == 2 && set.train.channels == 3 && set.train.height == 2 && set.train.width == 2)
+        // Image 1, channel 2, row 0, column 1: byte 12 + 8 + 1 = 21.
+        #expect(set.train.pixels[21] == Float(210) * (Float(1) / 255))
+        #expect(set.test.labels == [4, 7])
+    }
+
+    @Test func fiveDimensionalImagesAreRefused() throws {
+        try write("train-images-idx3-ubyte", idx([1, 1, 1, 1, 1], bytes: [0]))
+        #expect(throws: DataError.badMagic(path: directory + "/train-images-idx3-ubyte", found: 0x0805,
+                                           expected: "image (idx3-ubyte or idx4-ubyte)")) {
+            try IDXReader.images(path: directory + "/train-images-idx3-ubyte")
+        }
+    }
+
     @Test func wrongMagicIsNamed() throws {
         try writeSet()
         try write("train-images-idx3-ubyte", [0, 0, 8, 1, 0, 0, 0, 1, 7])
-        #expect(throws: DataError.badMagic(path: directory + "/train-images-idx3-ubyte", found: 0x0801, expected: "image (idx3-ubyte)")) {
+        #expect(throws: DataError.badMagic(path: directory + "/train-images-idx3-ubyte", found: 0x0801, expected: "image (idx3-ubyte or idx4-ubyte)")) {
             try IDXDataSet.load(directory: directory)
         }
     }
@@ -141,7 +164,7 @@ struct IDXReaderTests {
         let empty = try files.write("empty", [])
         #expect(throws: DataError.badMagic(path: empty, found: 0, expected: "label (idx1-ubyte)")) { try IDXReader.labels(path: empty) }
         let short = try files.write("short", [0, 0, 8, 3, 0, 0])
-        #expect(throws: DataError.badMagic(path: short, found: 0x0803, expected: "image (idx3-ubyte)")) { try IDXReader.images(path: short) }
+        #expect(throws: DataError.badMagic(path: short, found: 0x0803, expected: "image (idx3-ubyte or idx4-ubyte)")) { try IDXReader.images(path: short) }
     }
 
     @Test func corruptGzipIsAnError() throws {

@@ -4,12 +4,13 @@ import Foundation
 import Testing
 @testable import CNNRuntime
 
-/// Runs a one-layer network `[1, 1, count]` on known inputs and returns its output and, for an upstream
+/// Runs a one-layer network `[1, 1, count]` (initialised: a batchnorm's γ is 1, β 0) on known inputs and returns its output and, for an upstream
 /// gradient of 2 everywhere, its input gradient: the known-values tests of the element-wise activations.
 enum ActivationProbe {
     static func run(_ layer: String, on input: [Float]) throws -> (output: [Float], inputGradient: [Float]) {
         let network = try SpecParser.parse("input: [1, 1, \(input.count)]\nlayers:\n  - \(layer)\n", file: "activation.yaml")[0]
         let model = Model(try NetworkAnalysis(network), batchCapacity: 1)
+        model.parameters.initialize(seed: 1) // batchnorm: γ = 1, β = 0
         for (k, value) in input.enumerated() { model.input[k] = value }
         let context = StepContext(training: true, threads: 1, seed: 1, step: 0)
         model.forward(batch: 1, context: context)

@@ -80,15 +80,55 @@ public final class BatchNormLayer: RuntimeLayer {
         return (first, second)
     }
 
+    /// Σ (x − μ_c)² per channel over every pixel of the batch: per image in Float (≤ H·W terms, from the
+    /// Float μ the normalisation uses), across images in Double, reduced in thread order.
+    private func centeredSquares(_ values: UnsafePointer<Float>, means: [Double], batch: Int, threads: Int) -> [Double] {
+        let chunks = max(1, min(threads, batch))
+        let mean = means.map { Float($0) }
+        var partial = [Double](repeating: 0, count: chunks * channels)
+        partial.withUnsafeMutableBufferPointer { partial in
+            let base = partial.baseAddress!
+            mean.withUnsafeBufferPointer { mean in
+                let mean = mean.baseAddress!
+                Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
+                    let sums = base + chunk * channels
+                    let row = UnsafeMutablePointer<Float>.allocate(capacity: channels)
+                    defer { row.deallocate() }
+                    for n in images {
+                        row.update(repeating: 0, count: channels)
+                        var pixel = values + n * area * channels
+                        for _ in 0..<area {
+                            for c in 0..<channels {
+                                let d = pixel[c] - mean[c]
+                                row[c] += d * d
+                            }
+                            pixel += channels
+                        }
+                        for c in 0..<channels { sums[c] += Double(row[c]) }
+                    }
+                }
+            }
+        }
+        var total = [Double](repeating: 0, count: channels)
+        for chunk in 0..<chunks {
+            for c in 0..<channels { total[c] += partial[chunk * channels + c] }
+        }
+        return total
+    }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let eps = Float(config.epsilon), momentum = Float(config.momentum)
         let count = batch * area
         var mean = [Float](repeating: 0, count: channels)
         if context.training {
-            let (sums, squares) = channelSums(input, times: nil, batch: batch, threads: context.threads)
+            // Two passes, the mean and then Σ(x − μ)², as PyTorch: the one-pass E[x²] − μ² cancels when
+            // |μ| ≫ σ (float32 sums of squares lose the variance's digits), which a deep network's gradients amplify.
+            let (sums, _) = channelSums(input, times: nil, batch: batch, threads: context.threads)
+            let means = sums.map { $0 / Double(count) }
+            let squares = centeredSquares(input, means: means, batch: batch, threads: context.threads)
             for c in 0..<channels {
-                let mu = sums[c] / Double(count)
-                let variance = max(squares[c] / Double(count) - mu * mu, 0)
+                let mu = means[c]
+                let variance = squares[c] / Double(count)
                 mean[c] = Float(mu)
                 inverseStd[c] = 1 / (Float(variance) + eps).squareRoot()
                 let unbiased = count > 1 ? variance * Double(count) / Double(count - 1) : variance
