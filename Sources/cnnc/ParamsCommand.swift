@@ -15,6 +15,13 @@ struct ParamsCommand: ParsableCommand {
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
 
+    @Flag(help: "Print the comparison as a GitHub Markdown table (network, input, params, buffers, MACs, other ops, RF of the last conv).")
+    var markdown = false
+
+    func validate() throws {
+        if json && markdown { throw ValidationError("--json and --markdown are two forms of the report: choose one") }
+    }
+
     func run() throws {
         let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
         let names = Set(analyses.map(\.network.name))
@@ -28,9 +35,14 @@ struct ParamsCommand: ParsableCommand {
             print(JSONReport.networks(analyses).rendered())
             return
         }
+        if markdown {
+            print(ComparisonTable.markdown(analyses))
+            return
+        }
         print(analyses.map(ParameterTable.render).joined(separator: "\n\n"))
         if analyses.count > 1 {
             print("\n" + ComparisonTable.render(analyses))
         }
+        print("\n" + ParameterTable.convention)
     }
 }
