@@ -4,7 +4,7 @@ import CNNIR
 struct ParamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "params",
-        abstract: "Count parameters per layer; with several networks, compare them side by side.")
+        abstract: "Count parameters per layer; with several networks, compare them side by side (--markdown: as a GitHub table).")
 
     @Argument(help: "Spec files (YAML); each document is one network.")
     var specs: [String]
