@@ -5,12 +5,17 @@ public struct LayerAnalysis: Hashable, Sendable {
     public var layer: Layer
     public var input: Shape
     public var output: Shape
-    /// Learned parameters (weights and biases, batchnorm scale and shift).
+    /// Learned parameters (weights and biases, batchnorm scale and shift): the "params" of the reports,
+    /// as PyTorch's `sum(p.numel() for p in model.parameters())` and torchvision's tables count them.
     public var trainableParameters: Int
-    /// Stored but not learned by gradient (batchnorm running mean and variance).
-    public var nonTrainableParameters: Int
-    /// Multiply-adds for one image's forward pass.
+    /// Values stored but not learned by gradient (batchnorm running mean and variance; PyTorch's buffers).
+    public var buffers: Int
+    /// Multiply-adds of conv, local and dense layers for one image's forward pass (a branching layer:
+    /// its layers' and projection's). Other layers' work is in `otherOperations`.
     public var multiplyAdds: Int
+    /// Operations for one image that are not multiply-adds: batchnorm's scale and shift, pooling's
+    /// compares or adds, activations, residual adds (the rule: `LayerKind.otherOperations`).
+    public var otherOperations: Int
     /// Receptive field of one output of this layer, in network-input pixels.
     public var receptiveField: ReceptiveField2D
     /// The window of conv, local and pooling layers, with padding resolved.
@@ -19,16 +24,23 @@ public struct LayerAnalysis: Hashable, Sendable {
     public var branches: [[LayerAnalysis]] = []
     /// A residual block's 1×1 projection of its input, when the body changes the shape (else empty).
     public var projection: [LayerAnalysis] = []
+    /// true when the output is a feature vector of `output.count` values (PyTorch's [N, units]) rather
+    /// than a C×H×W map stored as [C, 1, 1] (the rule: `LayerKind.outputIsVector`).
+    public var outputIsVector = false
+    /// true for layers whose receptive field is their whole input (dense, global pooling, spp).
+    public var seesWholeInput = false
 
     public var name: String { layer.name }
-    public var parameters: Int { trainableParameters + nonTrainableParameters }
+    /// Values a checkpoint stores for this layer: parameters and buffers.
+    public var storedValues: Int { trainableParameters + buffers }
 }
 
 /// The static facts of one layer kind. Each kind's file (`Convolution+Analysis.swift`, …) fills these in.
 struct LayerFacts {
     var output: Shape
     var trainable: Int = 0
-    var nonTrainable: Int = 0
+    var buffers: Int = 0
+    /// Of conv, local and dense only; other kinds' work is `LayerKind.otherOperations`.
     var multiplyAdds: Int = 0
     var window: SlidingWindow? = nil
     /// true for dense and global pooling, whose receptive field is their whole input.

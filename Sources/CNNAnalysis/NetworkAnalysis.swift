@@ -23,20 +23,29 @@ public struct NetworkAnalysis: Hashable, Sendable {
         var diagnostics: [Diagnostic] = []
         (layers, _, _) = try Self.sequence(network.layers, input: network.input, field: .input, diagnostics: &diagnostics)
         self.diagnostics = diagnostics
-        (trainableParameters, nonTrainableParameters, totalMultiplyAdds, activationBytesPerImage)
+        (trainableParameters, buffers, totalMultiplyAdds, totalOtherOperations, activationBytesPerImage)
             = try Self.totals(layers, input: network.input)
+        var field = ReceptiveField2D.input
+        for layer in layers {
+            if layer.seesWholeInput { break }
+            field = layer.receptiveField
+        }
+        lastSpatialReceptiveField = field
     }
 
     /// Analyses layers in order from `input`: their facts, the output shape and the receptive field after them.
-    static func sequence(_ layers: [Layer], input: Shape, field start: ReceptiveField2D,
+    /// `isVector`: whether `input` is a feature vector (`LayerKind.outputIsVector`).
+    static func sequence(_ layers: [Layer], input: Shape, isVector: Bool = false, field start: ReceptiveField2D,
                          diagnostics: inout [Diagnostic]) throws(ShapeError) -> ([LayerAnalysis], Shape, ReceptiveField2D) {
         var shape = input
+        var vector = isVector
         var field = start
         var result: [LayerAnalysis] = []
         for written in layers {
             let layer = try Self.resolved(written, input: shape)
             if !layer.kind.branches.isEmpty {
-                let analysis = try branching(layer, input: shape, field: field, diagnostics: &diagnostics)
+                let analysis = try branching(layer, input: shape, isVector: vector, field: field, diagnostics: &diagnostics)
+                vector = analysis.outputIsVector
                 result.append(analysis)
                 (shape, field) = (analysis.output, analysis.receptiveField)
                 continue
@@ -54,9 +63,14 @@ public struct NetworkAnalysis: Hashable, Sendable {
                 }
                 field = next
             }
-            result.append(LayerAnalysis(layer: layer, input: shape, output: facts.output,
-                                        trainableParameters: facts.trainable, nonTrainableParameters: facts.nonTrainable,
-                                        multiplyAdds: facts.multiplyAdds, receptiveField: field, window: facts.window))
+            var analysis = LayerAnalysis(layer: layer, input: shape, output: facts.output,
+                                         trainableParameters: facts.trainable, buffers: facts.buffers, multiplyAdds: facts.multiplyAdds,
+                                         otherOperations: try layer.kind.otherOperations(input: shape, output: facts.output, layer: layer),
+                                         receptiveField: field, window: facts.window)
+            vector = layer.kind.outputIsVector(input: vector, branches: [])
+            analysis.outputIsVector = vector
+            analysis.seesWholeInput = facts.seesWholeInput
+            result.append(analysis)
             shape = facts.output
         }
         return (result, shape, field)
@@ -88,23 +102,27 @@ public struct NetworkAnalysis: Hashable, Sendable {
 
     /// concat and residual: each sub-stack from the same input. The receptive field after a branch
     /// point is the largest of its paths (a residual's identity path is its input's field).
-    static func branching(_ layer: Layer, input: Shape, field: ReceptiveField2D,
+    static func branching(_ layer: Layer, input: Shape, isVector: Bool, field: ReceptiveField2D,
                           diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerAnalysis {
         var branches: [[LayerAnalysis]] = []
         var outputs: [Shape] = []
+        var vectors: [Bool] = []
         var fields: [ReceptiveField2D] = []
         for branch in layer.kind.branches {
-            let (analysed, output, branchField) = try sequence(branch, input: input, field: field, diagnostics: &diagnostics)
+            let (analysed, output, branchField) = try sequence(branch, input: input, isVector: isVector, field: field,
+                                                               diagnostics: &diagnostics)
             branches.append(analysed)
             outputs.append(output)
+            vectors.append(analysed.last?.outputIsVector ?? isVector)
             fields.append(branchField)
         }
         let count = Count(layer: layer)
-        var trainable = 0, nonTrainable = 0, multiplyAdds = 0
+        var trainable = 0, buffers = 0, multiplyAdds = 0, otherOperations = 0
         for analysed in branches.joined() {
             trainable = try count.sum(trainable, analysed.trainableParameters, what: "the parameter count")
-            nonTrainable = try count.sum(nonTrainable, analysed.nonTrainableParameters, what: "the parameter count")
+            buffers = try count.sum(buffers, analysed.buffers, what: "the buffer count")
             multiplyAdds = try count.sum(multiplyAdds, analysed.multiplyAdds, what: "the multiply-add count")
+            otherOperations = try count.sum(otherOperations, analysed.otherOperations, what: "the other-operation count")
         }
         var output: Shape
         var projection: [LayerAnalysis] = []
@@ -135,15 +153,19 @@ public struct NetworkAnalysis: Hashable, Sendable {
                 projection = analysed
                 trainable = try count.sum(trainable, analysed[0].trainableParameters, what: "the parameter count")
                 multiplyAdds = try count.sum(multiplyAdds, analysed[0].multiplyAdds, what: "the multiply-add count")
+                otherOperations = try count.sum(otherOperations, analysed[0].otherOperations, what: "the other-operation count")
             }
             fields.append(field)
         }
+        otherOperations = try count.sum(otherOperations, try layer.kind.otherOperations(input: input, output: output, layer: layer),
+                                        what: "the other-operation count")
         let widest = fields.max { $0.hasSmallerArea(than: $1) }!
         var analysis = LayerAnalysis(layer: layer, input: input, output: output, trainableParameters: trainable,
-                                     nonTrainableParameters: nonTrainable, multiplyAdds: multiplyAdds,
+                                     buffers: buffers, multiplyAdds: multiplyAdds, otherOperations: otherOperations,
                                      receptiveField: widest, window: nil)
         analysis.branches = branches
         analysis.projection = projection
+        analysis.outputIsVector = layer.kind.outputIsVector(input: isVector, branches: vectors)
         return analysis
     }
 
@@ -177,25 +199,39 @@ public struct NetworkAnalysis: Hashable, Sendable {
     // MARK: - Totals
 
     public var output: Shape { layers.last?.output ?? network.input }
+    /// Learned parameters, the headline "params" of every report (as torchvision's tables count them).
     public let trainableParameters: Int
-    public let nonTrainableParameters: Int
-    /// Checked when the totals were: it fits an `Int`.
-    public var totalParameters: Int { trainableParameters + nonTrainableParameters }
+    /// Batchnorm running means and variances: stored, not learned.
+    public let buffers: Int
+    /// Values a checkpoint stores: parameters and buffers. Checked when the totals were: it fits an `Int`.
+    public var storedValues: Int { trainableParameters + buffers }
+    /// Multiply-adds of conv, local and dense layers for one image (torchvision's and fvcore's convention).
     public let totalMultiplyAdds: Int
+    /// Every other operation for one image (`LayerKind.otherOperations`).
+    public let totalOtherOperations: Int
+    /// Whether the network's output is a feature vector (`LayerKind.outputIsVector`).
+    public var outputIsVector: Bool { layers.last?.outputIsVector ?? false }
     public var receptiveField: ReceptiveField2D { layers.last?.receptiveField ?? .input }
+    /// The receptive field before the first layer that sees its whole input (dense, global pooling, spp):
+    /// that of the last conv or pooling layer before the classifier, whose own field is the whole input
+    /// and says little. The output's field when no layer sees its whole input; the input pixel's when
+    /// the first layer does.
+    public let lastSpatialReceptiveField: ReceptiveField2D
     /// Bytes held for one image's forward pass: the input and every layer's output, 4 bytes (a float) each.
     public let activationBytesPerImage: Int
 
     /// The network's totals, summed with overflow checks; an overflow names the layer where it happens.
     static func totals(_ layers: [LayerAnalysis], input: Shape) throws(ShapeError)
-        -> (trainable: Int, nonTrainable: Int, multiplyAdds: Int, activationBytes: Int) {
-        var trainable = 0, nonTrainable = 0, multiplyAdds = 0
+        -> (trainable: Int, buffers: Int, multiplyAdds: Int, otherOperations: Int, activationBytes: Int) {
+        var trainable = 0, buffers = 0, multiplyAdds = 0, otherOperations = 0
         for layer in layers {
             let count = Count(layer: layer.layer)
             trainable = try count.sum(trainable, layer.trainableParameters, what: "the network's parameter count up to this layer")
-            nonTrainable = try count.sum(nonTrainable, layer.nonTrainableParameters, what: "the network's parameter count up to this layer")
-            _ = try count.sum(trainable, nonTrainable, what: "the network's parameter count up to this layer")
+            buffers = try count.sum(buffers, layer.buffers, what: "the network's buffer count up to this layer")
+            _ = try count.sum(trainable, buffers, what: "the network's parameter and buffer count up to this layer")
             multiplyAdds = try count.sum(multiplyAdds, layer.multiplyAdds, what: "the network's multiply-add count up to this layer")
+            otherOperations = try count.sum(otherOperations, layer.otherOperations,
+                                            what: "the network's other-operation count up to this layer")
         }
         var floats = input.count // checked by init
         func add(_ layers: [LayerAnalysis]) throws(ShapeError) {
@@ -209,7 +245,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
         try add(layers)
         let bytes = try Count(layer: layers.last?.layer ?? Layer(name: "input", kind: .relu))
             .product(4, floats, what: "the network's activation bytes, 4·\(floats)")
-        return (trainable, nonTrainable, multiplyAdds, bytes)
+        return (trainable, buffers, multiplyAdds, otherOperations, bytes)
     }
 
     /// Every analysed layer, branches and projections included, depth first (the runtime's order).

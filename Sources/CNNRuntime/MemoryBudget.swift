@@ -48,7 +48,7 @@ public struct MemoryBudget: Sendable, Equatable {
 
     static func count(_ analysis: NetworkAnalysis, batch: Int, threads: Int, optimizerSlots: Int) -> MemoryBudget {
         var c = Checked()
-        let parameters = analysis.totalParameters
+        let parameters = analysis.storedValues
         var perImage = analysis.network.input.count
         var perThread = 0, fixed = 0
         for facts in analysis.allLayers {
@@ -61,13 +61,13 @@ public struct MemoryBudget: Sendable, Equatable {
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
             case .conv:
                 // taps per filter (with the bias: a bound) × output positions: one image's im2col columns.
-                let taps = facts.parameters / max(facts.output.channels, 1)
+                let taps = facts.trainableParameters / max(facts.output.channels, 1)
                 let positions = c.product(facts.output.height, facts.output.width)
                 perThread = c.sum(perThread, c.product(2, taps, positions), c.product(6, c.sum(input, output)))
-                fixed = c.sum(fixed, c.product(34, facts.parameters))
+                fixed = c.sum(fixed, c.product(34, facts.trainableParameters))
             case .local:
                 // One filter's weights over every position are exactly one image's columns.
-                fixed = c.sum(fixed, c.product(2, facts.parameters / max(facts.output.channels, 1)), input, output)
+                fixed = c.sum(fixed, c.product(2, facts.trainableParameters / max(facts.output.channels, 1)), input, output)
             default: break
             }
         }

@@ -4,7 +4,7 @@ import CNNIR
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check a spec's shapes and print every layer's output, parameters, multiply-adds and receptive field.")
+        abstract: "Check a spec's shapes and print every layer's output, parameters, multiply-adds, other operations and receptive field.")
 
     @Argument(help: "Spec files (YAML); each document is one network.")
     var specs: [String]

@@ -31,7 +31,8 @@ struct ExportCommand: ParsableCommand {
         }
         let path = output ?? "\(RunFolder.sanitized(analysis.network.name)).onnx"
         try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }
-        print("wrote \(path): \(analysis.network.name), opset \(opset), \(Format.grouped(analysis.totalParameters)) parameters, "
+        print("wrote \(path): \(analysis.network.name), opset \(opset), \(Format.grouped(analysis.trainableParameters)) parameters"
+              + (analysis.buffers > 0 ? " and \(Format.grouped(analysis.buffers)) buffers, " : ", ")
               + "\(Format.bytes(data.count)) (open it in Netron: https://netron.app)")
     }
 }

@@ -4,7 +4,7 @@ import CNNIR
 struct ParamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "params",
-        abstract: "Count parameters per layer; with several networks, compare them side by side.")
+        abstract: "Count parameters per layer; with several networks, compare them side by side (--markdown: as a GitHub table).")
 
     @Argument(help: "Spec files (YAML); each document is one network.")
     var specs: [String]
@@ -14,6 +14,13 @@ struct ParamsCommand: ParsableCommand {
 
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
+
+    @Flag(help: "Print the comparison as a GitHub Markdown table (network, input, params, buffers, MACs, other ops, RF of the last conv).")
+    var markdown = false
+
+    func validate() throws {
+        if json && markdown { throw ValidationError("--json and --markdown are two forms of the report: choose one") }
+    }
 
     func run() throws {
         let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
@@ -28,9 +35,14 @@ struct ParamsCommand: ParsableCommand {
             print(JSONReport.networks(analyses).rendered())
             return
         }
+        if markdown {
+            print(ComparisonTable.markdown(analyses))
+            return
+        }
         print(analyses.map(ParameterTable.render).joined(separator: "\n\n"))
         if analyses.count > 1 {
             print("\n" + ComparisonTable.render(analyses))
         }
+        print("\n" + ParameterTable.convention)
     }
 }

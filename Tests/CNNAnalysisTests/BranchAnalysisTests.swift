@@ -26,9 +26,9 @@ struct BranchAnalysisTests {
         let nets = try analyseFile("inception")
         let naive = try #require(nets["inception-naive"]), reduced = try #require(nets["inception-reduced"])
         // 1×1: 192·64 + 64; 3×3: 192·128·9 + 128; 5×5: 192·32·25 + 32; pooling: none
-        #expect(naive.totalParameters == 12_352 + 221_312 + 153_632)
+        #expect(naive.trainableParameters == 12_352 + 221_312 + 153_632)
         // + 1×1 reductions 192·96 + 96 and 192·16 + 16; 3×3 from 96: 96·128·9 + 128; 5×5 from 16: 16·32·25 + 32; pool proj 192·32 + 32
-        #expect(reduced.totalParameters == 12_352 + 18_528 + 110_720 + 3_088 + 12_832 + 6_176)
+        #expect(reduced.trainableParameters == 12_352 + 18_528 + 110_720 + 3_088 + 12_832 + 6_176)
         let pixels = 28 * 28
         #expect(naive.totalMultiplyAdds == pixels * (192 * 64 + 192 * 128 * 9 + 192 * 32 * 25))
         #expect(reduced.totalMultiplyAdds == pixels * (192 * 64 + 192 * 96 + 96 * 128 * 9 + 192 * 16 + 16 * 32 * 25 + 192 * 32))
@@ -40,10 +40,10 @@ struct BranchAnalysisTests {
 
     @Test func separableAndFactorizedAgainstStandard() throws {
         let nets = try analyseFile("separable")
-        #expect(nets["standard-3x3"]?.totalParameters == 64 * 64 * 9 + 64)
+        #expect(nets["standard-3x3"]?.trainableParameters == 64 * 64 * 9 + 64)
         // depthwise 64·9 (no bias) + pointwise 64·64 + 64
-        #expect(nets["separable-3x3"]?.totalParameters == 576 + 4_160)
-        #expect(nets["factorized-1x3-3x1"]?.totalParameters == 2 * (64 * 64 * 3 + 64))
+        #expect(nets["separable-3x3"]?.trainableParameters == 576 + 4_160)
+        #expect(nets["factorized-1x3-3x1"]?.trainableParameters == 2 * (64 * 64 * 3 + 64))
         let separable = try #require(nets["separable-3x3"])
         #expect(separable.layers.map(\.name) == ["separable1_depthwise", "separable1_pointwise"])
         if case .conv(let conv) = separable.layers[0].layer.kind {
@@ -56,8 +56,8 @@ struct BranchAnalysisTests {
 
     @Test func kernelChoice() throws {
         let nets = try analyseFile("kernel-choice")
-        #expect(nets["conv64-3x3"]?.totalParameters == 640)
-        #expect(nets["conv32-7x7"]?.totalParameters == 1_600)
+        #expect(nets["conv64-3x3"]?.trainableParameters == 640)
+        #expect(nets["conv32-7x7"]?.trainableParameters == 1_600)
     }
 
     @Test func pyramidPoolingKeepsTheDenseInputWhateverTheImageSize() throws {
@@ -66,7 +66,7 @@ struct BranchAnalysisTests {
             let spp = try #require(nets["spp-net"])
             let pyramid = try #require(spp.layers.first { if case .spp = $0.layer.kind { return true }; return false })
             #expect(pyramid.output == Shape(channels: 64 * (1 + 4 + 16), height: 1, width: 1))
-            #expect(spp.layers.last?.parameters == 1_344 * 10 + 10)
+            #expect(spp.layers.last?.trainableParameters == 1_344 * 10 + 10)
         }
     }
 
@@ -86,20 +86,23 @@ struct BranchAnalysisTests {
             """)
         let identity = a.layers[0], down = a.layers[1]
         #expect(identity.projection.isEmpty)
-        #expect(identity.parameters == 2 * (16 * 16 * 9 + 16))
+        #expect(identity.trainableParameters == 2 * (16 * 16 * 9 + 16))
         #expect(identity.receptiveField.height.size == 5) // the body's two 3×3; the identity path is 1
         #expect(down.output == Shape(channels: 32, height: 14, width: 14))
         let projection = try #require(down.projection.first)
         #expect(projection.name == "down_projection")
         #expect(projection.window?.stride == Size2(square: 2))
-        #expect(down.parameters == 16 * 32 * 9 + 32 + 16 * 32 + 32)
+        #expect(down.trainableParameters == 16 * 32 * 9 + 32 + 16 * 32 + 32)
         #expect(down.multiplyAdds == 14 * 14 * 32 * 16 * 9 + 14 * 14 * 32 * 16)
+        // Other operations: the body's relu and the add, one per value each; the projection's are multiply-adds.
+        #expect(identity.otherOperations == 16 * 28 * 28 + 16 * 28 * 28)
+        #expect(down.otherOperations == 32 * 14 * 14)
     }
 
     @Test func depthwiseMultiplier() throws {
         let a = try analyse("input: [3, 8, 8]\nlayers:\n  - depthwise: {size: 3, multiplier: 2}\n")
         #expect(a.output == Shape(channels: 6, height: 6, width: 6))
-        #expect(a.totalParameters == 6 * 9 + 6)
+        #expect(a.trainableParameters == 6 * 9 + 6)
         #expect(a.layers[0].name == "depthwise1")
     }
 

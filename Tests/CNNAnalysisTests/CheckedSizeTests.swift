@@ -151,7 +151,7 @@ struct CheckedSizeTests {
         guard case .analysed(let b) = Self.outcome("input: [1, 1048576, 1048576]\nlayers:\n  - dense: {units: 1, bias: false}\n") else {
             Issue.record("2^40 weights refused"); return
         }
-        #expect(b.totalParameters == 1 << 40)
+        #expect(b.trainableParameters == 1 << 40)
         // A stride past the input is legal: one output, and a jump of Int.max in the receptive field.
         guard case .analysed(let c) = Self.outcome("input: [1, 28, 28]\nlayers:\n  - conv: {filters: 1, size: 3, stride: 9223372036854775807, pad: same}\n") else {
             Issue.record("huge stride refused"); return
@@ -276,7 +276,8 @@ struct CheckedSizeTests {
                 switch Self.outcome(String(decoding: mutated, as: UTF8.self)) {
                 case .analysed(let a):
                     // The totals the reports print are there and fit.
-                    #expect(a.totalParameters >= 0 && a.totalMultiplyAdds >= 0 && a.activationBytesPerImage > 0)
+                    #expect(a.trainableParameters >= 0 && a.buffers >= 0 && a.totalMultiplyAdds >= 0 && a.totalOtherOperations >= 0
+                            && a.activationBytesPerImage > 0)
                 case .specError(let e):
                     #expect(e.location.line > 0, "\(name): \(e)")
                 case .shapeError(let e):

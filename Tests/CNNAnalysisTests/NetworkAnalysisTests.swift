@@ -22,14 +22,45 @@ struct NetworkAnalysisTests {
         let a = try #require(try analyseFile("deepconv").first)
         // conv: 16·9+16, 16·16·9+16, 32·16·9+32, 32·32·9+32, 64·32·9+64, 64·64·9+64; dense: 1024·50+50, 50·10+10
         let expected = [160, 2_320, 4_640, 9_248, 18_496, 36_928, 51_250, 510]
-        #expect(a.layers.filter { $0.parameters > 0 }.map(\.parameters) == expected)
-        #expect(a.totalParameters == 123_552)
+        #expect(a.layers.filter { $0.trainableParameters > 0 }.map(\.trainableParameters) == expected)
+        #expect(a.trainableParameters == 123_552)
         let shapes = a.layers.filter { if case .maxPool = $0.layer.kind { return true }; return false }.map(\.output)
         #expect(shapes == [Shape(channels: 16, height: 14, width: 14), Shape(channels: 32, height: 8, width: 8),
                            Shape(channels: 64, height: 4, width: 4)])
         #expect(a.output == Shape(channels: 10, height: 1, width: 1))
         // 28·28·16·9 + 28·28·16·144 + 14·14·32·144 + 16·16·32·288 + 8·8·64·288 + 8·8·64·576 + 1024·50 + 50·10
         #expect(a.totalMultiplyAdds == 112_896 + 1_806_336 + 903_168 + 2_359_296 + 1_179_648 + 2_359_296 + 51_200 + 500)
+    }
+
+    /// ResNet-50 as torchvision builds it (bottlenecks with the stride on the 3×3 conv, "v1.5"), except for the
+    /// shortcut: cnnc's residual projects with a 1×1 conv with bias and no batchnorm, where torchvision's
+    /// downsample is a 1×1 conv without bias and a batchnorm. So for each projection, of C = 256, 512, 1,024 and
+    /// 2,048 channels, torchvision has 2C learned parameters and 2C buffers where cnnc has C biases: its
+    /// 25,557,032 parameters and 53,120 buffers are cnnc's 25,553,192 + 3,840 and 45,440 + 7,680.
+    /// Every figure below was checked against torchvision 0.14's resnet50 with cnnc's shortcut, counted with
+    /// forward hooks under the same convention (conv and linear multiply-adds; batchnorm 2, ReLU 1 and the
+    /// block's add 1 per value; max-pooling 9 per output; the average pool 1 per input value).
+    @Test func resNet50CountsLearnedParametersAsTorchvision() throws {
+        func stage(_ blocks: Int, _ width: Int, stride: Int) -> String {
+            func block(_ stride: Int) -> String {
+                "residual: [conv: {filters: \(width), size: 1, bias: false}, batchnorm, relu, "
+                    + "conv: {filters: \(width), size: 3, stride: \(stride), pad: 1, bias: false}, batchnorm, relu, "
+                    + "conv: {filters: \(4 * width), size: 1, bias: false}, batchnorm]"
+            }
+            return "  - \(block(stride))\n  - relu\n  - repeat: {times: \(blocks - 1), layers: [\(block(1)), relu]}\n"
+        }
+        let a = try analyse("name: resnet50\ninput: [3, 224, 224]\nlayers:\n"
+            + "  - conv: {filters: 64, size: 7, stride: 2, pad: 3, bias: false}\n  - batchnorm\n  - relu\n"
+            + "  - maxpool: {size: 3, stride: 2, pad: 1}\n"
+            + stage(3, 64, stride: 1) + stage(4, 128, stride: 2) + stage(6, 256, stride: 2) + stage(3, 512, stride: 2)
+            + "  - globalavgpool\n  - dense: {units: 1000}\n")
+        #expect(a.trainableParameters == 25_557_032 - 3_840)
+        #expect(a.buffers == 53_120 - 7_680)
+        #expect(a.storedValues == 25_598_632)
+        #expect(a.totalMultiplyAdds == 4_089_184_256) // torchvision's "4.09 GFLOPS"
+        #expect(a.totalOtherOperations == 36_252_160)
+        #expect(a.lastSpatialReceptiveField.height.size == 427 && a.receptiveField.height.size == 619)
+        #expect(a.outputIsVector && a.output.count == 1_000)
     }
 
     @Test func stacked3x3AgainstOne5x5And7x7() throws {
@@ -39,14 +70,14 @@ struct NetworkAnalysisTests {
                                                   ("vgg-7x7-c64", 49 * 64 * 64, 7), ("vgg-3x3x3-c64", 27 * 64 * 64, 7)]
         for (name, params, rf) in expectations {
             let a = try #require(byName[name], "\(name)")
-            #expect(a.totalParameters == params, "\(name)")
+            #expect(a.trainableParameters == params, "\(name)")
             #expect(a.receptiveField.height.size == rf && a.receptiveField.width.size == rf, "\(name)")
         }
     }
 
     @Test func denseAgainstLocalAgainstSharedConvOnAMegapixel() throws {
         let nets = try analyseFile("locality")
-        #expect(nets.map(\.totalParameters) == [1_000_000_000_000, 100_000_000, 100])
+        #expect(nets.map(\.trainableParameters) == [1_000_000_000_000, 100_000_000, 100])
         // `same` keeps 1000x1000 with a 10x10 kernel: 9 pixels of padding, 4 before and 5 after.
         #expect(nets[1].output == Shape(channels: 1, height: 1000, width: 1000))
         #expect(nets[2].layers[0].window?.padding == ResolvedPadding(top: 4, bottom: 5, left: 4, right: 5))
@@ -98,18 +129,20 @@ struct NetworkAnalysisTests {
         let a = try analyse("input: [2, 10, 12]\nlayers:\n  - conv: {filters: 3, size: [1, 3], pad: [0, 1, 2, 0]}\n")
         // height: 10 + 0 + 1 − 1 + 1 = 11; width: 12 + 2 + 0 − 3 + 1 = 12
         #expect(a.output == Shape(channels: 3, height: 11, width: 12))
-        #expect(a.totalParameters == 3 * 2 * 1 * 3 + 3)
+        #expect(a.trainableParameters == 3 * 2 * 1 * 3 + 3)
     }
 
     @Test func groupsDivideWeightsAndMustDivideChannels() throws {
         let a = try analyse("input: [32, 8, 8]\nlayers:\n  - conv: {filters: 64, size: 3, groups: 32, bias: false}\n")
-        #expect(a.totalParameters == 64 * 1 * 9)
+        #expect(a.trainableParameters == 64 * 1 * 9)
         #expect(throws: ShapeError.self) { try analyse("input: [3, 8, 8]\nlayers:\n  - conv: {filters: 4, size: 3, groups: 2}\n") }
     }
 
-    @Test func batchNormCountsRunningStatisticsAsNonTrainable() throws {
+    @Test func batchNormHasParametersAndBuffersButNoMultiplyAdds() throws {
         let a = try analyse("input: [8, 4, 4]\nlayers:\n  - batchnorm\n")
-        #expect(a.trainableParameters == 16 && a.nonTrainableParameters == 16)
+        #expect(a.trainableParameters == 16 && a.buffers == 16 && a.storedValues == 32)
+        // Its scale and shift are other operations (2 per value), not multiply-adds (torchvision's convention).
+        #expect(a.totalMultiplyAdds == 0 && a.totalOtherOperations == 2 * 8 * 4 * 4)
     }
 
     @Test func poolPaddingAsLargeAsTheWindowIsRejected() throws {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end for branching networks with the release binary: the comparisons print their ratios,
-# spp keeps the dense input whatever the image size, `cnnc graph` renders SVG, and resnet-mini and
+# the reports count as torchvision's tables (Tests/Peers/torchvision_counts.py), spp keeps the dense
+# input whatever the image size, `cnnc graph` renders SVG, and resnet-mini and
 # the Inception-style network train on Fashion-MNIST (one epoch here; the 10-epoch figures are in
 # the README). Prints 'N passed, N failed'.
 source "$(dirname "$0")/common.bash"
@@ -15,6 +16,19 @@ check "kernel choice: 640 against 1,600 parameters" bash -c "grep -q 'conv64-3x3
 dense_at() { $CNNC check specs/pooling.yaml --input "$1" --json 2> /dev/null \
     | python3 -c "import json, sys; n = json.load(sys.stdin)['networks'][0]; print(n['layers'][-1]['params'])"; }
 check "spp: the dense layer has the same parameters at 180x180 and 224x224" test "$(dense_at 3x180x180)" = "$(dense_at 3x224x224)"
+$CNNC params --markdown specs/kernel-choice.yaml > "$WORK/kernel.md" 2>&1
+check "params --markdown: a GitHub table of learned params, buffers, MACs, other ops and the last conv's RF" \
+    bash -c "head -2 '$WORK/kernel.md' | grep -q '^| network | input | params | buffers | MACs | other ops | RF (last conv) |\$' \
+             && grep -q '^| conv32-7x7 | 1x28x28 | 1,600 | 0 | 758,912 | 0 | 7 |\$' '$WORK/kernel.md'"
+bn_json() { $CNNC params --json specs/resnet-mini.yaml 2> /dev/null | python3 -c "import json, sys; n = json.load(sys.stdin)['networks'][0]; print(n['$1'])"; }
+check "resnet-mini: 174,874 learned params, its 928 batchnorm running statistics apart" \
+    test "$(bn_json params) $(bn_json buffers)" = "174874 928"
+if /usr/bin/python3 -c "import torchvision" 2> /dev/null; then
+    check "ResNet-50 and a mixed network: params, buffers, MACs and other ops equal PyTorch's count (torchvision, hooks)" \
+        /usr/bin/python3 Tests/Peers/torchvision_counts.py "$CNNC" "$WORK"
+else
+    echo "skip the torchvision count check: python3-torchvision is not installed (bash .ci/install-deps installs it)"
+fi
 
 if command -v dot > /dev/null; then
     $CNNC graph specs/inception.yaml -o "$WORK/inception.svg" > /dev/null

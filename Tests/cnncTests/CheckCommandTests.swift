@@ -29,23 +29,86 @@ struct CheckCommandTests {
         #expect(networks.count == 1)
         let net = networks[0]
         #expect(net["name"] as? String == "deepconv")
-        #expect(net["total_params"] as? Int == 123_552)
+        #expect(net["params"] as? Int == 123_552 && net["buffers"] as? Int == 0)
         #expect(net["total_macs"] as? Int == 8_772_340)
+        // relu: 2·12,544 + 6,272 + 8,192 + 2·4,096 + 50; max-pooling 4 per output: 12,544 + 8,192 + 4,096.
+        #expect(net["total_other_ops"] as? Int == 2 * 12_544 + 6_272 + 8_192 + 2 * 4_096 + 50 + 12_544 + 8_192 + 4_096)
+        #expect(net["output"] as? [Int] == [10, 1, 1] && net["output_shape"] as? [Int] == [10])
+        let lastConv = try #require(net["rf_last_conv"] as? [String: Any])
+        #expect(lastConv["size"] as? Int == 36 && lastConv["jump"] as? Int == 8)
+        #expect((net["rf"] as? [String: Any])?["size"] as? Int == 60)
+        #expect(net["total_params"] == nil && net["trainable_params"] == nil)
         let layers = try #require(net["layers"] as? [[String: Any]])
         #expect(layers.count == 20)
         let first = layers[0]
         #expect(first["name"] as? String == "conv1" && first["kind"] as? String == "conv")
-        #expect(first["output"] as? [Int] == [16, 28, 28])
-        #expect(first["params"] as? Int == 160 && first["macs"] as? Int == 112_896)
+        #expect(first["output"] as? [Int] == [16, 28, 28] && first["output_shape"] as? [Int] == [16, 28, 28])
+        #expect(first["params"] as? Int == 160 && first["buffers"] as? Int == 0 && first["macs"] as? Int == 112_896)
+        #expect(first["other_ops"] as? Int == 0 && layers[1]["other_ops"] as? Int == 12_544)
+        #expect(layers[15]["output"] as? [Int] == [50, 1, 1] && layers[15]["output_shape"] as? [Int] == [50])
         let rf = try #require(first["rf"] as? [String: Any])
         #expect(rf["size"] as? Int == 3 && rf["jump"] as? Int == 1 && rf["start"] as? Double == 0.5)
+    }
+
+    @Test func jsonReportSeparatesBatchnormBuffers() throws {
+        let result = try CLI.run(["params", "--json", "specs/fashion-bn.yaml"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let net = try #require((object["networks"] as? [[String: Any]])?.first)
+        #expect(net["params"] as? Int == 339_394 && net["buffers"] as? Int == 544)
+        #expect(net["total_macs"] as? Int == 10_632_320 && net["total_other_ops"] as? Int == 197_952)
+        let layers = try #require(net["layers"] as? [[String: Any]])
+        let norm = try #require(layers.first { $0["name"] as? String == "batchnorm1" })
+        #expect(norm["params"] as? Int == 48 && norm["buffers"] as? Int == 48)
+        #expect(norm["macs"] as? Int == 0 && norm["other_ops"] as? Int == 2 * 24 * 28 * 28)
+        // The batchnorm after the dense layer keeps its vector.
+        let last = try #require(layers.first { $0["name"] as? String == "batchnorm5" })
+        #expect(last["output_shape"] as? [Int] == [128])
+    }
+
+    @Test func paramsHeadlineIsTheLearnedCount() throws {
+        let result = try CLI.run(["params", "specs/fashion-bn.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("fashion-bn: 339,394 parameters (+ 544 buffers)\n"))
+        #expect(result.stdout.contains("\n  batchnorm5  batchnorm    [128]         256      256   0.1%\n"), "\(result.stdout)")
+        #expect(result.stdout.hasSuffix("\n\nparams: learned (batchnorm's running mean and variance are buffers); MACs: multiply-adds "
+                                        + "of conv, local and dense layers; other ops: batchnorm, pooling, activations, residual adds "
+                                        + "(docs/spec.md, Reports)\n"))
+        let check = try CLI.run(["check", "specs/fashion-bn.yaml"])
+        #expect(check.stdout.contains("\n  parameters: 339,394 (learned)\n  buffers: 544 (batchnorm running mean and variance, not learned)\n"
+                                      + "  multiply-adds per image: 10,632,320 (conv, local and dense layers)\n"
+                                      + "  other operations per image: 197,952 (batchnorm, pooling, activations, residual adds)\n"),
+                "\(check.stdout)")
+    }
+
+    @Test func markdownComparisonForAREADME() throws {
+        let result = try CLI.run(["params", "--markdown", "specs/kernel-choice.yaml", "specs/fashion-bn.yaml", "specs/deepconv.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == """
+            | network | input | params | buffers | MACs | other ops | RF (last conv) |
+            | --- | --- | ---: | ---: | ---: | ---: | ---: |
+            | conv64-3x3 | 1x28x28 | 640 | 0 | 389,376 | 0 | 3 |
+            | conv32-7x7 | 1x28x28 | 1,600 | 0 | 758,912 | 0 | 7 |
+            | fashion-bn | 1x28x28 | 339,394 | 544 | 10,632,320 | 197,952 | 16 |
+            | deepconv | 1x28x28 | 123,552 | 0 | 8,772,340 | 72,626 | 36 |
+
+            """)
+        let both = try CLI.run(["params", "--markdown", "--json", "specs/deepconv.yaml"])
+        #expect(both.status != 0 && both.stderr.contains("--json and --markdown"))
+    }
+
+    @Test func markdownEscapesANameThatWouldBreakTheTable() throws {
+        let path = try CLI.temporarySpec("name: \"a|b\"\ninput: [1, 4, 4]\nlayers: [relu]\n", name: "pipe")
+        let result = try CLI.run(["params", "--markdown", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasSuffix("| a\\|b | 1x4x4 | 0 | 0 | 0 | 16 | 1 |\n"))
     }
 
     @Test func paramsJSONCoversEveryDocument() throws {
         let result = try CLI.run(["params", "--json", "specs/vgg-like.yaml", "specs/locality.yaml"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let networks = try #require(object["networks"] as? [[String: Any]])
-        #expect(networks.compactMap { $0["total_params"] as? Int } == [25, 18, 49, 27, 200_704, 110_592, 1_000_000_000_000, 100_000_000, 100])
+        #expect(networks.compactMap { $0["params"] as? Int } == [25, 18, 49, 27, 200_704, 110_592, 1_000_000_000_000, 100_000_000, 100])
     }
 
     @Test func inputOverride() throws {

@@ -24,6 +24,10 @@ struct GraphCommandTests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("down1_projection\\nconv 1x1/2"))
         #expect(result.stdout.contains("style=dashed, label=\" identity\""))
+        // The dense layer's output is a feature vector; the batchnorms show their learned scale and shift.
+        #expect(result.stdout.contains("[label=\"dense1\\ndense\\n[10]\\n650 params\""))
+        #expect(result.stdout.contains("[label=\"output\\n[10]\""))
+        #expect(result.stdout.contains("[label=\"batchnorm1\\nbatchnorm\\n16x28x28\\n32 params\""))
     }
 
     @Test func svgWithoutGraphvizIsAClearError() throws {

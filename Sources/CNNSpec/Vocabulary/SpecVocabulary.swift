@@ -91,7 +91,7 @@ public enum SpecVocabulary {
             keys: [layerName], build: .layer { _ throws(SpecError) in .globalAvgPool }),
         LayerKindDeclaration(
             "spp", computes: "spatial pyramid pooling: for each level l, l×l bins (bin i spans ⌊i·H/l⌋ to ⌈(i+1)·H/l⌉, as PyTorch's adaptive pooling) max- or average-pooled per channel; the length does not depend on H and W",
-            output: "[C·Σl², 1, 1]",
+            output: "[C·Σl²], a vector",
             keys: [Key("levels", .integers(minimum: 1), .required, "bins per side of each level, e.g. [1, 2, 4]", example: "'levels: [1, 2, 4]'"),
                    Key("mode", .choice(SpatialPyramid.Mode.allCases.map(\.rawValue)), .word("max"), "how a bin is pooled"),
                    layerName],
@@ -100,7 +100,7 @@ public enum SpecVocabulary {
                 .spp(SpatialPyramid(levels: try map.ints("levels"), mode: SpatialPyramid.Mode(rawValue: try map.choice("mode"))!))
             }),
         LayerKindDeclaration(
-            "dense", computes: "fully connected; flattens its input in (C, H, W) order", output: "[units, 1, 1]",
+            "dense", computes: "fully connected; flattens its input in (C, H, W) order", output: "[units], a vector (stored as [units, 1, 1])",
             keys: [Key("units", .integer(minimum: 1), .required, "output features", example: "'units: 10'"), bias, initKey, layerName],
             example: "'dense: {units: 10}'",
             build: .layer { map throws(SpecError) in

@@ -1,5 +1,14 @@
+import CNNAnalysis
+import CNNIR
+
 /// Number formatting for reports.
 enum Format {
+    /// A layer's output as the reports show it: "16x28x28" for a map, "[1000]" for a feature vector
+    /// (`LayerAnalysis.outputIsVector`).
+    static func output(_ layer: LayerAnalysis) -> String { shape(layer.output, isVector: layer.outputIsVector) }
+
+    static func shape(_ shape: Shape, isVector: Bool) -> String { isVector ? "[\(shape.count)]" : shape.description }
+
     /// 123552 -> "123,552".
     static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)

@@ -26,12 +26,12 @@ struct GraphRenderer {
     private mutating func network(_ analysis: NetworkAnalysis, index: Int) {
         let net = analysis.network
         lines.append("  subgraph cluster_\(index) {")
-        let title = "\(net.name): \(Format.grouped(analysis.totalParameters)) parameters, "
+        let title = "\(net.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
             + "\(Format.grouped(analysis.totalMultiplyAdds)) multiply-adds"
         lines.append("    label=\(Self.quoted(title)); labeljust=l; fontname=\"Helvetica-Bold\"; fontsize=12; color=\"#bbbbbb\";")
         let input = node(label: "input\n\(net.input)", shape: "ellipse", color: "#eeeeee")
         let last = sequence(analysis.layers, from: input)
-        let output = node(label: "output\n\(analysis.output)", shape: "ellipse", color: "#eeeeee")
+        let output = node(label: "output\n\(Format.shape(analysis.output, isVector: analysis.outputIsVector))", shape: "ellipse", color: "#eeeeee")
         edge(last, output)
         lines.append("  }")
     }
@@ -43,7 +43,7 @@ struct GraphRenderer {
             switch layer.layer.kind {
             case .concat:
                 let ends = layer.branches.map { sequence($0, from: previous) }
-                let join = node(label: "\(layer.name)\nconcat\n\(layer.output)", shape: "invtrapezium", color: "#fff2b3")
+                let join = node(label: "\(layer.name)\nconcat\n\(Format.output(layer))", shape: "invtrapezium", color: "#fff2b3")
                 for end in ends { edge(end, join) }
                 previous = join
             case .residual:
@@ -55,7 +55,7 @@ struct GraphRenderer {
                 } else {
                     shortcut = previous
                 }
-                let sum = node(label: "\(layer.name)\n+\n\(layer.output)", shape: "circle", color: "#fff2b3")
+                let sum = node(label: "\(layer.name)\n+\n\(Format.output(layer))", shape: "circle", color: "#fff2b3")
                 edge(bodyEnd, sum)
                 edge(shortcut, sum, attributes: layer.projection.isEmpty ? "style=dashed, label=\" identity\", fontsize=9" : "style=dashed")
                 previous = sum
@@ -69,8 +69,8 @@ struct GraphRenderer {
     }
 
     private func describe(_ layer: LayerAnalysis) -> String {
-        var label = "\(layer.name)\n\(KindDescription.of(layer))\n\(layer.output)"
-        if layer.parameters > 0 { label += "\n\(Format.grouped(layer.parameters)) params" }
+        var label = "\(layer.name)\n\(KindDescription.of(layer))\n\(Format.output(layer))"
+        if layer.trainableParameters > 0 { label += "\n\(Format.grouped(layer.trainableParameters)) params" }
         return label
     }
 

@@ -56,6 +56,11 @@ indirect enum JSONValue {
 }
 
 /// The `--json` report of `check` and `params`: `{"networks": [...]}`. Scripts read it: keep keys stable.
+///
+/// `params` are learned parameters and `buffers` batchnorm's running statistics; `macs` are the
+/// multiply-adds of conv, local and dense layers and `other_ops` every other operation (docs/spec.md,
+/// Reports). `output` is always [C, H, W]; `output_shape` is the shape as PyTorch gives it for one
+/// image: [units] for a feature vector, else [C, H, W].
 enum JSONReport {
     static func networks(_ analyses: [NetworkAnalysis]) -> JSONValue {
         .object([("networks", .array(analyses.map(network)))])
@@ -66,13 +71,17 @@ enum JSONReport {
             ("name", .string(analysis.network.name)),
             ("input", shape(analysis.network.input)),
             ("output", shape(analysis.output)),
-            ("total_params", .int(analysis.totalParameters)),
-            ("trainable_params", .int(analysis.trainableParameters)),
+            ("output_shape", shape(analysis.output, isVector: analysis.outputIsVector)),
+            ("params", .int(analysis.trainableParameters)),
+            ("buffers", .int(analysis.buffers)),
             ("total_macs", .int(analysis.totalMultiplyAdds)),
+            ("total_other_ops", .int(analysis.totalOtherOperations)),
             ("activation_bytes", .int(analysis.activationBytesPerImage)),
             ("compare_to", analysis.network.compareTo.map(JSONValue.string) ?? .null),
             ("rf", field(analysis.receptiveField.height)),
             ("rf_width", field(analysis.receptiveField.width)),
+            ("rf_last_conv", field(analysis.lastSpatialReceptiveField.height)),
+            ("rf_last_conv_width", field(analysis.lastSpatialReceptiveField.width)),
             ("layers", .array(analysis.layers.map(layer))),
         ])
     }
@@ -82,9 +91,11 @@ enum JSONReport {
             ("name", .string(layer.name)),
             ("kind", .string(layer.layer.kind.keyword)),
             ("output", shape(layer.output)),
-            ("params", .int(layer.parameters)),
-            ("trainable_params", .int(layer.trainableParameters)),
+            ("output_shape", shape(layer.output, isVector: layer.outputIsVector)),
+            ("params", .int(layer.trainableParameters)),
+            ("buffers", .int(layer.buffers)),
             ("macs", .int(layer.multiplyAdds)),
+            ("other_ops", .int(layer.otherOperations)),
             ("rf", field(layer.receptiveField.height)),
             ("rf_width", field(layer.receptiveField.width)),
             ("line", .int(layer.layer.location.line)),
@@ -94,6 +105,9 @@ enum JSONReport {
     }
 
     static func shape(_ s: Shape) -> JSONValue { .array([.int(s.channels), .int(s.height), .int(s.width)]) }
+
+    /// [units] for a feature vector, [C, H, W] otherwise.
+    static func shape(_ s: Shape, isVector: Bool) -> JSONValue { isVector ? .array([.int(s.count)]) : shape(s) }
 
     /// Receptive field along the height axis (`rf`) or width axis (`rf_width`).
     static func field(_ f: ReceptiveField) -> JSONValue {

@@ -4,17 +4,21 @@ import CNNIR
 /// The per-layer report of `cnnc check`.
 enum LayerTable {
     static func render(_ analysis: NetworkAnalysis) -> String {
+        // The buffers column only for networks that have any (batchnorm's running statistics).
+        let showBuffers = analysis.buffers > 0
         var table = TextTable(
-            headers: ["#", "layer", "kind", "output", "params", "MACs", "RF", "jump", "start"],
-            numeric: [true, false, false, false, true, true, true, true, true])
-        table.rows.append(["", "input", "", analysis.network.input.description, "", "", "1", "1", "0.5"])
+            headers: ["#", "layer", "kind", "output", "params"] + (showBuffers ? ["buffers"] : []) + ["MACs", "other ops", "RF", "jump", "start"],
+            numeric: [true, false, false, false, true] + (showBuffers ? [true] : []) + [true, true, true, true, true])
+        table.rows.append(["", "input", "", analysis.network.input.description, ""] + (showBuffers ? [""] : []) + ["", "", "1", "1", "0.5"])
         for (i, layer) in analysis.layers.enumerated() {
             for (depth, label, row) in LayerTree.rows(layer, label: "\(i + 1)") {
                 let rf = row.receptiveField
                 let square = rf.height == rf.width
                 table.rows.append([
-                    label, LayerTree.indent(depth) + row.name, KindDescription.of(row), row.output.description,
-                    Format.grouped(row.parameters), Format.grouped(row.multiplyAdds), rf.sizeDescription,
+                    label, LayerTree.indent(depth) + row.name, KindDescription.of(row), Format.output(row),
+                    Format.grouped(row.trainableParameters)]
+                    + (showBuffers ? [Format.grouped(row.buffers)] : []) + [
+                    Format.grouped(row.multiplyAdds), Format.grouped(row.otherOperations), rf.sizeDescription,
                     square ? "\(rf.height.jump)" : "\(rf.height.jump)x\(rf.width.jump)",
                     square ? Format.start(rf.height.start) : "\(Format.start(rf.height.start))x\(Format.start(rf.width.start))",
                 ])
@@ -22,12 +26,16 @@ enum LayerTable {
         }
         var lines = ["\(analysis.network.name): input \(analysis.network.input), \(analysis.layers.count) layers",
                      table.rendered(indent: "  ")]
-        let nonTrainable = analysis.nonTrainableParameters
-        lines.append("  parameters: \(Format.grouped(analysis.totalParameters))"
-                     + (nonTrainable > 0 ? " (\(Format.grouped(analysis.trainableParameters)) trainable, \(Format.grouped(nonTrainable)) running statistics)" : ""))
-        lines.append("  multiply-adds per image: \(Format.grouped(analysis.totalMultiplyAdds))")
+        lines.append("  parameters: \(Format.grouped(analysis.trainableParameters)) (learned)")
+        if showBuffers {
+            lines.append("  buffers: \(Format.grouped(analysis.buffers)) (batchnorm running mean and variance, not learned)")
+        }
+        lines.append("  multiply-adds per image: \(Format.grouped(analysis.totalMultiplyAdds)) (conv, local and dense layers)")
+        lines.append("  other operations per image: \(Format.grouped(analysis.totalOtherOperations)) (batchnorm, pooling, activations, residual adds)")
         lines.append("  activation memory per image: \(Format.bytes(analysis.activationBytesPerImage)) (forward pass, float32)")
         lines.append("  receptive field of the output: \(analysis.receptiveField.sizeDescription) pixels")
+        lines.append("  receptive field before the classifier: \(analysis.lastSpatialReceptiveField.sizeDescription) pixels "
+                     + "(the last conv or pooling layer's)")
         return lines.joined(separator: "\n")
     }
 }

@@ -1,0 +1,72 @@
+import CNNIR
+
+/// The per-kind rules of the reports that are neither a shape nor a parameter count, one exhaustive
+/// `switch` each, so that a new kind must state its figures here (docs/spec.md, Reports, lists them).
+extension LayerKind {
+    // MARK: - Other operations
+
+    /// Operations for one image's forward pass (inference) that are not multiply-adds, the "other ops"
+    /// of the reports. Multiply-adds (`LayerFacts.multiplyAdds`) are those of conv, local and dense
+    /// layers only, the convention of torchvision's tables and fvcore; everything else is counted here:
+    ///
+    ///     conv, local, dense                      0 (their biases are not counted, as in fvcore)
+    ///     batchnorm                               2 per value: a scale and a shift (fvcore's inference count)
+    ///     maxpool, avgpool                        KH·KW per output value: one compare or add per window element
+    ///     globalavgpool                           C·H·W: one add per input value
+    ///     spp                                     C·Σ_l (H + l − gcd(H, l))·(W + l − gcd(W, l)): per window element
+    ///     relu, sigmoid, tanh, … (activations)    1 per value
+    ///     identity, dropout                       0 (dropout is the identity at inference)
+    ///     residual                                1 add per output value, plus its body's and projection's
+    ///     concat                                  0, plus its branches'
+    ///
+    /// A branching layer's own figure is returned here; the analysis adds its layers'.
+    func otherOperations(input: Shape, output: Shape, layer: Layer) throws(ShapeError) -> Int {
+        let count = Count(layer: layer)
+        switch self {
+        case .conv, .local, .dense: return 0
+        case .batchNorm: return try count.product(2, output.count, what: "the other-operation count 2·C·H·W")
+        case .maxPool(let pool), .avgPool(let pool):
+            return try count.product(output.count, pool.size.height, pool.size.width,
+                                     what: "the other-operation count OH·OW·C·KH·KW = "
+                                         + Count.formula(output.count, pool.size.height, pool.size.width))
+        case .globalAvgPool: return input.count
+        case .spp(let pyramid):
+            var total = 0
+            for level in pyramid.levels {
+                let h = SpatialPyramid.binExtents(of: level, extent: input.height)
+                let w = SpatialPyramid.binExtents(of: level, extent: input.width)
+                let values = try count.product(input.channels, h, w, what: "the other-operation count of level \(level)")
+                total = try count.sum(total, values, what: "the other-operation count")
+            }
+            return total
+        case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu: return output.count
+        case .identity, .dropout: return 0
+        case .residual: return output.count
+        case .concat: return 0
+        }
+    }
+
+    // MARK: - Feature vectors
+
+    /// Whether this kind's output is a feature vector (shown `[1000]`, PyTorch's per-image shape of a
+    /// Linear layer's output) rather than a C×H×W map. A vector is stored as [C, 1, 1] all the same.
+    ///
+    /// dense's output is a vector; spp's too (its levels' bins, flattened); layers that act value by
+    /// value (activations, identity, dropout, batchnorm) keep their input's form; a residual block's
+    /// output has its body's form and a concat's is a vector when every branch gives one. Every other
+    /// kind gives a map (a global pooling's output is C×1×1, as PyTorch's AdaptiveAvgPool2d's).
+    ///
+    /// - Parameters:
+    ///   - input: whether the layer's input is a vector.
+    ///   - branches: for concat and residual, whether each branch's output is a vector.
+    func outputIsVector(input: Bool, branches: [Bool]) -> Bool {
+        switch self {
+        case .dense, .spp: true
+        case .batchNorm, .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid,
+             .gelu, .identity: input
+        case .residual: branches.first ?? input
+        case .concat: !branches.isEmpty && branches.allSatisfy { $0 }
+        case .conv, .local, .maxPool, .avgPool, .globalAvgPool: false
+        }
+    }
+}
