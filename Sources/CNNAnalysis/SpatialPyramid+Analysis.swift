@@ -14,9 +14,4 @@ extension SpatialPyramid {
         let outputs = try count.elements(input.channels, bins, what: "the output count C·Σl² = \(Count.formula(input.channels, bins))")
         return LayerFacts(output: Shape(channels: outputs, height: 1, width: 1), seesWholeInput: true)
     }
-
-    /// Bin i of a level with `bins` bins over `extent` pixels: ⌊i·extent/bins⌋ ..< ⌈(i+1)·extent/bins⌉ (PyTorch's adaptive pooling).
-    public static func bin(_ i: Int, of bins: Int, extent: Int) -> Range<Int> {
-        (i * extent / bins)..<(((i + 1) * extent + bins - 1) / bins)
-    }
 }
