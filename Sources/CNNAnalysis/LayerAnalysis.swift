@@ -43,6 +43,8 @@ struct LayerFacts {
     /// Of conv, local and dense only; other kinds' work is `LayerKind.otherOperations`.
     var multiplyAdds: Int = 0
     var window: SlidingWindow? = nil
+    /// A window used only for the receptive field, for layers without one (adaptive pooling's largest bin).
+    var fieldWindow: SlidingWindow? = nil
     /// true for dense and global pooling, whose receptive field is their whole input.
     var seesWholeInput = false
 }
@@ -61,9 +63,11 @@ extension SlidingWindow {
             }
             if axis.unread > 0 {
                 let lines = axis.name == "height" ? "row" : "column"
-                diagnostics.append(Diagnostic(location: layer.location, message:
-                    "layer '\(layer.name)': (\(axis.input) + \(axis.before) + \(axis.after) − \(axis.dilation)·(\(axis.kernel) − 1) − 1) = \(axis.span) "
-                    + "is not divisible by stride \(axis.stride): the last \(axis.unread) input \(lines)\(axis.unread == 1 ? " is" : "s are") never read"))
+                let unread = "the last \(axis.unread) input \(lines)\(axis.unread == 1 ? " is" : "s are") never read"
+                diagnostics.append(Diagnostic(location: layer.location, message: axis.ceil
+                    ? "layer '\(layer.name)': stride \(axis.stride) is larger than the \(axis.dilation * (axis.kernel - 1) + 1)-pixel window: \(unread)"
+                    : "layer '\(layer.name)': (\(axis.input) + \(axis.before) + \(axis.after) − \(axis.dilation)·(\(axis.kernel) − 1) − 1) = \(axis.span) "
+                        + "is not divisible by stride \(axis.stride): \(unread)"))
             }
             outputs.append(axis.output)
         }

@@ -14,8 +14,9 @@ extension LayerKind {
     ///     maxpool, avgpool                        KH·KW per output value: one compare or add per window element
     ///     globalavgpool                           C·H·W: one add per input value
     ///     spp                                     C·Σ_l (H + l − gcd(H, l))·(W + l − gcd(W, l)): per window element
+    ///     adaptiveavgpool, adaptivemaxpool        C·(H + OH − gcd(H, OH))·(W + OW − gcd(W, OW)): per bin element
     ///     relu, sigmoid, tanh, … (activations)    1 per value
-    ///     identity, dropout                       0 (dropout is the identity at inference)
+    ///     identity, dropout, flatten              0 (dropout is the identity at inference)
     ///     residual                                1 add per output value, plus its body's and projection's
     ///     concat                                  0, plus its branches'
     ///
@@ -33,14 +34,19 @@ extension LayerKind {
         case .spp(let pyramid):
             var total = 0
             for level in pyramid.levels {
-                let h = SpatialPyramid.binExtents(of: level, extent: input.height)
-                let w = SpatialPyramid.binExtents(of: level, extent: input.width)
+                let h = AdaptiveBins.lengthSum(of: level, extent: input.height)
+                let w = AdaptiveBins.lengthSum(of: level, extent: input.width)
                 let values = try count.product(input.channels, h, w, what: "the other-operation count of level \(level)")
                 total = try count.sum(total, values, what: "the other-operation count")
             }
             return total
+        case .adaptiveAvgPool(let pool), .adaptiveMaxPool(let pool):
+            let h = AdaptiveBins.lengthSum(of: pool.size.height, extent: input.height)
+            let w = AdaptiveBins.lengthSum(of: pool.size.width, extent: input.width)
+            return try count.product(input.channels, h, w, what: "the other-operation count C·(bin heights)·(bin widths) = "
+                                         + Count.formula(input.channels, h, w))
         case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu: return output.count
-        case .identity, .dropout: return 0
+        case .identity, .dropout, .flatten: return 0
         case .residual: return output.count
         case .concat: return 0
         }
@@ -51,7 +57,7 @@ extension LayerKind {
     /// Whether this kind's output is a feature vector (shown `[1000]`, PyTorch's per-image shape of a
     /// Linear layer's output) rather than a C×H×W map. A vector is stored as [C, 1, 1] all the same.
     ///
-    /// dense's output is a vector; spp's too (its levels' bins, flattened); layers that act value by
+    /// dense's and flatten's output is a vector; spp's too (its levels' bins, flattened); layers that act value by
     /// value (activations, identity, dropout, batchnorm) keep their input's form; a residual block's
     /// output has its body's form and a concat's is a vector when every branch gives one. Every other
     /// kind gives a map (a global pooling's output is C×1×1, as PyTorch's AdaptiveAvgPool2d's).
@@ -61,12 +67,12 @@ extension LayerKind {
     ///   - branches: for concat and residual, whether each branch's output is a vector.
     func outputIsVector(input: Bool, branches: [Bool]) -> Bool {
         switch self {
-        case .dense, .spp: true
+        case .dense, .spp, .flatten: true
         case .batchNorm, .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid,
              .gelu, .identity: input
         case .residual: branches.first ?? input
         case .concat: !branches.isEmpty && branches.allSatisfy { $0 }
-        case .conv, .local, .maxPool, .avgPool, .globalAvgPool: false
+        case .conv, .local, .maxPool, .avgPool, .globalAvgPool, .adaptiveAvgPool, .adaptiveMaxPool: false
         }
     }
 }

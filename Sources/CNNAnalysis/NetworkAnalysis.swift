@@ -52,7 +52,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
             }
             let facts = try Self.facts(of: layer, input: shape, diagnostics: &diagnostics)
             try Self.checkOutput(facts.output, of: layer)
-            if let window = facts.window {
+            if let window = facts.window ?? facts.fieldWindow {
                 guard let next = field.through(window) else {
                     throw Self.fieldTooLarge(layer, field, window: "a \(window.size.height)x\(window.size.width) window, stride \(window.stride), dilation \(window.dilation)")
                 }
@@ -188,6 +188,10 @@ public struct NetworkAnalysis: Hashable, Sendable {
         case .globalAvgPool:
             return LayerFacts(output: Shape(channels: input.channels, height: 1, width: 1), seesWholeInput: true)
         case .spp(let pyramid): return try pyramid.facts(input: input, layer: layer)
+        case .adaptiveAvgPool(let pool), .adaptiveMaxPool(let pool): return try pool.facts(input: input, layer: layer)
+        case .flatten:
+            // The output count C·H·W is the input's, checked when the input was.
+            return LayerFacts(output: Shape(channels: input.count, height: 1, width: 1))
         case .dense(let dense): return try dense.facts(input: input, layer: layer)
         case .batchNorm(let bn): return bn.facts(input: input)
         case .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity:

@@ -1,7 +1,7 @@
 import CNNIR
 
 extension Pooling {
-    /// maxpool and avgpool: the sliding-window rule, channels unchanged, no parameters.
+    /// maxpool and avgpool: the sliding-window rule (rounded up with `ceil`), channels unchanged, no parameters.
     /// Multiply-adds are counted as 0: pooling compares or sums, it does not multiply.
     func facts(input: Shape, layer: Layer, diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerFacts {
         let one = Size2(square: 1)
@@ -11,7 +11,7 @@ extension Pooling {
               resolved.left < size.width, resolved.right < size.width else {
             throw .poolPaddingTooLarge(layer: layer.name, padding: resolved, window: size, at: layer.location)
         }
-        let window = SlidingWindow(size: size, stride: stride, dilation: one, padding: resolved)
+        let window = SlidingWindow(size: size, stride: stride, dilation: one, padding: resolved, ceil: ceil)
         let (oh, ow) = try window.outputExtent(input: input, layer: layer, diagnostics: &diagnostics)
         return LayerFacts(output: Shape(channels: input.channels, height: oh, width: ow), window: window)
     }

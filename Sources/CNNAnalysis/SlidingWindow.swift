@@ -4,12 +4,21 @@ import CNNIR
 ///
 ///     out = ⌊(in + P_before + P_after − D·(K − 1) − 1) / S⌋ + 1
 ///
-/// with in the input extent, P the padding, D the dilation, K the kernel and S the stride.
+/// with in the input extent, P the padding, D the dilation, K the kernel and S the stride. Pooling
+/// with `ceil` rounds up instead, as PyTorch's `ceil_mode` (`pooling_output_shape_pad_lr`,
+/// aten/src/ATen/native/Pool.h, torch 1.13):
+///
+///     out = ⌈(in + P_before + P_after − D·(K − 1) − 1) / S⌉ + 1, less 1 if (out − 1)·S ≥ in + P_before
+///
+/// (the last window must start inside the input or its leading padding); windows that run past the
+/// input read nothing there.
 public struct SlidingWindow: Hashable, Sendable {
     public var size: Size2
     public var stride: Size2
     public var dilation: Size2
     public var padding: ResolvedPadding
+    /// Round the output extent up (pooling's `ceil`), see above.
+    public var ceil: Bool = false
 
     /// The dilated kernel extent: D·(K − 1) + 1 (at most `CheckedSize.maximumElements` once analysed).
     public var effectiveSize: Size2 {
@@ -58,28 +67,46 @@ public struct SlidingWindow: Hashable, Sendable {
         public var kernel: Int
         public var dilation: Int
         public var stride: Int
+        public var ceil: Bool = false
 
         /// in + P_before + P_after − D·(K − 1) − 1, the numerator of the rule.
         public var span: Int { input + before + after - dilation * (kernel - 1) - 1 }
-        /// The rule's result, possibly below 1 (floor division, so negative spans round down).
-        public var output: Int {
-            let q = span / stride - (span < 0 && span % stride != 0 ? 1 : 0)
-            return q + 1
+        /// ⌊span / S⌋ + 1, or ⌈span / S⌉ + 1 with `ceil` (both rounding toward −∞ / +∞ for negative spans).
+        public var rounded: Int {
+            let floor = span / stride - (span < 0 && span % stride != 0 ? 1 : 0)
+            return floor + (ceil && span % stride != 0 ? 1 : 0) + 1
         }
-        /// Input rows (or columns) at the end that no window reads. The last `span mod stride` positions
-        /// of the padded axis go unread; those in the trailing padding are no loss.
-        public var unread: Int { span >= 0 ? max(0, span % stride - after) : 0 }
+        /// With `ceil`, whether the rounded-up count's last window would start at or past in + P_before,
+        /// i.e. read only trailing padding: (out − 1)·S ≥ in + P_before, written as out − 1 ≥ ⌈(in + P_before)/S⌉
+        /// so that no product overflows (in ≥ 1).
+        public var lastWindowPastInput: Bool {
+            ceil && rounded - 1 >= (input + before - 1) / stride + 1
+        }
+        /// The rule's result, possibly below 1.
+        public var output: Int { rounded - (lastWindowPastInput ? 1 : 0) }
+        /// Input rows (or columns) at the end that no window reads: those after the last window,
+        /// in + P_before − ((out − 1)·S + D·(K − 1) + 1). Without `ceil` that is span mod S − P_after.
+        public var unread: Int {
+            guard output >= 1 else { return 0 }
+            if !ceil { return span >= 0 ? max(0, span % stride - after) : 0 }
+            // The last window starts before in + P_before, so (out − 1)·S fits; the gap is below S.
+            let end = (output - 1) * stride + dilation * (kernel - 1) + 1
+            return max(0, input + before - end)
+        }
 
         /// The formula with this axis's numbers, for messages.
         public var formula: String {
-            "⌊(\(input) + \(before) + \(after) − \(dilation)·(\(kernel) − 1) − 1) / \(stride)⌋ + 1 = \(output)"
+            let numerator = "(\(input) + \(before) + \(after) − \(dilation)·(\(kernel) − 1) − 1) / \(stride)"
+            guard ceil else { return "⌊\(numerator)⌋ + 1 = \(output)" }
+            guard lastWindowPastInput else { return "⌈\(numerator)⌉ + 1 = \(output)" }
+            return "⌈\(numerator)⌉ + 1 − 1 = \(output) (with ceil, a last window starting at or past \(input) + \(before) is dropped)"
         }
     }
 
     public func axes(input: Shape) -> [Axis] {
         [Axis(name: "height", input: input.height, before: padding.top, after: padding.bottom,
-              kernel: size.height, dilation: dilation.height, stride: stride.height),
+              kernel: size.height, dilation: dilation.height, stride: stride.height, ceil: ceil),
          Axis(name: "width", input: input.width, before: padding.left, after: padding.right,
-              kernel: size.width, dilation: dilation.width, stride: stride.width)]
+              kernel: size.width, dilation: dilation.width, stride: stride.width, ceil: ceil)]
     }
 }

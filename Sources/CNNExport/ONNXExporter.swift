@@ -138,11 +138,21 @@ struct GraphBuilder {
         case .maxPool, .avgPool:
             let x = try fourD(input, rank: rank, shape: layer.input, name: name)
             let w = layer.window!
+            // ceil: ONNX's ceil_mode gives ⌈span/S⌉ + 1 without PyTorch's rule that drops a last window starting
+            // past the input (onnx's shape inference keeps it; ONNX Runtime 1.32 drops it). Where that rule applies,
+            // the same windows are written as ceil_mode 0 with the trailing padding grown to reach the last window,
+            // (out − 1)·S + K − (in + P_before), which stays below K. Either way partial windows read real pixels
+            // only: max ignores padding and the average divides by the pixels read (count_include_pad 0).
+            let axes = w.axes(input: layer.input)
+            let explicit = w.ceil && axes.contains { $0.lastWindowPastInput }
+            let after = axes.map { axis in
+                explicit ? max(axis.after, (axis.output - 1) * axis.stride + axis.kernel - axis.input - axis.before) : axis.after
+            }
             var attributes: [Attribute] = [
                 .ints("kernel_shape", [w.size.height, w.size.width]),
                 .ints("strides", [w.stride.height, w.stride.width]),
-                .ints("pads", [w.padding.top, w.padding.left, w.padding.bottom, w.padding.right]),
-                .int("ceil_mode", 0), // cnnc's shape rule floors
+                .ints("pads", [w.padding.top, w.padding.left, after[0], after[1]]),
+                .int("ceil_mode", w.ceil && !explicit ? 1 : 0),
             ]
             let isMax: Bool
             if case .maxPool = layer.layer.kind { isMax = true } else { isMax = false }
@@ -154,6 +164,13 @@ struct GraphBuilder {
             return (name, 4)
         case .spp(let pyramid):
             return (try spp(pyramid, layer: layer, input: try fourD(input, rank: rank, shape: layer.input, name: name)), 4)
+        case .adaptiveAvgPool, .adaptiveMaxPool:
+            adaptive(layer, input: try fourD(input, rank: rank, shape: layer.input, name: name))
+            return (name, 4)
+        case .flatten:
+            // [N, C, H, W] → [N, C·H·W] in (C, H, W) order; already flat after a dense layer.
+            node(rank == 4 ? "Flatten" : "Identity", name: name, inputs: [input], attributes: rank == 4 ? [.int("axis", 1)] : [])
+            return (name, 2)
         case .dense(let dense):
             var x = input
             if rank == 4 {
@@ -248,35 +265,84 @@ struct GraphBuilder {
         return name + "/to4d"
     }
 
-    /// Spatial pyramid pooling in standard operators: each bin a Slice then ReduceMax/ReduceMean
-    /// (keepdims), bins joined into [N, C, l, l], flattened in (C, row, column) order, levels
-    /// concatenated, then reshaped to [N, C·Σl², 1, 1] as cnnc's output shape.
+    /// Adaptive pooling in standard operators, exactly: a 1×1 output is GlobalAveragePool/GlobalMaxPool;
+    /// when OH divides H and OW divides W the bins are one sliding window, AveragePool/MaxPool with
+    /// kernel = stride = H/OH; otherwise the average is a constant pooling matrix, Reshape [N, C, H·W] →
+    /// MatMul [H·W, OH·OW] (column k holds 1/|bin k| on bin k's pixels) → Reshape [N, C, OH, OW], and
+    /// the max is a Slice and ReduceMax per bin (`binGrid`).
+    mutating func adaptive(_ layer: LayerAnalysis, input: String) {
+        let name = layer.name, i = layer.input, o = layer.output
+        var isMax = false
+        if case .adaptiveMaxPool = layer.layer.kind { isMax = true }
+        if o.height == 1 && o.width == 1 {
+            node(isMax ? "GlobalMaxPool" : "GlobalAveragePool", name: name, inputs: [input])
+        } else if i.height % o.height == 0 && i.width % o.width == 0 {
+            let kernel = [i.height / o.height, i.width / o.width]
+            node(isMax ? "MaxPool" : "AveragePool", name: name, inputs: [input],
+                 attributes: [.ints("kernel_shape", kernel), .ints("strides", kernel), .ints("pads", [0, 0, 0, 0])])
+        } else if isMax {
+            let grid = binGrid(name: name + "/bin", input: input,
+                               rows: (0..<o.height).map { AdaptiveBins.bin($0, of: o.height, extent: i.height) },
+                               columns: (0..<o.width).map { AdaptiveBins.bin($0, of: o.width, extent: i.width) },
+                               reduce: "ReduceMax")
+            node("Identity", name: name, inputs: [grid])
+        } else {
+            let area = i.height * i.width, bins = o.height * o.width
+            var matrix = [Float](repeating: 0, count: area * bins)
+            for oh in 0..<o.height {
+                let rows = AdaptiveBins.bin(oh, of: o.height, extent: i.height)
+                for ow in 0..<o.width {
+                    let columns = AdaptiveBins.bin(ow, of: o.width, extent: i.width), k = oh * o.width + ow
+                    let share = 1 / Float(rows.count * columns.count)
+                    for y in rows { for x in columns { matrix[(y * i.width + x) * bins + k] = share } }
+                }
+            }
+            constant(name + "/flat_shape", int64s: [-1, i.channels, area])
+            node("Reshape", name: name + "/flat", inputs: [input, name + "/flat_shape"])
+            constant(name + "/bins", floats: matrix, dims: [area, bins])
+            node("MatMul", name: name + "/pooled", inputs: [name + "/flat", name + "/bins"])
+            constant(name + "/shape", int64s: [-1, o.channels, o.height, o.width])
+            node("Reshape", name: name, inputs: [name + "/pooled", name + "/shape"])
+        }
+    }
+
+    /// Pools each (row bin, column bin) pair of `input` [N, C, H, W] with a Slice then `reduce`
+    /// (ReduceMax or ReduceMean, keepdims) and joins the results into [N, C, rows, columns]; returns its name.
+    mutating func binGrid(name: String, input: String, rows: [Range<Int>], columns: [Range<Int>], reduce: String) -> String {
+        let axes = name + "/axes_hw"
+        if !initializers.contains(where: { $0.name == axes }) { constant(axes, int64s: [2, 3]) }
+        var rowNames: [String] = []
+        for (row, r) in rows.enumerated() {
+            var bins: [String] = []
+            for (column, c) in columns.enumerated() {
+                let bin = "\(name)_\(row)_\(column)"
+                constant(bin + "/starts", int64s: [r.lowerBound, c.lowerBound])
+                constant(bin + "/ends", int64s: [r.upperBound, c.upperBound])
+                node("Slice", name: bin + "/slice", inputs: [input, bin + "/starts", bin + "/ends", axes])
+                node(reduce, name: bin, inputs: [bin + "/slice"], attributes: [.ints("axes", [2, 3]), .int("keepdims", 1)])
+                bins.append(bin)
+            }
+            let rowName = "\(name)_row\(row)"
+            node("Concat", name: rowName, inputs: bins, attributes: [.int("axis", 3)])
+            rowNames.append(rowName)
+        }
+        let grid = name + "/grid"
+        node("Concat", name: grid, inputs: rowNames, attributes: [.int("axis", 2)])
+        return grid
+    }
+
+    /// Spatial pyramid pooling in standard operators: each level's bins pooled into [N, C, l, l]
+    /// (`binGrid`), flattened in (C, row, column) order, levels concatenated, then reshaped to
+    /// [N, C·Σl², 1, 1] as cnnc's output shape.
     mutating func spp(_ pyramid: SpatialPyramid, layer: LayerAnalysis, input: String) throws(ExportError) -> String {
         let name = layer.name, i = layer.input
         let reduce = pyramid.mode == .max ? "ReduceMax" : "ReduceMean"
-        let axes = name + "/axes_hw"
-        constant(axes, int64s: [2, 3])
         var levels: [String] = []
         for level in pyramid.levels {
-            var rows: [String] = []
-            for row in 0..<level {
-                let r = SpatialPyramid.bin(row, of: level, extent: i.height)
-                var bins: [String] = []
-                for column in 0..<level {
-                    let c = SpatialPyramid.bin(column, of: level, extent: i.width)
-                    let bin = "\(name)/l\(level)_\(row)_\(column)"
-                    constant(bin + "/starts", int64s: [r.lowerBound, c.lowerBound])
-                    constant(bin + "/ends", int64s: [r.upperBound, c.upperBound])
-                    node("Slice", name: bin + "/slice", inputs: [input, bin + "/starts", bin + "/ends", axes])
-                    node(reduce, name: bin, inputs: [bin + "/slice"], attributes: [.ints("axes", [2, 3]), .int("keepdims", 1)])
-                    bins.append(bin)
-                }
-                let rowName = "\(name)/l\(level)_row\(row)"
-                node("Concat", name: rowName, inputs: bins, attributes: [.int("axis", 3)])
-                rows.append(rowName)
-            }
-            let grid = "\(name)/l\(level)"
-            node("Concat", name: grid, inputs: rows, attributes: [.int("axis", 2)])
+            let grid = binGrid(name: "\(name)/l\(level)", input: input,
+                               rows: (0..<level).map { AdaptiveBins.bin($0, of: level, extent: i.height) },
+                               columns: (0..<level).map { AdaptiveBins.bin($0, of: level, extent: i.width) },
+                               reduce: reduce)
             node("Flatten", name: grid + "/flatten", inputs: [grid], attributes: [.int("axis", 1)])
             levels.append(grid + "/flatten")
         }
@@ -336,6 +402,18 @@ struct GraphBuilder {
         t.name = name
         t.dataType = 1 // FLOAT
         t.rawData = withUnsafeBytes(of: float.bitPattern.littleEndian) { Data($0) }
+        initializers.append(t)
+    }
+
+    /// A float tensor of the given dims (row-major), e.g. adaptive pooling's matrix.
+    mutating func constant(_ name: String, floats: [Float], dims: [Int]) {
+        var t = Onnx_TensorProto()
+        t.name = name
+        t.dims = dims.map(Int64.init)
+        t.dataType = 1 // FLOAT
+        var bytes = Data(capacity: floats.count * 4)
+        for value in floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        t.rawData = bytes
         initializers.append(t)
     }
 

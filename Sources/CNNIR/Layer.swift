@@ -20,6 +20,12 @@ public enum LayerKind: Hashable, Sendable {
     case maxPool(Pooling)
     case avgPool(Pooling)
     case globalAvgPool
+    /// The mean of each of oh × ow bins, per channel (PyTorch's AdaptiveAvgPool2d); see `AdaptivePooling`.
+    case adaptiveAvgPool(AdaptivePooling)
+    /// The largest value of each of oh × ow bins, per channel (PyTorch's AdaptiveMaxPool2d); see `AdaptivePooling`.
+    case adaptiveMaxPool(AdaptivePooling)
+    /// [C, H, W] → [C·H·W, 1, 1] in (C, H, W) order, as PyTorch's `x.flatten(1)`; the values are unchanged.
+    case flatten
     case dense(Dense)
     case dropout(rate: Double)
     case batchNorm(BatchNorm)
@@ -57,6 +63,9 @@ public enum LayerKind: Hashable, Sendable {
         case .maxPool: "maxpool"
         case .avgPool: "avgpool"
         case .globalAvgPool: "globalavgpool"
+        case .adaptiveAvgPool: "adaptiveavgpool"
+        case .adaptiveMaxPool: "adaptivemaxpool"
+        case .flatten: "flatten"
         case .dense: "dense"
         case .dropout: "dropout"
         case .batchNorm: "batchnorm"
@@ -135,16 +144,29 @@ public struct SpatialPyramid: Hashable, Sendable {
     public var binsPerChannel: Int { levels.reduce(0) { $0 + $1 * $1 } }
 }
 
+/// Parameters of `adaptiveavgpool` and `adaptivemaxpool`: the output's height and width, whatever the
+/// input's. Bin i of oh over an axis of H spans ⌊i·H/oh⌋ ..< ⌈(i+1)·H/oh⌉ (PyTorch's adaptive pooling,
+/// the same bins as `spp`); when H < oh the bins overlap and repeat pixels.
+public struct AdaptivePooling: Hashable, Sendable {
+    public var size: Size2
+
+    public init(size: Size2) { self.size = size }
+}
+
 /// Parameters of `maxpool` and `avgpool`.
 public struct Pooling: Hashable, Sendable {
     public var size: Size2
     public var stride: Size2
     public var padding: Padding
+    /// PyTorch's `ceil_mode`: the output extent rounds up, so a last, partial window covers the
+    /// rows a floored rule leaves unread (as long as it starts inside the input or its leading padding).
+    public var ceil: Bool
 
-    public init(size: Size2, stride: Size2? = nil, padding: Padding = .zero) {
+    public init(size: Size2, stride: Size2? = nil, padding: Padding = .zero, ceil: Bool = false) {
         self.size = size
         self.stride = stride ?? size
         self.padding = padding
+        self.ceil = ceil
     }
 }
 

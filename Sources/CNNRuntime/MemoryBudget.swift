@@ -56,7 +56,7 @@ public struct MemoryBudget: Sendable, Equatable {
             perImage = c.sum(perImage, c.product(2, output))
             switch facts.layer.kind {
             case .dropout, .batchNorm, .concat: perImage = c.sum(perImage, input)
-            case .maxPool, .spp: perImage = c.sum(perImage, output)
+            case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
             case .dense: perImage = c.sum(perImage, c.product(2, input))
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
             case .conv:

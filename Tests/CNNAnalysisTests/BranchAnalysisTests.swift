@@ -72,9 +72,9 @@ struct BranchAnalysisTests {
 
     @Test func pyramidBinsFollowAdaptivePooling() {
         // 5 pixels in 2 bins: [0, 3) and [2, 5), overlapping like torch.nn.AdaptiveMaxPool2d.
-        #expect(SpatialPyramid.bin(0, of: 2, extent: 5) == 0..<3)
-        #expect(SpatialPyramid.bin(1, of: 2, extent: 5) == 2..<5)
-        #expect(SpatialPyramid.bin(2, of: 3, extent: 9) == 6..<9)
+        #expect(AdaptiveBins.bin(0, of: 2, extent: 5) == 0..<3)
+        #expect(AdaptiveBins.bin(1, of: 2, extent: 5) == 2..<5)
+        #expect(AdaptiveBins.bin(2, of: 3, extent: 9) == 6..<9)
     }
 
     @Test func residualIdentityAndProjection() throws {

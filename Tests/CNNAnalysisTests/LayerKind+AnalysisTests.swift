@@ -64,8 +64,8 @@ struct LayerKindAnalysisTests {
         let a = try analyse("input: [3, 7, 5]\nlayers:\n  - spp: {levels: [1, 2, 3]}\n")
         var expected = 0
         for level in [1, 2, 3] {
-            let rows = (0..<level).map { SpatialPyramid.bin($0, of: level, extent: 7).count }.reduce(0, +)
-            let columns = (0..<level).map { SpatialPyramid.bin($0, of: level, extent: 5).count }.reduce(0, +)
+            let rows = (0..<level).map { AdaptiveBins.bin($0, of: level, extent: 7).count }.reduce(0, +)
+            let columns = (0..<level).map { AdaptiveBins.bin($0, of: level, extent: 5).count }.reduce(0, +)
             expected += 3 * rows * columns
         }
         #expect(expected == 3 * (7 * 5 + 8 * 6 + 9 * 7))
@@ -75,8 +75,8 @@ struct LayerKindAnalysisTests {
     @Test func binExtentsMatchTheBinsOneByOne() {
         for extent in 1...40 {
             for bins in 1...extent {
-                let counted = (0..<bins).map { SpatialPyramid.bin($0, of: bins, extent: extent).count }.reduce(0, +)
-                #expect(SpatialPyramid.binExtents(of: bins, extent: extent) == counted, "\(bins) bins over \(extent)")
+                let counted = (0..<bins).map { AdaptiveBins.bin($0, of: bins, extent: extent).count }.reduce(0, +)
+                #expect(AdaptiveBins.lengthSum(of: bins, extent: extent) == counted, "\(bins) bins over \(extent)")
             }
         }
     }

@@ -60,6 +60,12 @@ struct GradientTests {
         ("avgpool", "input: [2, 6, 6]\nlayers:\n  - avgpool: {size: 2}\n"),
         ("avgpool padded", "input: [2, 5, 5]\nlayers:\n  - avgpool: {size: 3, stride: 2, pad: 1}\n"),
         ("globalavgpool", "input: [3, 4, 5]\nlayers:\n  - globalavgpool\n"),
+        // ceil: windows that run past the input (the last row window is dropped on the 5-row axis).
+        ("maxpool ceil, partial last windows", "input: [2, 5, 4]\nlayers:\n  - maxpool: {size: 2, stride: 2, pad: 1, ceil: true}\n"),
+        ("avgpool ceil", "input: [2, 7, 6]\nlayers:\n  - avgpool: {size: 3, stride: 2, ceil: true}\n"),
+        ("adaptivemaxpool, overlapping bins", "input: [2, 5, 4]\nlayers:\n  - adaptivemaxpool: {size: [3, 6]}\n"),
+        ("adaptiveavgpool then dense", "input: [2, 5, 7]\nlayers:\n  - adaptiveavgpool: {size: [3, 4]}\n  - dense: {units: 3}\n"),
+        ("flatten between conv and dense", "input: [3, 2, 3]\nlayers:\n  - conv: {filters: 2, size: 1}\n  - flatten\n  - dense: {units: 4}\n"),
         ("dense", "input: [2, 3, 3]\nlayers:\n  - dense: {units: 5}\n"),
         ("relu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - relu\n"),
         ("sigmoid", "input: [2, 4, 4]\nlayers:\n  - sigmoid\n"),

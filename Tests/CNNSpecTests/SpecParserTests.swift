@@ -81,6 +81,43 @@ struct SpecParserTests {
         #expect(net.layers[1].kind == .avgPool(Pooling(size: Size2(square: 3), stride: Size2(square: 1), padding: .uniform(1))))
     }
 
+    @Test func poolingCeilAdaptiveAndFlatten() throws {
+        let net = try network("""
+            input: [1, 8, 8]
+            layers:
+              - maxpool: {size: 3, stride: 2, ceil: true}
+              - avgpool: {size: 2, ceil: false}
+              - adaptiveavgpool: {size: 6}
+              - adaptivemaxpool: {size: [2, 3], name: amp}
+              - flatten
+            """)
+        #expect(net.layers.map(\.kind) == [
+            .maxPool(Pooling(size: Size2(square: 3), stride: Size2(square: 2), ceil: true)),
+            .avgPool(Pooling(size: Size2(square: 2))),
+            .adaptiveAvgPool(AdaptivePooling(size: Size2(square: 6))),
+            .adaptiveMaxPool(AdaptivePooling(size: Size2(2, 3))),
+            .flatten,
+        ])
+        #expect(net.layers.map(\.name) == ["maxpool1", "avgpool1", "adaptiveavgpool1", "amp", "flatten1"])
+    }
+
+    @Test(arguments: [
+        ("maxpool: {size: 2, ceil: 1}", "'ceil' must be true or false, found the integer 1"),
+        ("adaptiveavgpool: {size: 0}", "'size' is 0; it must be at least 1"),
+        ("adaptivemaxpool: {size: [2, 3, 4]}", "'size' must be a list of 2 integers, found 3 items"),
+        ("adaptivemaxpool: {}", "'adaptivemaxpool' has no 'size'"),
+        ("flatten: {size: 2}", "unknown key 'size' in 'flatten'"),
+    ])
+    func badPoolingValues(layer: String, message: String) throws {
+        do {
+            _ = try network("input: [1, 8, 8]\nlayers:\n  - \(layer)\n")
+            Issue.record("\(layer) was accepted")
+        } catch let error as SpecError {
+            #expect(error.message == message)
+            #expect(error.location.line == 3)
+        }
+    }
+
     @Test func bareAndEmptyLayerForms() throws {
         let net = try network("input: [1, 8, 8]\nlayers:\n  - dropout\n  - batchnorm:\n  - dropout: {rate: 0.25}\n  - globalavgpool\n")
         #expect(net.layers.map(\.kind) == [.dropout(rate: 0.5), .batchNorm(BatchNorm()), .dropout(rate: 0.25), .globalAvgPool])

@@ -62,10 +62,33 @@ layers:
   - dense: {units: 10}
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
+# ceil pooling, adaptive pooling and flatten (the model-zoo issue): maxpool1 and avgpool1 export with ceil_mode 1;
+# avgpool2 (5 → 3: ceil's 4th window would start past the input) as ceil_mode 0 with the trailing padding that
+# reaches its last window; adaptivemaxpool1 (3 → 4, overlapping bins) as Slice + ReduceMax per bin; adaptiveavgpool1
+# (4x4 → 3x5) as a MatMul with a constant pooling matrix; adaptivemaxpool2 (3x5 → 3x1) as MaxPool 1x5; the 1x1
+# ones as GlobalAveragePool/GlobalMaxPool; flatten as Flatten.
+cat > "$WORK/pool-mnist.yaml" <<'YAML'
+name: pool-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 8, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 3, stride: 2, ceil: true}
+  - conv: {filters: 8, size: 3}
+  - relu
+  - avgpool: {size: 3, stride: 2, ceil: true}
+  - concat:
+    - [conv: {filters: 8, size: 2}, avgpool: {size: 2, stride: 2, pad: 1, ceil: true}, adaptivemaxpool: {size: 4},
+       adaptiveavgpool: {size: [3, 5]}, adaptivemaxpool: {size: [3, 1]}, flatten]
+    - [adaptiveavgpool: {size: 1}]
+    - [adaptivemaxpool: {size: 1}]
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam}
+YAML
 
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
 for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml" \
-            "$WORK/acts-mnist.yaml"; do
+            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null

@@ -29,9 +29,9 @@ public final class SpatialPyramidPooling: RuntimeLayer {
         for level in pyramid.levels {
             for c in 0..<i.channels {
                 for row in 0..<level {
-                    let rows = SpatialPyramid.bin(row, of: level, extent: i.height)
+                    let rows = AdaptiveBins.bin(row, of: level, extent: i.height)
                     for column in 0..<level {
-                        body(index, rows, SpatialPyramid.bin(column, of: level, extent: i.width), c)
+                        body(index, rows, AdaptiveBins.bin(column, of: level, extent: i.width), c)
                         index += 1
                     }
                 }

@@ -30,6 +30,8 @@ public enum SpecVocabulary {
         kernel("window height and width", example: "'size: 2'"),
         Key("stride", .size, .described("size"), "step between windows"),
         Key("pad", .padding, .integer(0), "padding (ignored by max and by the average's divisor)"),
+        Key("ceil", .boolean, .boolean(false),
+            "round the output size up (PyTorch's ceil_mode): a last, partial window reads the rows a floored size leaves out"),
         layerName,
     ]
 
@@ -90,6 +92,18 @@ public enum SpecVocabulary {
             "globalavgpool", computes: "mean over the whole map, per channel", output: "[C, 1, 1]",
             keys: [layerName], build: .layer { _ throws(SpecError) in .globalAvgPool }),
         LayerKindDeclaration(
+            "adaptiveavgpool", computes: "mean over each of OH×OW bins, per channel; bin i spans ⌊i·H/OH⌋ to ⌈(i+1)·H/OH⌉ (PyTorch's AdaptiveAvgPool2d), overlapping when the map is smaller than the output",
+            output: "[C, OH, OW]",
+            keys: [Key("size", .size, .required, "output height and width", example: "'size: 6'"), layerName],
+            example: "'adaptiveavgpool: {size: 6}'",
+            build: .layer { map throws(SpecError) in .adaptiveAvgPool(AdaptivePooling(size: try map.size("size")!)) }),
+        LayerKindDeclaration(
+            "adaptivemaxpool", computes: "max over each of OH×OW bins, per channel; bins as `adaptiveavgpool` (PyTorch's AdaptiveMaxPool2d)",
+            output: "[C, OH, OW]",
+            keys: [Key("size", .size, .required, "output height and width", example: "'size: 6'"), layerName],
+            example: "'adaptivemaxpool: {size: [2, 3]}'",
+            build: .layer { map throws(SpecError) in .adaptiveMaxPool(AdaptivePooling(size: try map.size("size")!)) }),
+        LayerKindDeclaration(
             "spp", computes: "spatial pyramid pooling: for each level l, l×l bins (bin i spans ⌊i·H/l⌋ to ⌈(i+1)·H/l⌉, as PyTorch's adaptive pooling) max- or average-pooled per channel; the length does not depend on H and W",
             output: "[C·Σl²], a vector",
             keys: [Key("levels", .integers(minimum: 1), .required, "bins per side of each level, e.g. [1, 2, 4]", example: "'levels: [1, 2, 4]'"),
@@ -99,6 +113,10 @@ public enum SpecVocabulary {
             build: .layer { map throws(SpecError) in
                 .spp(SpatialPyramid(levels: try map.ints("levels"), mode: SpatialPyramid.Mode(rawValue: try map.choice("mode"))!))
             }),
+        LayerKindDeclaration(
+            "flatten", computes: "the values in (C, H, W) order as one vector, as PyTorch's `x.flatten(1)`; a `dense` layer flattens by itself, so this only marks the point",
+            output: "[C·H·W], a vector (stored as [C·H·W, 1, 1])",
+            keys: [layerName], build: .layer { _ throws(SpecError) in .flatten }),
         LayerKindDeclaration(
             "dense", computes: "fully connected; flattens its input in (C, H, W) order", output: "[units], a vector (stored as [units, 1, 1])",
             keys: [Key("units", .integer(minimum: 1), .required, "output features", example: "'units: 10'"), bias, initKey, layerName],
@@ -191,7 +209,7 @@ public enum SpecVocabulary {
     }
 
     static func pooling(_ map: MappingReader) throws(SpecError) -> Pooling {
-        Pooling(size: try map.size("size")!, stride: try map.size("stride"), padding: try map.padding("pad"))
+        Pooling(size: try map.size("size")!, stride: try map.size("stride"), padding: try map.padding("pad"), ceil: try map.bool("ceil"))
     }
 
     // MARK: - Sections

@@ -77,10 +77,10 @@ struct GraphRenderer {
     private static func color(of kind: LayerKind) -> String {
         switch kind {
         case .conv, .local: "#cfe2ff"
-        case .maxPool, .avgPool, .globalAvgPool, .spp: "#d4edda"
+        case .maxPool, .avgPool, .globalAvgPool, .spp, .adaptiveAvgPool, .adaptiveMaxPool: "#d4edda"
         case .dense: "#ffe0b3"
         case .batchNorm, .dropout: "#f0f0f0"
-        case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity: "#ffffff"
+        case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity, .flatten: "#ffffff"
         case .concat, .residual: "#fff2b3"
         }
     }

@@ -65,6 +65,8 @@ enum KindDescription {
         case .concat(let branches): return "concat, \(branches.count) branches"
         case .residual: return layer.projection.isEmpty ? "residual (+ input)" : "residual (+ 1x1 projection)"
         case .spp(let pyramid): return "spp \(pyramid.mode.rawValue) " + pyramid.levels.map(String.init).joined(separator: ",")
+        case .adaptiveAvgPool(let pool), .adaptiveMaxPool(let pool):
+            return "\(layer.layer.kind.keyword) \(pool.size.height)x\(pool.size.width)"
         default: break
         }
         var text = layer.layer.kind.keyword
@@ -75,6 +77,7 @@ enum KindDescription {
         if window.dilation != Size2(square: 1) { text += " d\(window.dilation)" }
         let p = window.padding
         if p != ResolvedPadding(top: 0, bottom: 0, left: 0, right: 0) { text += " p\(p)" }
+        if window.ceil { text += " ceil" }
         return text
     }
 }
