@@ -17,8 +17,9 @@ public struct LayerAnalysis: Hashable, Sendable {
     public var window: SlidingWindow?
     /// A branching layer's sub-stacks, analysed (concat: one per branch; residual: its body).
     public var branches: [[LayerAnalysis]] = []
-    /// A residual block's 1×1 projection of its input, when the body changes the shape (else empty).
-    public var projection: [LayerAnalysis] = []
+    /// A residual block's shortcut path: the layers the user wrote, or the automatic 1×1 projection
+    /// `<name>_projection` when the body changes the shape; empty when the input itself is added.
+    public var shortcut: [LayerAnalysis] = []
 
     public var name: String { layer.name }
     public var parameters: Int { trainableParameters + nonTrainableParameters }
