@@ -165,7 +165,7 @@ public enum SpecVocabulary {
                    Key("name", .string, .described("concat + index"), "block name, unique")],
             build: .concat),
         LayerKindDeclaration(
-            "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015). When the body changes the shape, a 1×1 conv `<name>_projection` with the stride that matches the height and width projects the input",
+            "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015), or to the output of the layers in `shortcut:` (ResNet's downsample), which must have the body's shape. Without `shortcut:`, when the body changes the shape, a 1×1 conv `<name>_projection` (with bias) with the stride that matches the height and width projects the input; `shortcut: identity` makes a shape change an error",
             output: "the body's",
             keys: [Key("layers", .layers, .required, "the body; its output is added to the block's input (1×1 projection `<name>_projection` when the shape changes)",
                        example: "'residual: [conv: {filters: 16, size: 3, pad: 1}, relu]'"),
