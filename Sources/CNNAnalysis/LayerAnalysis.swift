@@ -11,7 +11,7 @@ public struct LayerAnalysis: Hashable, Sendable {
     /// Values stored but not learned by gradient (batchnorm running mean and variance; PyTorch's buffers).
     public var buffers: Int
     /// Multiply-adds of conv, local and dense layers for one image's forward pass (a branching layer:
-    /// its layers' and projection's). Other layers' work is in `otherOperations`.
+    /// its layers' and shortcut's). Other layers' work is in `otherOperations`.
     public var multiplyAdds: Int
     /// Operations for one image that are not multiply-adds: batchnorm's scale and shift, pooling's
     /// compares or adds, activations, residual adds (the rule: `LayerKind.otherOperations`).
@@ -22,8 +22,9 @@ public struct LayerAnalysis: Hashable, Sendable {
     public var window: SlidingWindow?
     /// A branching layer's sub-stacks, analysed (concat: one per branch; residual: its body).
     public var branches: [[LayerAnalysis]] = []
-    /// A residual block's 1×1 projection of its input, when the body changes the shape (else empty).
-    public var projection: [LayerAnalysis] = []
+    /// A residual block's shortcut path: the layers the user wrote, or the automatic 1×1 projection
+    /// `<name>_projection` when the body changes the shape; empty when the input itself is added.
+    public var shortcut: [LayerAnalysis] = []
     /// true when the output is a feature vector of `output.count` values (PyTorch's [N, units]) rather
     /// than a C×H×W map stored as [C, 1, 1] (the rule: `LayerKind.outputIsVector`).
     public var outputIsVector = false

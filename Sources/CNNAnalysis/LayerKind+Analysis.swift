@@ -17,7 +17,10 @@ extension LayerKind {
     ///     adaptiveavgpool, adaptivemaxpool        C·(H + OH − gcd(H, OH))·(W + OW − gcd(W, OW)): per bin element
     ///     relu, sigmoid, tanh, … (activations)    1 per value
     ///     identity, dropout, flatten              0 (dropout is the identity at inference)
-    ///     residual                                1 add per output value, plus its body's and projection's
+    ///     channel_shuffle, slice                  0 (copies)
+    ///     squeeze_excite                          2·C·H·W + n + C: the pool's adds and the gate's products over the map,
+    ///                                             the activation's n and the gate's C values (its convs are MACs)
+    ///     residual                                1 add per output value, plus its body's and shortcut's
     ///     concat                                  0, plus its branches'
     ///
     /// A branching layer's own figure is returned here; the analysis adds its layers'.
@@ -46,7 +49,10 @@ extension LayerKind {
             return try count.product(input.channels, h, w, what: "the other-operation count C·(bin heights)·(bin widths) = "
                                          + Count.formula(input.channels, h, w))
         case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu: return output.count
-        case .identity, .dropout, .flatten: return 0
+        case .identity, .dropout, .flatten, .channelShuffle, .slice: return 0
+        case .squeezeExcite(let se):
+            let map = try count.product(2, input.count, what: "the other-operation count 2·C·H·W")
+            return try count.sum(map, se.squeeze, input.channels, what: "the other-operation count 2·C·H·W + n + C")
         case .residual: return output.count
         case .concat: return 0
         }
@@ -69,7 +75,7 @@ extension LayerKind {
         switch self {
         case .dense, .spp, .flatten: true
         case .batchNorm, .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid,
-             .gelu, .identity: input
+             .gelu, .identity, .squeezeExcite, .channelShuffle, .slice: input
         case .residual: branches.first ?? input
         case .concat: !branches.isEmpty && branches.allSatisfy { $0 }
         case .conv, .local, .maxPool, .avgPool, .globalAvgPool, .adaptiveAvgPool, .adaptiveMaxPool: false

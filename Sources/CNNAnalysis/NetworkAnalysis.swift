@@ -104,6 +104,9 @@ public struct NetworkAnalysis: Hashable, Sendable {
     /// point is the largest of its paths (a residual's identity path is its input's field).
     static func branching(_ layer: Layer, input: Shape, isVector: Bool, field: ReceptiveField2D,
                           diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerAnalysis {
+        if case .residual(let residual) = layer.kind {
+            return try self.residual(layer, residual, input: input, isVector: isVector, field: field, diagnostics: &diagnostics)
+        }
         var branches: [[LayerAnalysis]] = []
         var outputs: [Shape] = []
         var vectors: [Bool] = []
@@ -117,56 +120,92 @@ public struct NetworkAnalysis: Hashable, Sendable {
             fields.append(branchField)
         }
         let count = Count(layer: layer)
+        let sums = try Self.sums(Array(branches.joined()), count: count)
+        let first = outputs[0]
+        for (i, shape) in outputs.enumerated() where shape.height != first.height || shape.width != first.width {
+            throw .branchMismatch(layer: layer.name, detail: "branch 1 gives \(first) but branch \(i + 1) gives \(shape)",
+                                  requirement: "every branch of a concat must give the same height and width",
+                                  at: layer.location)
+        }
+        var channels = 0
+        for shape in outputs { channels = try count.sum(channels, shape.channels, what: "the channel count") }
+        let output = Shape(channels: channels, height: first.height, width: first.width)
+        try checkOutput(output, of: layer)
+        let otherOperations = try count.sum(sums.otherOperations, try layer.kind.otherOperations(input: input, output: output, layer: layer),
+                                            what: "the other-operation count")
+        let widest = fields.max { $0.hasSmallerArea(than: $1) }!
+        var analysis = LayerAnalysis(layer: layer, input: input, output: output, trainableParameters: sums.trainable,
+                                     buffers: sums.buffers, multiplyAdds: sums.multiplyAdds, otherOperations: otherOperations,
+                                     receptiveField: widest, window: nil)
+        analysis.branches = branches
+        analysis.outputIsVector = layer.kind.outputIsVector(input: isVector, branches: vectors)
+        return analysis
+    }
+
+    /// A residual block: the body, and the shortcut (`Residual.Shortcut`) whose output is added to the body's.
+    /// The receptive field is the larger of the two paths'.
+    static func residual(_ layer: Layer, _ residual: Residual, input: Shape, isVector: Bool, field: ReceptiveField2D,
+                         diagnostics: inout [Diagnostic]) throws(ShapeError) -> LayerAnalysis {
+        let (body, output, bodyField) = try sequence(residual.body, input: input, isVector: isVector, field: field,
+                                                     diagnostics: &diagnostics)
+        var shortcut: [LayerAnalysis] = []
+        var shortcutField = field
+        switch residual.shortcut {
+        case .automatic:
+            guard output != input else { break }
+            guard let stride = projectionStride(from: input, to: output) else {
+                throw .branchMismatch(layer: layer.name, detail: "the body maps \(input) to \(output)",
+                                      requirement: "a residual body must keep the height and width, or shrink them by a whole stride "
+                                          + "(a 1×1 projection with that stride matches the input to the output)",
+                                      at: layer.location)
+            }
+            let conv = Convolution(filters: output.channels, size: Size2(square: 1), stride: Size2(square: stride))
+            let projection = Layer(name: layer.name + "_projection", kind: .conv(conv), location: layer.location)
+            // No "rows never read" warning: the user did not write this conv, and a 1×1 conv with stride s reads
+            // only every s-th row by design.
+            var unwritten: [Diagnostic] = []
+            (shortcut, _, shortcutField) = try sequence([projection], input: input, field: field, diagnostics: &unwritten)
+        case .identity:
+            guard output == input else {
+                throw .doesNotFit(layer: layer.name, detail: "the body maps \(input) to \(output), but 'shortcut: identity' adds the \(input) input itself",
+                                  fix: "remove 'shortcut: identity' (a 1×1 conv '\(layer.name)_projection' then maps \(input) to \(output)), "
+                                      + "write the shortcut as layers giving \(output), or keep the shape in the body",
+                                  at: layer.location)
+            }
+        case .layers(let layers):
+            let given: Shape
+            (shortcut, given, shortcutField) = try sequence(layers, input: input, isVector: isVector, field: field,
+                                                            diagnostics: &diagnostics)
+            guard given == output else {
+                throw .doesNotFit(layer: layer.name, detail: "the shortcut maps \(input) to \(given) but the body maps it to \(output); the two are added",
+                                  fix: "make the shortcut give \(output), e.g. a 1×1 conv with \(output.channels) filters and the body's stride",
+                                  at: layers[0].location)
+            }
+        }
+        let count = Count(layer: layer)
+        let sums = try Self.sums(body + shortcut, count: count)
+        let otherOperations = try count.sum(sums.otherOperations, try layer.kind.otherOperations(input: input, output: output, layer: layer),
+                                            what: "the other-operation count")
+        var analysis = LayerAnalysis(layer: layer, input: input, output: output, trainableParameters: sums.trainable,
+                                     buffers: sums.buffers, multiplyAdds: sums.multiplyAdds, otherOperations: otherOperations,
+                                     receptiveField: [bodyField, shortcutField].max { $0.hasSmallerArea(than: $1) }!, window: nil)
+        analysis.branches = [body]
+        analysis.shortcut = shortcut
+        analysis.outputIsVector = layer.kind.outputIsVector(input: isVector, branches: [body.last?.outputIsVector ?? isVector])
+        return analysis
+    }
+
+    /// The parameters and multiply-adds of a block's layers, summed with overflow checks.
+    static func sums(_ layers: [LayerAnalysis], count: Count) throws(ShapeError)
+        -> (trainable: Int, buffers: Int, multiplyAdds: Int, otherOperations: Int) {
         var trainable = 0, buffers = 0, multiplyAdds = 0, otherOperations = 0
-        for analysed in branches.joined() {
+        for analysed in layers {
             trainable = try count.sum(trainable, analysed.trainableParameters, what: "the parameter count")
             buffers = try count.sum(buffers, analysed.buffers, what: "the buffer count")
             multiplyAdds = try count.sum(multiplyAdds, analysed.multiplyAdds, what: "the multiply-add count")
             otherOperations = try count.sum(otherOperations, analysed.otherOperations, what: "the other-operation count")
         }
-        var output: Shape
-        var projection: [LayerAnalysis] = []
-        switch layer.kind {
-        case .concat:
-            let first = outputs[0]
-            for (i, shape) in outputs.enumerated() where shape.height != first.height || shape.width != first.width {
-                throw .branchMismatch(layer: layer.name, detail: "branch 1 gives \(first) but branch \(i + 1) gives \(shape)",
-                                      requirement: "every branch of a concat must give the same height and width",
-                                      at: layer.location)
-            }
-            var channels = 0
-            for shape in outputs { channels = try count.sum(channels, shape.channels, what: "the channel count") }
-            output = Shape(channels: channels, height: first.height, width: first.width)
-            try checkOutput(output, of: layer)
-        default: // residual
-            output = outputs[0]
-            if output != input {
-                guard let stride = projectionStride(from: input, to: output) else {
-                    throw .branchMismatch(layer: layer.name, detail: "the body maps \(input) to \(output)",
-                                          requirement: "a residual body must keep the height and width, or shrink them by a whole stride "
-                                              + "(a 1×1 projection with that stride matches the input to the output)",
-                                          at: layer.location)
-                }
-                let conv = Convolution(filters: output.channels, size: Size2(square: 1), stride: Size2(square: stride))
-                let projectionLayer = Layer(name: layer.name + "_projection", kind: .conv(conv), location: layer.location)
-                let (analysed, _, _) = try sequence([projectionLayer], input: input, field: field, diagnostics: &diagnostics)
-                projection = analysed
-                trainable = try count.sum(trainable, analysed[0].trainableParameters, what: "the parameter count")
-                multiplyAdds = try count.sum(multiplyAdds, analysed[0].multiplyAdds, what: "the multiply-add count")
-                otherOperations = try count.sum(otherOperations, analysed[0].otherOperations, what: "the other-operation count")
-            }
-            fields.append(field)
-        }
-        otherOperations = try count.sum(otherOperations, try layer.kind.otherOperations(input: input, output: output, layer: layer),
-                                        what: "the other-operation count")
-        let widest = fields.max { $0.hasSmallerArea(than: $1) }!
-        var analysis = LayerAnalysis(layer: layer, input: input, output: output, trainableParameters: trainable,
-                                     buffers: buffers, multiplyAdds: multiplyAdds, otherOperations: otherOperations,
-                                     receptiveField: widest, window: nil)
-        analysis.branches = branches
-        analysis.projection = projection
-        analysis.outputIsVector = layer.kind.outputIsVector(input: isVector, branches: vectors)
-        return analysis
+        return (trainable, buffers, multiplyAdds, otherOperations)
     }
 
     /// The smallest stride s of a 1×1 conv that maps `input`'s height and width to `output`'s:
@@ -192,6 +231,9 @@ public struct NetworkAnalysis: Hashable, Sendable {
         case .flatten:
             // The output count C·H·W is the input's, checked when the input was.
             return LayerFacts(output: Shape(channels: input.count, height: 1, width: 1))
+        case .squeezeExcite(let se): return try se.facts(input: input, layer: layer)
+        case .channelShuffle(let shuffle): return try shuffle.facts(input: input, layer: layer)
+        case .slice(let slice): return try slice.facts(input: input, layer: layer)
         case .dense(let dense): return try dense.facts(input: input, layer: layer)
         case .batchNorm(let bn): return bn.facts(input: input)
         case .dropout, .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity:
@@ -243,7 +285,7 @@ public struct NetworkAnalysis: Hashable, Sendable {
                 floats = try Count(layer: layer.layer).sum(floats, layer.output.count,
                                                            what: "the network's activation count up to this layer")
                 for branch in layer.branches { try add(branch) }
-                try add(layer.projection)
+                try add(layer.shortcut)
             }
         }
         try add(layers)
@@ -252,10 +294,10 @@ public struct NetworkAnalysis: Hashable, Sendable {
         return (trainable, buffers, multiplyAdds, otherOperations, bytes)
     }
 
-    /// Every analysed layer, branches and projections included, depth first (the runtime's order).
+    /// Every analysed layer, branches and shortcuts included, depth first (the runtime's order).
     public var allLayers: [LayerAnalysis] {
         func walk(_ layers: [LayerAnalysis]) -> [LayerAnalysis] {
-            layers.flatMap { [$0] + $0.branches.flatMap(walk) + walk($0.projection) }
+            layers.flatMap { [$0] + $0.branches.flatMap(walk) + walk($0.shortcut) }
         }
         return walk(layers)
     }

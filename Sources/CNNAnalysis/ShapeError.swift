@@ -15,12 +15,15 @@ public enum ShapeError: Error, Equatable, Sendable {
     case branchMismatch(layer: String, detail: String, requirement: String, at: SourceLocation)
     /// An `spp` level finer than the map it pools.
     case pyramidTooFine(layer: String, level: Int, input: Shape, at: SourceLocation)
+    /// A layer whose input or paths do not fit what it was written with (a channel count that does not
+    /// divide, a slice past the channels, a shortcut of another shape than the body); `fix` says what to change.
+    case doesNotFit(layer: String, detail: String, fix: String, at: SourceLocation)
 
     public var location: SourceLocation {
         switch self {
         case .outputTooSmall(_, _, _, let at), .groupsMismatch(_, _, _, _, let at),
              .poolPaddingTooLarge(_, _, _, let at), .tooLarge(_, _, _, let at), .inputTooLarge(_, let at), .branchMismatch(_, _, _, let at),
-             .pyramidTooFine(_, _, _, let at):
+             .pyramidTooFine(_, _, _, let at), .doesNotFit(_, _, _, let at):
             return at
         }
     }
@@ -41,6 +44,8 @@ public enum ShapeError: Error, Equatable, Sendable {
             return "layer '\(layer)': \(detail); \(requirement)"
         case .pyramidTooFine(let layer, let level, let input, _):
             return "layer '\(layer)': level \(level) cuts the \(input.height)x\(input.width) map into more bins than it has pixels"
+        case .doesNotFit(let layer, let detail, _, _):
+            return "layer '\(layer)': \(detail)"
         }
     }
 
@@ -60,6 +65,8 @@ public enum ShapeError: Error, Equatable, Sendable {
             return "give every path the same stride and padding ('pad: same' keeps the size at stride 1)"
         case .pyramidTooFine:
             return "use levels no larger than the map's height and width, or pool less before the spp layer"
+        case .doesNotFit(_, _, let fix, _):
+            return fix
         }
     }
 

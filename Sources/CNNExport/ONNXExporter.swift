@@ -247,13 +247,64 @@ struct GraphBuilder {
             return (name, 4)
         case .residual:
             let (bodyEnd, bodyRank) = try sequence(layer.branches[0], from: input, rank: rank)
-            var shortcut = input
-            if let projection = layer.projection.first {
-                (shortcut, _) = try emit(projection, input: input, rank: rank)
+            var (shortcut, shortcutRank) = (input, rank)
+            if !layer.shortcut.isEmpty {
+                (shortcut, shortcutRank) = try sequence(layer.shortcut, from: input, rank: rank)
+            }
+            // The two paths have the same shape but may differ in rank (a dense at the end of one of them).
+            if bodyRank != shortcutRank {
+                return (try addFourD(name: name, bodyEnd, bodyRank, shortcut, shortcutRank, shape: layer.output), 4)
             }
             node("Add", name: name, inputs: [bodyEnd, shortcut])
             return (name, bodyRank)
+        case .squeezeExcite(let se):
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            node("GlobalAveragePool", name: name + "/pool", inputs: [x])
+            let squeeze = name + "_squeeze", excite = name + "_excite"
+            node("Conv", name: squeeze, inputs: [name + "/pool", weight(squeeze + ".weight"), weight(squeeze + ".bias")],
+                 attributes: [.ints("kernel_shape", [1, 1])])
+            let activated = name + "/" + se.activation.rawValue
+            switch se.activation {
+            case .relu: node("Relu", name: activated, inputs: [squeeze])
+            case .silu:
+                node("Sigmoid", name: activated + "/sigmoid", inputs: [squeeze])
+                node("Mul", name: activated, inputs: [squeeze, activated + "/sigmoid"])
+            }
+            node("Conv", name: excite, inputs: [activated, weight(excite + ".weight"), weight(excite + ".bias")],
+                 attributes: [.ints("kernel_shape", [1, 1])])
+            let gated = name + "/" + se.gate.rawValue
+            switch se.gate {
+            case .sigmoid: node("Sigmoid", name: gated, inputs: [excite])
+            case .hardsigmoid: // relu6(x + 3)/6 as ONNX's max(0, min(1, alpha·x + beta))
+                node("HardSigmoid", name: gated, inputs: [excite], attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+            }
+            node("Mul", name: name, inputs: [x, gated]) // [N, C, H, W] · [N, C, 1, 1], broadcast
+            return (name, 4)
+        case .channelShuffle(let shuffle):
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            let i = layer.input
+            constant(name + "/grouped_shape", int64s: [-1, shuffle.groups, i.channels / shuffle.groups, i.height, i.width])
+            node("Reshape", name: name + "/grouped", inputs: [x, name + "/grouped_shape"])
+            node("Transpose", name: name + "/transposed", inputs: [name + "/grouped"], attributes: [.ints("perm", [0, 2, 1, 3, 4])])
+            constant(name + "/shape", int64s: [-1, i.channels, i.height, i.width])
+            node("Reshape", name: name, inputs: [name + "/transposed", name + "/shape"])
+            return (name, 4)
+        case .slice(let slice):
+            let x = try fourD(input, rank: rank, shape: layer.input, name: name)
+            constant(name + "/starts", int64s: [slice.from])
+            constant(name + "/ends", int64s: [slice.to])
+            constant(name + "/axes", int64s: [1])
+            node("Slice", name: name, inputs: [x, name + "/starts", name + "/ends", name + "/axes"])
+            return (name, 4)
         }
+    }
+
+    /// A residual's sum when one path ends in a 2-D tensor and the other in a 4-D one: both as 4-D.
+    mutating func addFourD(name: String, _ a: String, _ aRank: Int, _ b: String, _ bRank: Int, shape: Shape) throws(ExportError) -> String {
+        let first = try fourD(a, rank: aRank, shape: shape, name: name + "/body")
+        let second = try fourD(b, rank: bRank, shape: shape, name: name + "/shortcut")
+        node("Add", name: name, inputs: [first, second])
+        return name
     }
 
     /// A 2-D [N, F] tensor reshaped to [N, F, 1, 1] where a 4-D operator follows a dense layer.

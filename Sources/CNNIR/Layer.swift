@@ -50,8 +50,14 @@ public enum LayerKind: Hashable, Sendable {
     case identity
     /// Several sub-stacks on the same input, joined along channels (an Inception module).
     case concat([[Layer]])
-    /// A sub-stack whose output is added to its input (through a 1×1 projection when shapes differ).
-    case residual([Layer])
+    /// A sub-stack whose output is added to its input, or to a shortcut path's output (`Residual`).
+    case residual(Residual)
+    /// Squeeze-and-excitation (Hu et al. 2018): each channel scaled by a gate computed from the whole map.
+    case squeezeExcite(SqueezeExcite)
+    /// ShuffleNet's channel shuffle (`ChannelShuffle`).
+    case channelShuffle(ChannelShuffle)
+    /// Some of the input's channels (`ChannelSlice`).
+    case slice(ChannelSlice)
     /// Spatial pyramid pooling: a fixed-length output whatever the input size.
     case spp(SpatialPyramid)
 
@@ -83,17 +89,88 @@ public enum LayerKind: Hashable, Sendable {
         case .concat: "concat"
         case .residual: "residual"
         case .spp: "spp"
+        case .squeezeExcite: "squeeze_excite"
+        case .channelShuffle: "channel_shuffle"
+        case .slice: "slice"
         }
     }
 
-    /// The sub-stacks of a branching layer (empty for every other kind).
+    /// The sub-stacks of a branching layer (empty for every other kind): a concat's branches; a
+    /// residual's body, then its shortcut when the user wrote one.
     public var branches: [[Layer]] {
         switch self {
         case .concat(let branches): branches
-        case .residual(let body): [body]
+        case .residual(let residual):
+            if case .layers(let shortcut) = residual.shortcut { [residual.body, shortcut] } else { [residual.body] }
         default: []
         }
     }
+}
+
+/// `residual` (He et al., "Deep Residual Learning", 2015): y = body(x) + shortcut(x).
+public struct Residual: Hashable, Sendable {
+    /// The path the input takes besides the body.
+    public enum Shortcut: Hashable, Sendable {
+        /// The input itself when the body keeps the shape, else a 1×1 conv `<name>_projection` (with bias) whose
+        /// stride matches the height and width (the default).
+        case automatic
+        /// The input itself; a body that changes the shape is an error.
+        case identity
+        /// Layers the user wrote (ResNet's downsample: a strided 1×1 conv and a batchnorm); their output must
+        /// have the body's shape.
+        case layers([Layer])
+    }
+
+    public var body: [Layer]
+    public var shortcut: Shortcut
+
+    public init(body: [Layer], shortcut: Shortcut = .automatic) {
+        self.body = body
+        self.shortcut = shortcut
+    }
+}
+
+/// `squeeze_excite` as torchvision's `SqueezeExcitation`: global average pool, 1×1 conv C → `squeeze`
+/// (with bias), `activation`, 1×1 conv `squeeze` → C (with bias), `gate`, then the input multiplied by the
+/// gate channel-wise: y[c, h, w] = x[c, h, w] · s[c].
+public struct SqueezeExcite: Hashable, Sendable {
+    public enum Activation: String, Hashable, Sendable, CaseIterable { case relu, silu }
+    public enum Gate: String, Hashable, Sendable, CaseIterable { case sigmoid, hardsigmoid }
+
+    /// Channels of the bottleneck between the two convs.
+    public var squeeze: Int
+    public var activation: Activation
+    public var gate: Gate
+    /// `nil`: the network's default scheme (for both convs' weights).
+    public var initScheme: InitScheme?
+
+    public init(squeeze: Int, activation: Activation = .relu, gate: Gate = .sigmoid, initScheme: InitScheme? = nil) {
+        self.squeeze = squeeze
+        self.activation = activation
+        self.gate = gate
+        self.initScheme = initScheme
+    }
+}
+
+/// `channel_shuffle` (Zhang et al., ShuffleNet, 2017), as PyTorch's ChannelShuffle:
+/// x.view(N, g, C/g, H, W).transpose(1, 2).reshape(N, C, H, W), so output channel j·g + i is input channel i·(C/g) + j.
+public struct ChannelShuffle: Hashable, Sendable {
+    public var groups: Int
+
+    public init(groups: Int) { self.groups = groups }
+}
+
+/// `slice`: input channels `from ..< to` (0-based, half-open), as x[:, from:to] in PyTorch.
+public struct ChannelSlice: Hashable, Sendable {
+    public var from: Int
+    public var to: Int
+
+    public init(from: Int, to: Int) {
+        self.from = from
+        self.to = to
+    }
+
+    public var channels: Int { to - from }
 }
 
 /// Parameters shared by `conv` and `local`.

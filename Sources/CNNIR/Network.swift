@@ -40,6 +40,7 @@ public struct Network: Hashable, Sendable {
         switch layer.kind {
         case .conv(let c), .local(let c): c.initScheme ?? defaultInit
         case .dense(let d): d.initScheme ?? defaultInit
+        case .squeezeExcite(let se): se.initScheme ?? defaultInit
         default: defaultInit
         }
     }

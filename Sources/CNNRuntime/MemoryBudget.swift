@@ -59,6 +59,7 @@ public struct MemoryBudget: Sendable, Equatable {
             case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
             case .dense: perImage = c.sum(perImage, c.product(2, input))
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
+            case .squeezeExcite(let se): perImage = c.sum(perImage, c.product(3, facts.input.channels), c.product(2, se.squeeze))
             case .conv:
                 // taps per filter (with the bias: a bound) × output positions: one image's im2col columns.
                 let taps = facts.trainableParameters / max(facts.output.channels, 1)

@@ -101,8 +101,11 @@ struct LayerFactory {
             return ConcatBlock(facts, branches: facts.branches.map { stack($0) }, batchCapacity: batchCapacity)
         case .residual:
             let body = stack(facts.branches[0])
-            let projection = facts.projection.first.map { make($0) }
-            return ResidualBlock(facts, body: body, projection: projection, batchCapacity: batchCapacity)
+            let shortcut = facts.shortcut.isEmpty ? nil : stack(facts.shortcut)
+            return ResidualBlock(facts, body: body, shortcut: shortcut, batchCapacity: batchCapacity)
+        case .squeezeExcite(let se): return SqueezeExciteLayer(facts, config: se, initScheme: scheme, batchCapacity: batchCapacity)
+        case .channelShuffle(let shuffle): return ChannelShuffleLayer(facts, groups: shuffle.groups)
+        case .slice(let slice): return ChannelSliceLayer(facts, slice: slice)
         }
     }
 }

@@ -5,7 +5,7 @@ import CNNIR
 /// gradients in a second arena at the same offsets. Optimizers walk the arenas; layers hold views.
 public final class ParameterStore {
     public struct Entry: Sendable {
-        /// `<layer name>.<suffix>`, as in the checkpoint.
+        /// `<layer name>.<suffix>` (`<layer name>_<part>.<suffix>` for a part's tensor), as in the checkpoint.
         public var name: String
         public var spec: ParameterSpec
         public var offset: Int
@@ -33,7 +33,7 @@ public final class ParameterStore {
         var offset = 0
         for layer in layers {
             for spec in layer.parameterSpecs {
-                entries.append(Entry(name: "\(layer.facts.name).\(spec.suffix)", spec: spec, offset: offset))
+                entries.append(Entry(name: spec.name(layer: layer.facts.name), spec: spec, offset: offset))
                 offset += spec.count
             }
         }

@@ -93,12 +93,21 @@ public struct ParameterSpec: Sendable {
     public var shape: [Int]
     public var role: Role
     public var initScheme: InitScheme
+    /// A part of the layer with tensors of its own, named as if it were a layer: squeeze_excite's `squeeze`
+    /// and `excite` convs store `<layer>_squeeze.weight`, …; nil for the layer's own tensors (`<layer>.weight`).
+    public var part: String?
 
-    public init(_ suffix: String, shape: [Int], role: Role, initScheme: InitScheme = .he) {
+    public init(_ suffix: String, shape: [Int], role: Role, initScheme: InitScheme = .he, part: String? = nil) {
         self.suffix = suffix
         self.shape = shape
         self.role = role
         self.initScheme = initScheme
+        self.part = part
+    }
+
+    /// The checkpoint name of this tensor of layer `layer`: `<layer>.<suffix>` or `<layer>_<part>.<suffix>`.
+    public func name(layer: String) -> String {
+        (part.map { "\(layer)_\($0)" } ?? layer) + "." + suffix
     }
 
     public var count: Int { shape.reduce(1, *) }

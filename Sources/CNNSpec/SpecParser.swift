@@ -152,6 +152,10 @@ private struct NetworkBuilder {
                 let layerKind = try build(map)
                 let name = try assignName(try Self.explicitName(map), keyword: layerKind.keyword, repetition: repetition,
                                           at: kindNode.location)
+                if case .squeezeExcite = layerKind {
+                    // Its convs' tensors are named `<name>_squeeze.weight`, …: no other layer may take those names.
+                    for part in ["squeeze", "excite"] { try reserve("\(name)_\(part)", at: kindNode.location) }
+                }
                 layers.append(Layer(name: name, kind: layerKind, location: kindNode.location))
             case .repeatBlock:
                 preconditionFailure("repeat is expanded above")
@@ -246,6 +250,12 @@ private struct NetworkBuilder {
         return name
     }
 
+    /// Takes a name made from another (`<base>_pointwise`), which must not clash with one given before.
+    mutating func reserve(_ name: String, at location: SourceLocation) throws(SpecError) {
+        if let first = names[name] { throw .duplicateName(name: name, first: first, at: location) }
+        names[name] = location
+    }
+
     /// A layer's `name:`, checked for the characters names may use.
     static func explicitName(_ map: MappingReader?) throws(SpecError) -> (String, SourceLocation)? {
         guard let map, let node = map["name"] else { return nil }
@@ -266,10 +276,12 @@ private struct NetworkBuilder {
         guard let body else { throw .missingKey(key: listKey.name, section: "'\(word)'", example: listKey.example!, at: keyNode.location) }
         var explicit: (String, SourceLocation)?
         var listNode = body
+        var shortcutNode: YAMLNode?
         if case .mapping = body.value {
             let map = try parameters(kind, keyNode: keyNode, body: body)
             explicit = try Self.explicitName(map)
             listNode = try map.required(listKey.name)
+            if map.declares("shortcut") { shortcutNode = try map.node("shortcut") } // concat has none
         }
         // The block's own name comes before its layers' (so `concat1` holds `conv3`, not the reverse).
         let name = try assignName(explicit, keyword: word, repetition: repetition, at: keyNode.location)
@@ -289,7 +301,28 @@ private struct NetworkBuilder {
         }
         var layers: [Layer] = []
         try appendLayers(items, to: &layers, repetition: repetition)
-        return Layer(name: name, kind: .residual(layers), location: keyNode.location)
+        let shortcut = try shortcutNode.map { node throws(SpecError) in try self.shortcut(node, repetition: repetition) } ?? .automatic
+        return Layer(name: name, kind: .residual(Residual(body: layers, shortcut: shortcut)), location: keyNode.location)
+    }
+
+    /// A residual's `shortcut:`: the word `identity` or a non-empty list of layers (named by the usual
+    /// counters, after the body's).
+    mutating func shortcut(_ node: YAMLNode, repetition: String?) throws(SpecError) -> Residual.Shortcut {
+        let expected = "'identity' or a list of layers (e.g. [conv: {filters: 128, size: 1, stride: 2, bias: false}, batchnorm])"
+        switch node.value {
+        case .scalar(let word, _):
+            guard word == "identity" else {
+                throw .invalidValue(what: "'shortcut'", value: "'\(word)'", requirement: expected, at: node.location)
+            }
+            return .identity
+        case .sequence(let items):
+            guard !items.isEmpty else { throw .invalidValue(what: "'shortcut'", value: "an empty list", requirement: expected, at: node.location) }
+            var layers: [Layer] = []
+            try appendLayers(items, to: &layers, repetition: repetition)
+            return .layers(layers)
+        case .mapping:
+            throw .typeMismatch(what: "'shortcut'", expected: expected, found: node.typeDescription, at: node.location)
+        }
     }
 
     /// `separable: {filters, size, ...}`: a depthwise conv (one filter per input channel, no bias)
@@ -307,8 +340,7 @@ private struct NetworkBuilder {
         var made: [Layer] = []
         for (suffix, conv) in [("depthwise", depthwise), ("pointwise", pointwise)] {
             let name = "\(base)_\(suffix)"
-            if let first = names[name] { throw .duplicateName(name: name, first: first, at: keyNode.location) }
-            names[name] = keyNode.location
+            try reserve(name, at: keyNode.location)
             made.append(Layer(name: name, kind: .conv(conv), location: keyNode.location))
         }
         return made

@@ -85,11 +85,11 @@ struct BranchAnalysisTests {
               - residual: {name: down, layers: [conv: {filters: 32, size: 3, stride: 2, pad: 1}]}
             """)
         let identity = a.layers[0], down = a.layers[1]
-        #expect(identity.projection.isEmpty)
+        #expect(identity.shortcut.isEmpty)
         #expect(identity.trainableParameters == 2 * (16 * 16 * 9 + 16))
         #expect(identity.receptiveField.height.size == 5) // the body's two 3×3; the identity path is 1
         #expect(down.output == Shape(channels: 32, height: 14, width: 14))
-        let projection = try #require(down.projection.first)
+        let projection = try #require(down.shortcut.first)
         #expect(projection.name == "down_projection")
         #expect(projection.window?.stride == Size2(square: 2))
         #expect(down.trainableParameters == 16 * 32 * 9 + 32 + 16 * 32 + 32)

@@ -50,6 +50,34 @@ struct GradientTests {
                   - [residual: [conv: {filters: 2, size: 3, pad: 1}]]
                   - [avgpool: {size: 2, stride: 1, pad: [0, 1, 0, 1]}]
             """),
+        // The model-zoo blocks: user-written and identity shortcuts, squeeze_excite, channel_shuffle, slice.
+        ("residual with a written shortcut (ResNet's downsample: strided 1x1 conv, batchnorm; training)", """
+            input: [2, 6, 6]
+            layers:
+              - residual:
+                  layers: [conv: {filters: 4, size: 3, stride: 2, pad: 1, bias: false}, batchnorm, tanh]
+                  shortcut: [conv: {filters: 4, size: 1, stride: 2, bias: false}, batchnorm]
+            """),
+        ("residual with a two-conv shortcut and 'shortcut: identity' after it", """
+            input: [3, 5, 5]
+            layers:
+              - residual: {layers: [conv: {filters: 2, size: 3}], shortcut: [conv: {filters: 2, size: 2}, tanh, conv: {filters: 2, size: 2}]}
+              - residual: {layers: [conv: {filters: 2, size: 3, pad: 1}, sigmoid], shortcut: identity}
+            """),
+        ("squeeze_excite (relu, sigmoid) after a conv", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 4, size: 3, pad: 1}\n  - squeeze_excite: {squeeze: 3}\n"),
+        // Weights of up to ±3 spread the excite conv's outputs over hardsigmoid's kinks at ±3.
+        ("squeeze_excite (silu, hardsigmoid)",
+         "input: [5, 3, 4]\nlayers:\n  - squeeze_excite: {squeeze: 2, activation: silu, gate: hardsigmoid, init: uniform(3)}\n"),
+        ("channel_shuffle, 3 groups of 2, after a conv", "input: [2, 3, 3]\nlayers:\n  - conv: {filters: 6, size: 1}\n  - channel_shuffle: {groups: 3}\n"),
+        ("slice of the middle channels, then a conv", "input: [5, 3, 3]\nlayers:\n  - slice: {channels: [1, 4]}\n  - conv: {filters: 2, size: 3, pad: 1}\n"),
+        ("ShuffleNetV2 unit: split, concat, channel_shuffle", """
+            input: [4, 4, 4]
+            layers:
+              - concat:
+                  - [slice: {channels: [0, 2]}]
+                  - [slice: {channels: [2, 4]}, conv: {filters: 2, size: 1}, relu, depthwise: {size: 3, pad: 1}, conv: {filters: 2, size: 1}]
+              - channel_shuffle: {groups: 2}
+            """),
         ("depthwise, multiplier 2", "input: [3, 5, 5]\nlayers:\n  - depthwise: {size: 3, multiplier: 2, pad: 1}\n"),
         ("separable", "input: [4, 5, 5]\nlayers:\n  - separable: {filters: 3, size: 3, stride: 2, pad: 1}\n"),
         ("spp max", "input: [2, 5, 6]\nlayers:\n  - spp: {levels: [1, 2, 3], mode: max}\n"),

@@ -85,10 +85,43 @@ layers:
   - dense: {units: 10}
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
+# The model-zoo blocks: ShuffleNetV2's unit (a channel split by two slices, a concat, channel_shuffle), a
+# squeeze_excite of each activation and gate, a residual with a user-written downsample shortcut (conv + batchnorm,
+# ResNet's) and one with 'shortcut: identity'. Strides divide evenly (28 → 14 → 7): no warnings.
+cat > "$WORK/blocks-mnist.yaml" <<'YAML'
+name: blocks-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 16, size: 3, stride: 2, pad: [0, 1, 0, 1]}
+  - relu
+  - concat:
+      - [slice: {channels: [0, 8]}]
+      - - slice: {channels: [8, 16]}
+        - conv: {filters: 8, size: 1, bias: false}
+        - batchnorm
+        - relu
+        - depthwise: {size: 3, pad: 1, bias: false}
+        - batchnorm
+        - conv: {filters: 8, size: 1, bias: false}
+        - batchnorm
+        - relu
+  - channel_shuffle: {groups: 2}
+  - squeeze_excite: {squeeze: 4}
+  - residual:
+      layers: [conv: {filters: 32, size: 3, stride: 2, pad: [0, 1, 0, 1], bias: false}, batchnorm, relu,
+               conv: {filters: 32, size: 3, pad: 1, bias: false}, batchnorm]
+      shortcut: [conv: {filters: 32, size: 2, stride: 2, bias: false}, batchnorm]
+  - relu
+  - residual: {layers: [conv: {filters: 32, size: 3, pad: 1}, relu, squeeze_excite: {squeeze: 8, activation: silu, gate: hardsigmoid}],
+               shortcut: identity}
+  - globalavgpool
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam}
+YAML
 
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
 for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml" \
-            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml"; do
+            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml" "$WORK/blocks-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null

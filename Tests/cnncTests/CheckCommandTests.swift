@@ -104,6 +104,26 @@ struct CheckCommandTests {
         #expect(result.stdout.hasSuffix("| a\\|b | 1x4x4 | 0 | 0 | 0 | 16 | 1 |\n"))
     }
 
+    /// A residual's shortcut (written or the automatic projection) is a list of layers under `shortcut`.
+    @Test func jsonReportListsTheShortcut() throws {
+        let spec = try CLI.temporarySpec("""
+            input: [4, 8, 8]
+            layers:
+              - residual: {layers: [conv: {filters: 8, size: 3, stride: 2, pad: 1}], shortcut: [conv: {filters: 8, size: 2, stride: 2}, batchnorm]}
+              - residual: {layers: [conv: {filters: 16, size: 1}], name: wide}
+              - residual: {layers: [relu], shortcut: identity}
+            """, name: "shortcut-json")
+        let result = try CLI.run(["check", "--json", spec])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let layers = try #require((object["networks"] as? [[String: Any]])?.first?["layers"] as? [[String: Any]])
+        let written = try #require(layers[0]["shortcut"] as? [[String: Any]])
+        #expect(written.map { $0["name"] as? String } == ["conv2", "batchnorm1"])
+        #expect(written[0]["params"] as? Int == 4 * 8 * 4 + 8)
+        #expect((layers[1]["shortcut"] as? [[String: Any]])?.map { $0["name"] as? String } == ["wide_projection"])
+        #expect(layers[2]["shortcut"] == nil)
+    }
+
     @Test func paramsJSONCoversEveryDocument() throws {
         let result = try CLI.run(["params", "--json", "specs/vgg-like.yaml", "specs/locality.yaml"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

@@ -30,6 +30,28 @@ struct GraphCommandTests {
         #expect(result.stdout.contains("[label=\"batchnorm1\\nbatchnorm\\n16x28x28\\n32 params\""))
     }
 
+    /// A written shortcut: its layers in order on the dashed path into the sum, which the body also enters.
+    @Test func writtenShortcutIsDrawnLayerByLayer() throws {
+        let spec = try CLI.temporarySpec("""
+            input: [4, 8, 8]
+            layers:
+              - residual:
+                  layers: [conv: {filters: 8, size: 3, stride: 2, pad: 1}]
+                  shortcut: [conv: {filters: 8, size: 2, stride: 2, bias: false}, batchnorm]
+            """, name: "shortcut")
+        let result = try CLI.run(["graph", spec])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.components(separatedBy: "\n")
+        func id(_ label: String) throws -> String {
+            try #require(lines.first { $0.contains("[label=\"\(label)") }?.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init))
+        }
+        let (input, body, conv, norm, sum) = (try id("input"), try id("conv1\\n"), try id("conv2\\n"), try id("batchnorm1\\n"), try id("residual1\\n+"))
+        #expect(lines.contains("    \(input) -> \(conv) [style=dashed];"))
+        #expect(lines.contains("    \(conv) -> \(norm);"))
+        #expect(lines.contains("    \(norm) -> \(sum) [style=dashed];"))
+        #expect(lines.contains("    \(body) -> \(sum);"))
+    }
+
     @Test func svgWithoutGraphvizIsAClearError() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-graph-\(getpid())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -23,6 +23,8 @@ public enum KeyType: Hashable, Sendable {
     case layers
     /// A list of lists of layers.
     case branches
+    /// A residual block's shortcut: the word `identity` or a list of layers.
+    case shortcut
     /// A non-empty list of integers, each at least `minimum`.
     case integers(minimum: Int)
     /// A mapping whose keys another section declares (`train`, `augment`).
@@ -45,6 +47,7 @@ public enum KeyType: Hashable, Sendable {
         case .shape: "[C, H, W] or {channels, height, width}"
         case .layers: "list of layers"
         case .branches: "list of lists of layers"
+        case .shortcut: "identity or list of layers"
         case .integers(let minimum): "list of integers ≥ \(minimum)"
         case .section: "mapping"
         case .variant: "name or mapping"

@@ -126,6 +126,8 @@ public enum SpecSchema {
             return ["$ref": "#/$defs/layers"]
         case .branches:
             return ["$ref": "#/$defs/branches"]
+        case .shortcut:
+            return ["oneOf": [["enum": ["identity"]], ["$ref": "#/$defs/layers"]]]
         case .integers(let minimum):
             return ["type": "array", "items": ["type": "integer", "minimum": minimum], "minItems": 1]
         case .choice(let words):

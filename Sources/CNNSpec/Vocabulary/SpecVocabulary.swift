@@ -183,12 +183,54 @@ public enum SpecVocabulary {
                    Key("name", .string, .described("concat + index"), "block name, unique")],
             build: .concat),
         LayerKindDeclaration(
-            "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015). When the body changes the shape, a 1×1 conv `<name>_projection` with the stride that matches the height and width projects the input",
+            "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015), or to the output of the layers in `shortcut:` (ResNet's downsample), which must have the body's shape. Without `shortcut:`, when the body changes the shape, a 1×1 conv `<name>_projection` (with bias) with the stride that matches the height and width projects the input; `shortcut: identity` makes a shape change an error",
             output: "the body's",
             keys: [Key("layers", .layers, .required, "the body; its output is added to the block's input (1×1 projection `<name>_projection` when the shape changes)",
                        example: "'residual: [conv: {filters: 16, size: 3, pad: 1}, relu]'"),
+                   Key("shortcut", .shortcut, .described("the input; a 1×1 projection `<name>_projection` when the shape changes"),
+                       "the path added to the body: `identity` (the input; a shape change is an error) or layers whose output has the body's shape",
+                       example: "'shortcut: [conv: {filters: 128, size: 1, stride: 2, bias: false}, batchnorm]'"),
                    Key("name", .string, .described("residual + index"), "block name, unique")],
             build: .residual),
+        LayerKindDeclaration(
+            "squeeze_excite", computes: "squeeze-and-excitation (Hu et al. 2018; torchvision's SqueezeExcitation): global average pool, 1×1 conv C→`squeeze` with bias (`<name>_squeeze`), `activation`, 1×1 conv `squeeze`→C with bias (`<name>_excite`), `gate`; the input is multiplied channel-wise by the result",
+            output: "unchanged",
+            keys: [Key("squeeze", .integer(minimum: 1), .required, "channels of the bottleneck", example: "'squeeze: 4'"),
+                   Key("activation", .choice(SqueezeExcite.Activation.allCases.map(\.rawValue)), .word("relu"), "after the first conv"),
+                   Key("gate", .choice(SqueezeExcite.Gate.allCases.map(\.rawValue)), .word("sigmoid"), "after the second conv: the channels' scales"),
+                   initKey, layerName],
+            example: "'squeeze_excite: {squeeze: 4}'",
+            build: .layer { map throws(SpecError) in
+                .squeezeExcite(SqueezeExcite(squeeze: try map.int("squeeze"),
+                                             activation: SqueezeExcite.Activation(rawValue: try map.choice("activation"))!,
+                                             gate: SqueezeExcite.Gate(rawValue: try map.choice("gate"))!,
+                                             initScheme: try map.initScheme("init")))
+            }),
+        LayerKindDeclaration(
+            "channel_shuffle", computes: "ShuffleNet's channel shuffle (PyTorch's ChannelShuffle): the channels, read as a `groups` × C/`groups` grid, transposed; C must divide by `groups`",
+            output: "unchanged",
+            keys: [Key("groups", .integer(minimum: 1), .required, "groups the channels are interleaved from", example: "'groups: 2'"), layerName],
+            example: "'channel_shuffle: {groups: 2}'",
+            build: .layer { map throws(SpecError) in .channelShuffle(ChannelShuffle(groups: try map.int("groups"))) }),
+        LayerKindDeclaration(
+            "slice", computes: "the input's channels `from` to `to` − 1 (0-based, half-open; ShuffleNetV2's channel split)",
+            output: "[to − from, H, W]",
+            keys: [Key("channels", .integers(minimum: 0), .required, "[from, to]: the channels kept, from ..< to, with 0 ≤ from < to ≤ C",
+                       example: "'channels: [0, 58]'"), layerName],
+            example: "'slice: {channels: [0, 58]}'",
+            build: .layer { map throws(SpecError) in
+                let node = try map.required("channels")
+                let bounds = try map.ints("channels")
+                guard bounds.count == 2 else {
+                    throw .typeMismatch(what: "'channels'", expected: "[from, to], two integers", found: "\(bounds.count) integers", at: node.location)
+                }
+                guard bounds[0] < bounds[1] else {
+                    throw .invalidValue(what: "'channels'", value: "[\(bounds[0]), \(bounds[1])]",
+                                        requirement: "[from, to] with from < to (the channels from ..< to; [0, 1] is channel 0 alone)",
+                                        at: node.location)
+                }
+                return .slice(ChannelSlice(from: bounds[0], to: bounds[1]))
+            }),
         LayerKindDeclaration(
             "repeat", computes: "`repeat: {times: 3, layers: [...]}` stacks copies of a block (the VGG idiom)", output: "—",
             keys: [Key("times", .integer(minimum: 1), .required, "how many copies of the block", example: "'times: 2'"),
@@ -217,7 +259,7 @@ public enum SpecVocabulary {
     public static let network = Section(title: "network", keys: [
         Key("name", .string, .described("file name"), "name shown in reports and run folders"),
         Key("input", .shape, .required, "shape of one input image", example: "'input: [1, 28, 28]' (channels, height, width)"),
-        Key("init", .initScheme, .word("he"), "default weight init of conv, local and dense layers"),
+        Key("init", .initScheme, .word("he"), "default weight init of conv, local, dense and squeeze_excite layers"),
         Key("layers", .layers, .required, "the layers in order", example: "'layers:' with a list of layers"),
         Key("loss", .choice(Loss.allCases.map(\.rawValue)), .word("softmax_cross_entropy"), "training loss on the last layer's outputs"),
         Key("train", .section("train"), .described("none"), "how `cnnc train` fits the network"),

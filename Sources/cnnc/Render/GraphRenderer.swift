@@ -48,16 +48,15 @@ struct GraphRenderer {
                 previous = join
             case .residual:
                 let bodyEnd = sequence(layer.branches[0], from: previous)
-                let shortcut: String
-                if let projection = layer.projection.first {
-                    shortcut = node(label: describe(projection), color: Self.color(of: projection.layer.kind))
-                    edge(previous, shortcut, attributes: "style=dashed")
-                } else {
-                    shortcut = previous
+                var shortcut = previous
+                for (k, step) in layer.shortcut.enumerated() {
+                    let id = node(label: describe(step), color: Self.color(of: step.layer.kind))
+                    edge(shortcut, id, attributes: k == 0 ? "style=dashed" : nil)
+                    shortcut = id
                 }
                 let sum = node(label: "\(layer.name)\n+\n\(Format.output(layer))", shape: "circle", color: "#fff2b3")
                 edge(bodyEnd, sum)
-                edge(shortcut, sum, attributes: layer.projection.isEmpty ? "style=dashed, label=\" identity\", fontsize=9" : "style=dashed")
+                edge(shortcut, sum, attributes: layer.shortcut.isEmpty ? "style=dashed, label=\" identity\", fontsize=9" : "style=dashed")
                 previous = sum
             default:
                 let id = node(label: describe(layer), color: Self.color(of: layer.layer.kind))
@@ -81,6 +80,8 @@ struct GraphRenderer {
         case .dense: "#ffe0b3"
         case .batchNorm, .dropout: "#f0f0f0"
         case .relu, .sigmoid, .tanh, .relu6, .leakyReLU, .elu, .silu, .hardswish, .hardsigmoid, .gelu, .identity, .flatten: "#ffffff"
+        case .channelShuffle, .slice: "#f0f0f0"
+        case .squeezeExcite: "#e8dcf5"
         case .concat, .residual: "#fff2b3"
         }
     }

@@ -101,7 +101,7 @@ enum JSONReport {
             ("line", .int(layer.layer.location.line)),
             ("column", .int(layer.layer.location.column)),
         ] + (layer.branches.isEmpty ? [] : [("branches", .array(layer.branches.map { .array($0.map(Self.layer)) }))])
-          + (layer.projection.isEmpty ? [] : [("projection", Self.layer(layer.projection[0]))]))
+          + (layer.shortcut.isEmpty ? [] : [("shortcut", .array(layer.shortcut.map(Self.layer)))]))
     }
 
     static func shape(_ s: Shape) -> JSONValue { .array([.int(s.channels), .int(s.height), .int(s.width)]) }

@@ -51,7 +51,12 @@ enum LayerTree {
                 rows += Self.rows(child, label: many && k == 0 ? "b\(b + 1)" : "", depth: depth + 1)
             }
         }
-        for projection in layer.projection { rows += Self.rows(projection, label: "proj", depth: depth + 1) }
+        // A residual's shortcut: `proj` for the automatic projection, `short` for layers the user wrote.
+        var shortcutLabel = "short"
+        if case .residual(let residual) = layer.layer.kind, case .automatic = residual.shortcut { shortcutLabel = "proj" }
+        for (k, step) in layer.shortcut.enumerated() {
+            rows += Self.rows(step, label: k == 0 ? shortcutLabel : "", depth: depth + 1)
+        }
         return rows
     }
 
@@ -63,7 +68,13 @@ enum KindDescription {
     static func of(_ layer: LayerAnalysis) -> String {
         switch layer.layer.kind {
         case .concat(let branches): return "concat, \(branches.count) branches"
-        case .residual: return layer.projection.isEmpty ? "residual (+ input)" : "residual (+ 1x1 projection)"
+        case .residual(let residual):
+            if layer.shortcut.isEmpty { return "residual (+ input)" }
+            if case .automatic = residual.shortcut { return "residual (+ 1x1 projection)" }
+            return "residual (+ shortcut)"
+        case .squeezeExcite(let se): return "squeeze_excite \(se.squeeze), \(se.activation.rawValue), \(se.gate.rawValue)"
+        case .channelShuffle(let shuffle): return "channel_shuffle g\(shuffle.groups)"
+        case .slice(let slice): return "slice \(slice.from)..<\(slice.to)"
         case .spp(let pyramid): return "spp \(pyramid.mode.rawValue) " + pyramid.levels.map(String.init).joined(separator: ",")
         case .adaptiveAvgPool(let pool), .adaptiveMaxPool(let pool):
             return "\(layer.layer.kind.keyword) \(pool.size.height)x\(pool.size.width)"
