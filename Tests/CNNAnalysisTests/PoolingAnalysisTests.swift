@@ -46,15 +46,13 @@ struct PoolingAnalysisTests {
         #expect(ceil.receptiveField.height == ReceptiveField(size: 3, jump: 2, start: 1.5))
     }
 
-    /// With ceil, rows go unread only when the stride is larger than the window.
-    @Test func ceilWithStrideAboveTheWindowStillWarns() throws {
+    /// With ceil, rows go unread only when the stride is larger than the window, which skips rows between
+    /// every two windows by design: then the last ones are not worth a warning either.
+    @Test func ceilWithStrideAboveTheWindowIsQuiet() throws {
         let a = try analyse("input: [1, 6, 8]\nlayers:\n  - maxpool: {size: 1, stride: 4, ceil: true}\n")
         // height: ⌈5/4⌉ + 1 = 3, less 1 (8 ≥ 6): windows at 0 and 4, row 5 unread; width: ⌈7/4⌉ + 1 = 3, less 1 (8 ≥ 8).
         #expect(a.output == Shape(channels: 1, height: 2, width: 2))
-        #expect(a.diagnostics.map(\.message) == [
-            "layer 'maxpool1': stride 4 is larger than the 1-pixel window: the last 1 input row is never read",
-            "layer 'maxpool1': stride 4 is larger than the 1-pixel window: the last 3 input columns are never read",
-        ])
+        #expect(a.diagnostics.isEmpty)
     }
 
     @Test func ceilErrorShowsTheRoundedUpFormula() throws {

@@ -75,7 +75,9 @@ struct SqueezeExciteTests {
         #expect(layer.output == layer.input)
         #expect(layer.trainableParameters == 2 * 16 * 4 + 4 + 16)
         #expect(layer.multiplyAdds == 2 * 16 * 4)
-        // It sees the whole 7x5 map through the pool.
-        #expect(layer.receptiveField.height.size == 7 && layer.receptiveField.width.size == 5)
+        // The gate is global context, not a window: the receptive field stays the input's single pixel.
+        #expect(layer.receptiveField.height.size == 1 && layer.receptiveField.width.size == 1)
+        // Other operations: the pool's adds and the gate's products over the map, then the activation's and gate's values.
+        #expect(layer.otherOperations == 2 * 16 * 7 * 5 + 4 + 16)
     }
 }

@@ -147,8 +147,9 @@ check "export of a locally connected layer is a clear error" local_refused
 $CNNC schema > "$WORK/schema.json"
 check "docs/cnnc.schema.json equals cnnc schema" cmp -s "$WORK/schema.json" docs/cnnc.schema.json
 check "every spec in specs/ names the schema for editors" \
-    bash -c 'for f in specs/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done'
-check "every spec in specs/ validates against the schema" "$PY" Tests/Peers/schema_check.py docs/cnnc.schema.json specs/*.yaml
+    bash -c 'for f in specs/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done
+             for f in specs/zoo/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done'
+check "every spec in specs/ and specs/zoo/ validates against the schema" "$PY" Tests/Peers/schema_check.py docs/cnnc.schema.json specs/*.yaml specs/zoo/*.yaml
 for bad in "unknown key|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: 3, fliters: 3}\n" \
            "wrong type|input: [1, 8, 8]\nlayers:\n  - conv: {filters: two, size: 3}\n" \
            "negative size|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: -3}\n" \

@@ -12,7 +12,7 @@ def put(target, name, data):
         f.write(data)
 
 
-for path in glob.glob('specs/*.yaml'):
+for path in glob.glob('specs/*.yaml') + glob.glob('specs/zoo/*.yaml'):
     put('spec', os.path.basename(path), open(path, 'rb').read())
 
 # The fuzz network: conv1 4×1×3×3, bn1 (4 channels), head dense 3 × (4·6·6).

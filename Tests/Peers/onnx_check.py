@@ -1,13 +1,18 @@
 """An exported model checked by the real ONNX tools: onnx.checker (full check, with shape inference)
 passes, and ONNX Runtime's logits on the first N test images equal cnnc's to 1e-4 absolute with the
-same predicted class for every image.
+same predicted class for every image. With --relative, to 1e-4 of the largest logit instead (an
+ImageNet network after one training step, whose eval-mode batchnorm statistics are barely estimated,
+gives logits in the thousands, where float32's own rounding is above 1e-4).
 
-usage: python3 onnx_check.py MODEL.onnx CNNC_LOGITS.csv DATA_DIR [N]   (needs onnx, onnxruntime, numpy)"""
+usage: python3 onnx_check.py MODEL.onnx CNNC_LOGITS.csv DATA_DIR [N] [--relative]   (needs onnx, onnxruntime, numpy)
+The test images are DATA_DIR/t10k-images-idx3-ubyte (greyscale, 3-D) or -idx4-ubyte (4-D, channels first)."""
 import gzip, os, sys
 import numpy as np, onnx, onnxruntime as ort
 
-model_path, logits_path, data = sys.argv[1:4]
-n = int(sys.argv[4]) if len(sys.argv) > 4 else 1000
+arguments = [a for a in sys.argv[1:] if a != '--relative']
+relative = '--relative' in sys.argv
+model_path, logits_path, data = arguments[:3]
+n = int(arguments[3]) if len(arguments) > 3 else 1000
 
 def idx(name):
     path = os.path.join(data, name)
@@ -20,7 +25,13 @@ onnx.checker.check_model(model, full_check=True)
 print(f'onnx.checker: ok (opset {model.opset_import[0].version}, {len(model.graph.node)} nodes, '
       f'{len(model.graph.initializer)} initializers)')
 
-images = idx('t10k-images-idx3-ubyte')[:n].astype(np.float32)[:, None, :, :] / 255
+stem = 't10k-images-idx4-ubyte' if any(os.path.exists(os.path.join(data, 't10k-images-idx4-ubyte' + e)) for e in ('', '.gz')) \
+    else 't10k-images-idx3-ubyte'
+images = idx(stem)[:n].astype(np.float32)
+if images.ndim == 3:
+    images = images[:, None, :, :]
+images /= 255
+n = len(images)
 options = ort.SessionOptions()
 options.intra_op_num_threads = 2
 session = ort.InferenceSession(model_path, options, providers=['CPUExecutionProvider'])
@@ -28,6 +39,7 @@ theirs = session.run(None, {'input': images})[0].reshape(n, -1)
 ours = np.loadtxt(logits_path, delimiter=',', dtype=np.float64).reshape(n, -1)
 diff = np.abs(theirs - ours).max()
 agree = int((theirs.argmax(1) == ours.argmax(1)).sum())
-print(f'ONNX Runtime {ort.__version__} against cnnc on {n} images: max |logit difference| {diff:.2e}, '
-      f'same class for {agree}/{n}')
-sys.exit(0 if diff <= 1e-4 and agree == n else 1)
+tolerance = 1e-4 * max(1.0, float(np.abs(ours).max())) if relative else 1e-4
+print(f'ONNX Runtime {ort.__version__} against cnnc on {n} images: max |logit difference| {diff:.2e} '
+      f'(allowed {tolerance:.1e}), same class for {agree}/{n}')
+sys.exit(0 if diff <= tolerance and agree == n else 1)
