@@ -33,14 +33,14 @@ struct NetworkAnalysisTests {
     }
 
     /// ResNet-50 as torchvision builds it (bottlenecks with the stride on the 3×3 conv, "v1.5"), except for the
-    /// shortcut: cnnc's residual projects with a 1×1 conv with bias and no batchnorm, where torchvision's
+    /// shortcut: cnnc's automatic projection is a 1×1 conv with bias and no batchnorm, where torchvision's
     /// downsample is a 1×1 conv without bias and a batchnorm. So for each projection, of C = 256, 512, 1,024 and
     /// 2,048 channels, torchvision has 2C learned parameters and 2C buffers where cnnc has C biases: its
     /// 25,557,032 parameters and 53,120 buffers are cnnc's 25,553,192 + 3,840 and 45,440 + 7,680.
     /// Every figure below was checked against torchvision 0.14's resnet50 with cnnc's shortcut, counted with
     /// forward hooks under the same convention (conv and linear multiply-adds; batchnorm 2, ReLU 1 and the
     /// block's add 1 per value; max-pooling 9 per output; the average pool 1 per input value).
-    @Test func resNet50CountsLearnedParametersAsTorchvision() throws {
+    @Test func resNet50WithTheAutomaticProjection() throws {
         func stage(_ blocks: Int, _ width: Int, stride: Int) -> String {
             func block(_ stride: Int) -> String {
                 "residual: [conv: {filters: \(width), size: 1, bias: false}, batchnorm, relu, "
@@ -61,6 +61,17 @@ struct NetworkAnalysisTests {
         #expect(a.totalOtherOperations == 36_252_160)
         #expect(a.lastSpatialReceptiveField.height.size == 427 && a.receptiveField.height.size == 619)
         #expect(a.outputIsVector && a.output.count == 1_000)
+    }
+
+    /// specs/zoo/resnet50.yaml writes torchvision's downsample (`shortcut: [conv …, bias: false, batchnorm]`):
+    /// the published figures (torchvision's table: 25,557,032 parameters, 4.09 GFLOPS), checked against
+    /// torchvision itself by Tests/EndToEnd/zoo.sh and, with the other operations, branches.sh.
+    @Test func zooResNet50CountsAsPublished() throws {
+        let a = try #require(try analyseFile("zoo/resnet50").first)
+        #expect(a.trainableParameters == 25_557_032 && a.buffers == 53_120)
+        #expect(a.totalMultiplyAdds == 4_089_184_256 && a.totalOtherOperations == 39_262_720)
+        #expect(a.lastSpatialReceptiveField.height.size == 427)
+        #expect(a.diagnostics.isEmpty, "\(a.diagnostics)")
     }
 
     @Test func stacked3x3AgainstOne5x5And7x7() throws {

@@ -4,9 +4,9 @@ inference, multiply-adds of Conv2d and Linear (the torchvision/fvcore convention
 operation under docs/spec.md's rule (batchnorm 2 per value, activations 1 per value, pooling one per
 window element, a residual block's add 1 per value, dropout 0).
 
-Networks: torchvision's resnet50 with cnnc's shortcut (a 1x1 conv with bias, no batchnorm; torchvision's
-own counts are printed beside), and a small network with the other kinds (avgpool, leaky_relu,
-hardswish, dropout, batchnorm after dense).
+Networks: torchvision's resnet50 against specs/zoo/resnet50.yaml, and a small network with the other kinds
+(avgpool, leaky_relu, hardswish, dropout, batchnorm after dense). Tests/EndToEnd/zoo.sh compares every zoo
+network's params, buffers and MACs; this adds the other operations.
 
 usage: python3 torchvision_counts.py CNNC WORK_DIR   (needs torch and torchvision)"""
 import json, subprocess, sys
@@ -65,24 +65,10 @@ def cnnc_counts(yaml_text, name):
 
 
 def resnet50():
+    """torchvision's resnet50 as published, against specs/zoo/resnet50.yaml (its shortcuts written as torchvision's)."""
     model = torchvision.models.resnet50()
-    print('torchvision resnet50 as published: %d params, %d buffers' % counts(model, (3, 224, 224))[:2])
-    stages = [model.layer1, model.layer2, model.layer3, model.layer4]
-    for stage in stages:  # cnnc's residual projects with a 1x1 conv with bias and no batchnorm
-        conv = stage[0].downsample[0]
-        stage[0].downsample = nn.Conv2d(conv.in_channels, conv.out_channels, 1, stride=conv.stride, bias=True)
-    lines = ['name: resnet50', 'input: [3, 224, 224]', 'layers:',
-             '  - conv: {filters: 64, size: 7, stride: 2, pad: 3, bias: false}', '  - batchnorm', '  - relu',
-             '  - maxpool: {size: 3, stride: 2, pad: 1}']
-    for stage in stages:
-        for block in stage:
-            width, stride = block.conv1.out_channels, block.conv2.stride[0]
-            lines += [f'  - residual: [conv: {{filters: {width}, size: 1, bias: false}}, batchnorm, relu, '
-                      f'conv: {{filters: {width}, size: 3, stride: {stride}, pad: 1, bias: false}}, batchnorm, relu, '
-                      f'conv: {{filters: {4 * width}, size: 1, bias: false}}, batchnorm]', '  - relu']
-    lines += ['  - globalavgpool', '  - dense: {units: 1000}']
-    blocks = [block for stage in stages for block in stage]
-    return model, (3, 224, 224), '\n'.join(lines) + '\n', blocks
+    blocks = [block for stage in (model.layer1, model.layer2, model.layer3, model.layer4) for block in stage]
+    return model, (3, 224, 224), open('specs/zoo/resnet50.yaml').read(), blocks
 
 
 def mixed():
