@@ -5,16 +5,9 @@ and at a second input size. Every figure must be equal.
 
 usage: python3 zoo_counts.py CNNC_BINARY SPEC... [--size N]   (needs torch and torchvision)
 Prints one table row per network and size (torchvision's figure | cnnc's) and exits non-zero on any difference."""
-import json, re, subprocess, sys
-import torch, torchvision
-
-
-def peer_of(spec):
-    for line in open(spec):
-        match = re.match(r'#\s*peer:\s*(\S.*)$', line)
-        if match:
-            return match.group(1).strip()
-    sys.exit(f'{spec}: no "# peer: constructor()" line')
+import json, subprocess, sys
+import torch
+from zoo_peer import torchvision_model
 
 
 def torchvision_figures(model, size):
@@ -57,8 +50,7 @@ def main():
     failed = 0
     print(f'{"network":22s} {"input":>7s} {"figure":8s} {"torchvision":>15s} {"cnnc":>15s}')
     for spec in arguments:
-        constructor = peer_of(spec)
-        model = eval('torchvision.models.' + constructor)
+        model = torchvision_model(spec)
         name = spec.rsplit('/', 1)[-1].removesuffix('.yaml')
         for size in (224, second):
             theirs, ours = torchvision_figures(model, size), cnnc_figures(cnnc, spec, size)

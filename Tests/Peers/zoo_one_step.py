@@ -14,8 +14,9 @@ float32 values. Dropout is set to 0 on both sides (and torchvision's stochastic 
 Tensors must agree to `--tolerance` of each tensor's largest update (the rounding of float32 through a deep
 network), running statistics to 1e-4 relative, the loss to 1e-4 relative. WORK_DIR/step keeps cnnc's run
 (last.safetensors, the images in WORK_DIR/data) for the ONNX check that follows in Tests/EndToEnd/zoo.sh."""
-import argparse, json, os, re, shutil, struct, subprocess, sys
+import argparse, json, os, shutil, struct, subprocess, sys
 import numpy as np, torch, torchvision, yaml
+from zoo_peer import torchvision_model
 from safetensors.torch import load_file, save_file
 
 parser = argparse.ArgumentParser()
@@ -28,14 +29,6 @@ args = parser.parse_args()
 shutil.rmtree(args.work, ignore_errors=True)
 os.makedirs(f'{args.work}/data')
 lr = 0.1
-
-
-def peer_of(spec):
-    for line in open(spec):
-        match = re.match(r'#\s*peer:\s*(\S.*)$', line)
-        if match:
-            return match.group(1).strip()
-    sys.exit(f'{spec}: no "# peer: constructor()" line')
 
 
 def without_dropout(node):
@@ -86,7 +79,7 @@ names_run, _ = cnnc_train(f'{args.work}/names')
 names = ordered_tensor_names(f'{args.work}/names/last.safetensors')
 
 torch.manual_seed(0)
-model = eval('torchvision.models.' + peer_of(args.spec))
+model = torchvision_model(args.spec)
 for module in model.modules():
     if isinstance(module, (torch.nn.Dropout, torchvision.ops.StochasticDepth)):
         module.p = 0.0

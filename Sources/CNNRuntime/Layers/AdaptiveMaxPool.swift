@@ -55,14 +55,7 @@ public final class AdaptiveMaxPool: RuntimeLayer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         guard let inputGradient else { return }
-        let inSize = facts.input.count, outSize = facts.output.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for n in images {
-                let dx = inputGradient + n * inSize
-                dx.update(repeating: 0, count: inSize)
-                let dy = outputGradient + n * outSize, arg = argmax + n * outSize
-                for k in 0..<outSize { dx[Int(arg[k])] += dy[k] }
-            }
-        }
+        MaxPool.routeGradient(outputGradient, through: argmax, into: inputGradient, input: facts.input.count, output: facts.output.count,
+                              batch: batch, threads: context.threads)
     }
 }

@@ -31,8 +31,16 @@ public final class MaxPool: RuntimeLayer {
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         guard let inputGradient else { return }
-        let inSize = facts.input.count, outSize = facts.output.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+        Self.routeGradient(outputGradient, through: argmax, into: inputGradient, input: facts.input.count, output: facts.output.count,
+                           batch: batch, threads: context.threads)
+    }
+
+    /// dx = 0, then each output's gradient added to the input pixel that won its window (`argmax`, per image):
+    /// the backward pass of max pooling, shared with `adaptivemaxpool`.
+    static func routeGradient(_ outputGradient: UnsafePointer<Float>, through argmax: UnsafePointer<Int32>,
+                              into inputGradient: UnsafeMutablePointer<Float>, input inSize: Int, output outSize: Int,
+                              batch: Int, threads: Int) {
+        Parallel.forEachChunk(count: batch, chunks: threads) { _, images in
             for n in images {
                 let dx = inputGradient + n * inSize
                 dx.update(repeating: 0, count: inSize)
