@@ -184,12 +184,12 @@ struct MappingReader {
         return try NodeReading.initScheme(value)
     }
 
-    /// A non-empty list of integers.
+    /// A non-empty list of integers (of the key's count, when it has one).
     func ints(_ name: String) throws(SpecError) -> [Int] {
-        guard case .integers(let minimum) = key(name).type else { preconditionFailure("\(section).\(name) is not a list of integers") }
+        guard case .integers(let minimum, let count) = key(name).type else { preconditionFailure("\(section).\(name) is not a list of integers") }
         let value = try required(name)
         let items = try NodeReading.list(value, what: "'\(name)'")
-        return try NodeReading.ints(value, what: "'\(name)'", minimum: minimum, counts: [max(items.count, 1)], budget: budget)
+        return try NodeReading.ints(value, what: "'\(name)'", minimum: minimum, counts: [count ?? max(items.count, 1)], budget: budget)
     }
 }
 

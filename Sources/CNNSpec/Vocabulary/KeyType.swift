@@ -25,8 +25,8 @@ public enum KeyType: Hashable, Sendable {
     case branches
     /// A residual block's shortcut: the word `identity` or a list of layers.
     case shortcut
-    /// A non-empty list of integers, each at least `minimum`.
-    case integers(minimum: Int)
+    /// A non-empty list of integers, each at least `minimum`; exactly `count` of them when it is given.
+    case integers(minimum: Int, count: Int? = nil)
     /// A mapping whose keys another section declares (`train`, `augment`).
     case section(String)
     /// A bare name or a mapping with `name:` from a `VariantFamily` (`optimizer`, `schedule`).
@@ -48,7 +48,8 @@ public enum KeyType: Hashable, Sendable {
         case .layers: "list of layers"
         case .branches: "list of lists of layers"
         case .shortcut: "identity or list of layers"
-        case .integers(let minimum): "list of integers ≥ \(minimum)"
+        case .integers(let minimum, nil): "list of integers ≥ \(minimum)"
+        case .integers(let minimum, let count?): "\(count) integers ≥ \(minimum)"
         case .section: "mapping"
         case .variant: "name or mapping"
         }

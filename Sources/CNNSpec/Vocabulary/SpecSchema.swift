@@ -128,8 +128,10 @@ public enum SpecSchema {
             return ["$ref": "#/$defs/branches"]
         case .shortcut:
             return ["oneOf": [["enum": ["identity"]], ["$ref": "#/$defs/layers"]]]
-        case .integers(let minimum):
+        case .integers(let minimum, nil):
             return ["type": "array", "items": ["type": "integer", "minimum": minimum], "minItems": 1]
+        case .integers(let minimum, let count?):
+            return ["type": "array", "items": ["type": "integer", "minimum": minimum], "minItems": count, "maxItems": count]
         case .choice(let words):
             return ["enum": words]
         case .section(let name):

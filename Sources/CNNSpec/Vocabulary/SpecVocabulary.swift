@@ -215,15 +215,12 @@ public enum SpecVocabulary {
         LayerKindDeclaration(
             "slice", computes: "the input's channels `from` to `to` − 1 (0-based, half-open; ShuffleNetV2's channel split)",
             output: "[to − from, H, W]",
-            keys: [Key("channels", .integers(minimum: 0), .required, "[from, to]: the channels kept, from ..< to, with 0 ≤ from < to ≤ C",
+            keys: [Key("channels", .integers(minimum: 0, count: 2), .required, "[from, to]: the channels kept, from ..< to, with 0 ≤ from < to ≤ C",
                        example: "'channels: [0, 58]'"), layerName],
             example: "'slice: {channels: [0, 58]}'",
             build: .layer { map throws(SpecError) in
                 let node = try map.required("channels")
                 let bounds = try map.ints("channels")
-                guard bounds.count == 2 else {
-                    throw .typeMismatch(what: "'channels'", expected: "[from, to], two integers", found: "\(bounds.count) integers", at: node.location)
-                }
                 guard bounds[0] < bounds[1] else {
                     throw .invalidValue(what: "'channels'", value: "[\(bounds[0]), \(bounds[1])]",
                                         requirement: "[from, to] with from < to (the channels from ..< to; [0, 1] is channel 0 alone)",
