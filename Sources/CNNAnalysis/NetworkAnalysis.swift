@@ -167,9 +167,12 @@ public struct NetworkAnalysis: Hashable, Sendable {
             (shortcut, _, shortcutField) = try sequence([projection], input: input, field: field, diagnostics: &unwritten)
         case .identity:
             guard output == input else {
+                // The automatic projection is a fix only when a whole stride maps the input's height and width to the output's.
+                let automatic = projectionStride(from: input, to: output).map { _ in
+                    "remove 'shortcut: identity' (a 1×1 conv '\(layer.name)_projection' then maps \(input) to \(output)), "
+                } ?? ""
                 throw .doesNotFit(layer: layer.name, detail: "the body maps \(input) to \(output), but 'shortcut: identity' adds the \(input) input itself",
-                                  fix: "remove 'shortcut: identity' (a 1×1 conv '\(layer.name)_projection' then maps \(input) to \(output)), "
-                                      + "write the shortcut as layers giving \(output), or keep the shape in the body",
+                                  fix: automatic + "write the shortcut as layers giving \(output), or keep the shape in the body",
                                   at: layer.location)
             }
         case .layers(let layers):

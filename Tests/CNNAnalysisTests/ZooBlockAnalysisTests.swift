@@ -76,6 +76,12 @@ struct ZooBlockAnalysisTests {
         #expect(e.message == "layer 'residual1': the body maps 3x8x8 to 6x4x4, but 'shortcut: identity' adds the 3x8x8 input itself")
         #expect(e.hint?.contains("remove 'shortcut: identity'") == true)
         #expect(e.location.line == 4 && e.location.column == 5)
+        // 8 → 6 (a 3×3 window, no padding): no whole stride of a 1×1 conv gives 6 from 8 (1 gives 8, 2 gives 4), so the
+        // automatic projection is not offered.
+        let odd = try #require(try shapeError(
+            "input: [3, 8, 8]\nlayers:\n  - residual: {layers: [conv: {filters: 3, size: 3}], shortcut: identity}\n"))
+        #expect(odd.hint?.contains("remove 'shortcut: identity'") == false)
+        #expect(odd.hint?.hasPrefix("write the shortcut as layers giving 3x6x6") == true, "\(String(describing: odd.hint))")
         // Without the shape change, identity is accepted and adds nothing.
         let same = try analyse("input: [3, 8, 8]\nlayers:\n  - residual: {layers: [conv: {filters: 3, size: 3, pad: 1}], shortcut: identity}\n")
         #expect(same.layers[0].shortcut.isEmpty && same.layers[0].trainableParameters == 3 * 3 * 9 + 3)
