@@ -4,7 +4,9 @@
 #   linear layers, output shape), exactly, at 224×224 and 160×160 (Tests/Peers/zoo_counts.py);
 # - trained: one SGD step from torchvision's initial weights on random 3×64×64 images (batch 2) gives PyTorch's
 #   loss, weights and running statistics (Tests/Peers/zoo_one_step.py);
-# - exported: the stepped network passes onnx.checker's full check and ONNX Runtime's logits equal cnnc's.
+# - exported: the network (torchvision's weights, running statistics of the same images) passes onnx.checker's
+#   full check and ONNX Runtime's logits equal cnnc's to 1e-4, or to twice ONNX Runtime's own difference between its
+#   optimised and unoptimised graphs where that is larger (ResNet-50: 2e-4).
 # PyTorch and torchvision are Debian's (python3-torch, python3-torchvision); onnx and onnxruntime come from PyPI
 # in a separate virtual environment (PyPI's numpy 2 does not load Debian's torch). Prints 'N passed, N failed'.
 source "$(dirname "$0")/common.bash"
@@ -30,11 +32,11 @@ for spec in "${SPECS[@]}"; do
     echo "== $name"
     check "$name: one SGD step gives PyTorch's loss, weights and running statistics" \
         "$TORCH" Tests/Peers/zoo_one_step.py "$CNNC" "$spec" "$WORK/$name"
-    $CNNC export "$WORK/$name/spec.yaml" --weights "$WORK/$name/step/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
-    $CNNC eval "$WORK/$name/spec.yaml" --weights "$WORK/$name/step/last.safetensors" --data "$WORK/$name/data" \
+    $CNNC export "$WORK/$name/onnx.yaml" --weights "$WORK/$name/onnx/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
+    $CNNC eval "$WORK/$name/onnx.yaml" --weights "$WORK/$name/onnx/last.safetensors" --data "$WORK/$name/onnx-data" \
         --logits "$WORK/$name.csv" > /dev/null
-    check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's" \
-        "$ONNX" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$WORK/$name/data" 2 --relative
+    check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's on 16 images (1e-4, or twice ORT's own rounding)" \
+        "$ONNX" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$WORK/$name/onnx-data" 16 --yardstick
     rm -rf "$WORK/$name"/*/*.safetensors "$WORK/$name.onnx"  # VGG-16's and AlexNet's weights are hundreds of MB each
 done
 

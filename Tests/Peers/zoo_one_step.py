@@ -13,7 +13,10 @@ safetensors file under cnnc's names. `cnnc train --init-weights` takes one step 
 float32 values. Dropout is set to 0 on both sides (and torchvision's stochastic depth, which cnnc lacks).
 Tensors must agree to `--tolerance` of each tensor's largest update (the rounding of float32 through a deep
 network), running statistics to 1e-4 relative, the loss to 1e-4 relative. WORK_DIR/step keeps cnnc's run
-(last.safetensors, the images in WORK_DIR/data) for the ONNX check that follows in Tests/EndToEnd/zoo.sh."""
+(last.safetensors, the images in WORK_DIR/data); WORK_DIR/onnx holds the network for the ONNX check that follows in
+Tests/EndToEnd/zoo.sh: the initial weights with every batchnorm's running statistics set to these images' (momentum 1,
+a step of lr 1e-12 on 16 other random images in WORK_DIR/onnx-data), so that inference sees statistics that fit its weights (with torchvision's initial running
+statistics, mean 0 and variance 1, ResNet-50's logits at inference reach 1e11)."""
 import argparse, json, os, shutil, struct, subprocess, sys
 import numpy as np, torch, torchvision, yaml
 from zoo_peer import torchvision_model
@@ -31,12 +34,23 @@ os.makedirs(f'{args.work}/data')
 lr = 0.1
 
 
-def without_dropout(node):
-    """The spec with every dropout rate 0 (dropout draws different masks in the two frameworks)."""
+def for_one_step(node, momentum=None):
+    """The spec with every dropout rate 0 (dropout draws different masks in the two frameworks) and, when
+    `momentum` is given, every batchnorm's momentum set to it."""
     if isinstance(node, dict):
-        return {k: ({'rate': 0} if k == 'dropout' else without_dropout(v)) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            if k == 'dropout':
+                out[k] = {'rate': 0}
+            elif k == 'batchnorm' and momentum is not None:
+                out[k] = dict(v or {}, momentum=momentum)
+            else:
+                out[k] = for_one_step(v, momentum)
+        return out
     if isinstance(node, list):
-        return [({'dropout': {'rate': 0}} if item == 'dropout' else without_dropout(item)) for item in node]
+        return [({'dropout': {'rate': 0}} if item == 'dropout'
+                 else {'batchnorm': {'momentum': momentum}} if item == 'batchnorm' and momentum is not None
+                 else for_one_step(item, momentum)) for item in node]
     return node
 
 
@@ -53,7 +67,7 @@ def ordered_tensor_names(path):
     return [name for name in header if name != '__metadata__']
 
 
-spec = without_dropout(yaml.safe_load(open(args.spec)))
+spec = for_one_step(yaml.safe_load(open(args.spec)))
 spec['input'] = [3, args.size, args.size]
 spec['train'] = {'epochs': 1, 'batch': args.batch, 'optimizer': {'name': 'sgd', 'lr': lr}, 'seed': 1}
 spec_path = f'{args.work}/spec.yaml'
@@ -135,6 +149,23 @@ if gap < float('inf'):
 write_data(images, labels)
 
 after, cnnc_loss = cnnc_train(f'{args.work}/step', '--init-weights', f'{args.work}/initial.safetensors')
+# The network for the ONNX check (see the docstring): WORK_DIR/onnx.yaml and WORK_DIR/onnx/last.safetensors.
+onnx_spec = dict(for_one_step(yaml.safe_load(open(args.spec)), momentum=1.0), input=spec['input'],
+                 train=dict(spec['train'], optimizer={'name': 'sgd', 'lr': 1e-12}))
+yaml.safe_dump(onnx_spec, open(f'{args.work}/onnx.yaml', 'w'), sort_keys=False)
+# Its data: 16 random images (the statistics of 2 are too few for a 2×2 map at the last stage: a channel's variance
+# over 8 values can be tiny, and inference then divides rounding noise by it).
+onnx_rng = np.random.default_rng(8)
+onnx_images = onnx_rng.integers(0, 256, size=(16, 3, args.size, args.size), dtype=np.uint8)
+onnx_labels = onnx_rng.integers(0, 1000, size=16).astype(np.uint8)
+os.makedirs(f'{args.work}/onnx-data')
+for prefix in ('train', 't10k'):
+    write_idx(f'{args.work}/onnx-data/{prefix}-images-idx4-ubyte', onnx_images)
+    write_idx(f'{args.work}/onnx-data/{prefix}-labels-idx1-ubyte', onnx_labels)
+onnx_spec['train']['batch'] = 16
+yaml.safe_dump(onnx_spec, open(f'{args.work}/onnx.yaml', 'w'), sort_keys=False)
+subprocess.run([args.cnnc, 'train', f'{args.work}/onnx.yaml', '--data', f'{args.work}/onnx-data', '--out', f'{args.work}/onnx',
+                '--init-weights', f'{args.work}/initial.safetensors'], check=True, stdout=subprocess.DEVNULL)
 
 
 
