@@ -4,19 +4,22 @@ side is the torchvision model the spec's `# peer:` line names, so this checks th
 (layer for layer, in order) and that cnnc trains it as PyTorch does.
 
 usage: python3 zoo_one_step.py CNNC_BINARY SPEC WORK_DIR [--size 64] [--batch 2] [--tolerance 0.01] [--kernels K]
-(needs torch, torchvision, safetensors, PyYAML, numpy)
+(needs torch, torchvision, safetensors, PyYAML, numpy; CNNC_THREADS, if set, is passed to cnnc train --threads)
 
 How: torchvision builds the model (its own init); its tensors, in registration order, are matched to cnnc's
 checkpoint tensors in cnnc's order (depth first, as written in the spec) with equal shapes, and written as a
 safetensors file under cnnc's names. `cnnc train --init-weights` takes one step of plain SGD (lr 0.1, batch
-`--batch`) on random images written as a 4-D IDX file; PyTorch takes the same step in float64 from the same
-float32 values. Dropout is set to 0 on both sides (and torchvision's stochastic depth, which cnnc lacks).
-Tensors must agree to `--tolerance` of each tensor's largest update (the rounding of float32 through a deep
-network), running statistics to 1e-4 relative, the loss to 1e-4 relative. WORK_DIR/step keeps cnnc's run
-(last.safetensors, the images in WORK_DIR/data); WORK_DIR/onnx holds the network for the ONNX check that follows in
-Tests/EndToEnd/zoo.sh: the initial weights with every batchnorm's running statistics set to these images' (momentum 1,
-a step of lr 1e-12 on 16 other random images in WORK_DIR/onnx-data), so that inference sees statistics that fit its weights (with torchvision's initial running
-statistics, mean 0 and variance 1, ResNet-50's logits at inference reach 1e11)."""
+`--batch`) on random images written as a 4-D IDX file; PyTorch takes the same step in float64 (and, as a
+yardstick of float32 rounding, in float32) from the same float32 values. Dropout is set to 0 on both sides (and
+torchvision's stochastic depth, which cnnc lacks). The loss must agree to 1e-4 relative; each tensor, by norm, to
+`--tolerance` of its update (running statistics: 1e-4 of their size), or to 4 times PyTorch float32's own
+difference (see the comment at the check).
+
+WORK_DIR/step keeps cnnc's run (the images in WORK_DIR/data). WORK_DIR/onnx.yaml and WORK_DIR/onnx/ hold the
+network for the ONNX check that follows in Tests/EndToEnd/zoo.sh: the initial weights with every batchnorm's
+running statistics those of 16 other random images (WORK_DIR/onnx-data; momentum 1, one step of lr 1e-12), so
+that inference sees statistics that fit its weights (with torchvision's initial running statistics, mean 0 and
+variance 1, ResNet-50's logits at inference reach 1e11)."""
 import argparse, json, os, shutil, struct, subprocess, sys
 import numpy as np, torch, torchvision, yaml
 from zoo_peer import torchvision_model
@@ -75,8 +78,9 @@ yaml.safe_dump(spec, open(spec_path, 'w'), sort_keys=False)
 
 
 def cnnc_train(out, *extra):
-    subprocess.run([args.cnnc, 'train', spec_path, '--data', f'{args.work}/data', '--out', out, '--kernels', args.kernels, *(['--threads', os.environ['CNNC_THREADS']] if 'CNNC_THREADS' in os.environ else []), *extra],
-                   check=True, stdout=subprocess.DEVNULL)
+    threads = ['--threads', os.environ['CNNC_THREADS']] if 'CNNC_THREADS' in os.environ else []
+    subprocess.run([args.cnnc, 'train', spec_path, '--data', f'{args.work}/data', '--out', out, '--kernels', args.kernels,
+                    *threads, *extra], check=True, stdout=subprocess.DEVNULL)
     losses = [float(line.split(',')[2]) for line in open(f'{out}/metrics.csv').read().splitlines()[1:]]
     return load_file(f'{out}/last.safetensors'), losses[0]
 
@@ -151,8 +155,7 @@ write_data(images, labels)
 after, cnnc_loss = cnnc_train(f'{args.work}/step', '--init-weights', f'{args.work}/initial.safetensors')
 # The network for the ONNX check (see the docstring): WORK_DIR/onnx.yaml and WORK_DIR/onnx/last.safetensors.
 onnx_spec = dict(for_one_step(yaml.safe_load(open(args.spec)), momentum=1.0), input=spec['input'],
-                 train=dict(spec['train'], optimizer={'name': 'sgd', 'lr': 1e-12}))
-yaml.safe_dump(onnx_spec, open(f'{args.work}/onnx.yaml', 'w'), sort_keys=False)
+                 train=dict(spec['train'], batch=16, optimizer={'name': 'sgd', 'lr': 1e-12}))
 # Its data: 16 random images (the statistics of 2 are too few for a 2×2 map at the last stage: a channel's variance
 # over 8 values can be tiny, and inference then divides rounding noise by it).
 onnx_rng = np.random.default_rng(8)
@@ -162,11 +165,9 @@ os.makedirs(f'{args.work}/onnx-data')
 for prefix in ('train', 't10k'):
     write_idx(f'{args.work}/onnx-data/{prefix}-images-idx4-ubyte', onnx_images)
     write_idx(f'{args.work}/onnx-data/{prefix}-labels-idx1-ubyte', onnx_labels)
-onnx_spec['train']['batch'] = 16
 yaml.safe_dump(onnx_spec, open(f'{args.work}/onnx.yaml', 'w'), sort_keys=False)
 subprocess.run([args.cnnc, 'train', f'{args.work}/onnx.yaml', '--data', f'{args.work}/onnx-data', '--out', f'{args.work}/onnx',
                 '--init-weights', f'{args.work}/initial.safetensors'], check=True, stdout=subprocess.DEVNULL)
-
 
 
 def torch_step(dtype):
