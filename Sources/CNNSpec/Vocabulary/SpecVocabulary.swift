@@ -35,6 +35,9 @@ public enum SpecVocabulary {
         layerName,
     ]
 
+    /// `adaptiveavgpool` and `adaptivemaxpool`.
+    static let adaptivePoolingKeys = [Key("size", .size, .required, "output height and width", example: "'size: 6'"), layerName]
+
     // MARK: - Layer kinds
 
     /// Every layer kind, in the order docs/spec.md presents them.
@@ -94,15 +97,15 @@ public enum SpecVocabulary {
         LayerKindDeclaration(
             "adaptiveavgpool", computes: "mean over each of OH×OW bins, per channel; bin i spans ⌊i·H/OH⌋ to ⌈(i+1)·H/OH⌉ (PyTorch's AdaptiveAvgPool2d), overlapping when the map is smaller than the output",
             output: "[C, OH, OW]",
-            keys: [Key("size", .size, .required, "output height and width", example: "'size: 6'"), layerName],
+            keys: adaptivePoolingKeys,
             example: "'adaptiveavgpool: {size: 6}'",
-            build: .layer { map throws(SpecError) in .adaptiveAvgPool(AdaptivePooling(size: try map.size("size")!)) }),
+            build: .layer { map throws(SpecError) in .adaptiveAvgPool(try adaptivePooling(map)) }),
         LayerKindDeclaration(
             "adaptivemaxpool", computes: "max over each of OH×OW bins, per channel; bins as `adaptiveavgpool` (PyTorch's AdaptiveMaxPool2d)",
             output: "[C, OH, OW]",
-            keys: [Key("size", .size, .required, "output height and width", example: "'size: 6'"), layerName],
+            keys: adaptivePoolingKeys,
             example: "'adaptivemaxpool: {size: [2, 3]}'",
-            build: .layer { map throws(SpecError) in .adaptiveMaxPool(AdaptivePooling(size: try map.size("size")!)) }),
+            build: .layer { map throws(SpecError) in .adaptiveMaxPool(try adaptivePooling(map)) }),
         LayerKindDeclaration(
             "spp", computes: "spatial pyramid pooling: for each level l, l×l bins (bin i spans ⌊i·H/l⌋ to ⌈(i+1)·H/l⌉, as PyTorch's adaptive pooling) max- or average-pooled per channel; the length does not depend on H and W",
             output: "[C·Σl²], a vector",
@@ -245,6 +248,10 @@ public enum SpecVocabulary {
         Convolution(filters: try map.int("filters"), size: try map.size("size")!, stride: try map.size("stride")!,
                     padding: try map.padding("pad"), dilation: try map.size("dilation")!, groups: try map.int("groups"),
                     bias: try map.bool("bias"), initScheme: try map.initScheme("init"))
+    }
+
+    static func adaptivePooling(_ map: MappingReader) throws(SpecError) -> AdaptivePooling {
+        AdaptivePooling(size: try map.size("size")!)
     }
 
     static func pooling(_ map: MappingReader) throws(SpecError) -> Pooling {
