@@ -20,6 +20,12 @@ public enum DataError: Error, Equatable, Sendable {
     case imageTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// `train.validation` leaves no training or no validation image.
     case emptySplit(fraction: Double, images: Int)
+    /// A file of fixed-size records (CIFAR binary) whose size is not a whole, non-zero number of records.
+    case partialRecords(path: String, bytes: Int, recordBytes: Int)
+    /// A stored label outside the data set's classes (e.g. 10 in a CIFAR-10 file).
+    case badLabel(path: String, index: Int, label: Int, classes: Int)
+    /// A NumPy array (.npy, or a member of a .npz) that cnnc cannot take as images or labels.
+    case badArray(path: String, reason: String)
 
     public var message: String {
         switch self {
@@ -46,6 +52,11 @@ public enum DataError: Error, Equatable, Sendable {
         case .badImage(let path, let reason): return "\(path): \(reason)"
         case .imageTooLarge(let path, let width, let height, let maxPixels):
             return "\(path): image of \(width)×\(height) pixels is larger than the limit of \(maxPixels) pixels"
+        case .partialRecords(let path, let bytes, let recordBytes):
+            return "\(path): \(bytes) bytes is not a whole number of \(recordBytes)-byte records"
+        case .badLabel(let path, let index, let label, let classes):
+            return "\(path): record \(index) has label \(label), outside the data set's \(classes) classes"
+        case .badArray(let path, let reason): return "\(path): \(reason)"
         }
     }
 
@@ -64,6 +75,13 @@ public enum DataError: Error, Equatable, Sendable {
         case .countMismatch: return "the two files must come from the same set"
         case .labelOutOfRange: return "the last layer needs one output per class"
         case .imageTooLarge: return "scale the image down first (the network sees it resized to its input size anyway)"
+        case .partialRecords(_, _, let recordBytes):
+            return recordBytes == 3074
+                ? "a CIFAR-100 binary file holds records of a coarse and a fine label byte and 3072 image bytes; download the file again"
+                : "a CIFAR-10 binary file holds records of 1 label byte and 3072 image bytes (32×32 red, green, blue planes); download the file again"
+        case .badLabel: return "the file is damaged or not of this format; download it again, or choose the format that matches it"
+        case .badArray:
+            return "save images as uint8 N×H×W or N×H×W×C (channels last) and labels as N integers, with numpy.save or numpy.savez"
         case .unreadable, .badImage: return nil
         }
     }
