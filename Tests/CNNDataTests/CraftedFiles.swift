@@ -96,6 +96,46 @@ struct CraftedFiles {
         Array(header.utf8) + body
     }
 
+    // MARK: - NumPy
+
+    /// A .npy file: magic, version, little-endian header length (2 bytes in version 1, 4 in 2 and 3),
+    /// `header` padded with spaces and a newline to a multiple of 64 bytes, then `body`.
+    static func npy(_ header: String, body: [UInt8] = [], version: UInt8 = 1) -> [UInt8] {
+        let prefix = version == 1 ? 10 : 12
+        var text = Array(header.utf8)
+        while (prefix + text.count + 1) % 64 != 0 { text.append(0x20) }
+        text.append(0x0A)
+        let length = version == 1 ? littleEndian(UInt32(text.count)).prefix(2) : littleEndian(UInt32(text.count))[...]
+        return [0x93] + Array("NUMPY".utf8) + [version, 0] + length + text + body
+    }
+
+    /// The header numpy writes for a C-ordered array.
+    static func npy(descr: String, shape: [Int], body: [UInt8], version: UInt8 = 1) -> [UInt8] {
+        let sizes = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        return npy("{'descr': '\(descr)', 'fortran_order': False, 'shape': \(sizes), }", body: body, version: version)
+    }
+
+    /// A zip archive of stored members, as `numpy.savez` writes; `claimedSize` replaces the central
+    /// directory's uncompressed size of every member (a lying archive).
+    static func zipStored(_ members: [(name: String, bytes: [UInt8])], claimedSize: UInt32? = nil) -> [UInt8] {
+        var out: [UInt8] = [], central: [UInt8] = []
+        for (name, bytes) in members {
+            let offset = UInt32(out.count), crc = crc32(bytes), size = UInt32(bytes.count), nameBytes = Array(name.utf8)
+            let common = littleEndian16(20) + littleEndian16(0) + littleEndian16(0) + littleEndian16(0) + littleEndian16(0x21)
+                + littleEndian(crc) + littleEndian(size)
+            out += littleEndian(0x0403_4B50) + common + littleEndian(size) + littleEndian16(UInt16(nameBytes.count)) + littleEndian16(0)
+                + nameBytes + bytes
+            central += littleEndian(0x0201_4B50) + littleEndian16(20) + common + littleEndian(claimedSize ?? size)
+                + littleEndian16(UInt16(nameBytes.count)) + [UInt8](repeating: 0, count: 12) + littleEndian(offset) + nameBytes
+        }
+        let centralOffset = UInt32(out.count)
+        return out + central + littleEndian(0x0605_4B50) + [0, 0, 0, 0] + littleEndian16(UInt16(members.count))
+            + littleEndian16(UInt16(members.count)) + littleEndian(UInt32(central.count)) + littleEndian(centralOffset) + [0, 0]
+    }
+
+    static func littleEndian(_ value: UInt32) -> [UInt8] { bigEndian(value).reversed() }
+    static func littleEndian16(_ value: UInt16) -> [UInt8] { [UInt8(value & 255), UInt8(value >> 8)] }
+
     static func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 255), UInt8(value >> 8 & 255), UInt8(value & 255)]
     }
