@@ -70,6 +70,10 @@ public enum DataError: Error, Equatable, Sendable {
             return name == "fashion-mnist"
                 ? "install it with 'apt-get install dataset-fashion-mnist', or pass --data DIR with the four IDX files"
                 : "pass --data DIR with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz], or set CNNC_DATA"
+        case .missingFile(let path) where path.hasSuffix(".bin"):
+            return "a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin, a CIFAR-100 folder train.bin and test.bin (the binary versions)"
+        case .missingFile(let path) where path.hasSuffix(".npy"):
+            return "a NumPy folder holds train.npz and test.npz, one .npz with x_train, y_train, x_test and y_test, or those four as .npy files (docs/data.md)"
         case .missingFile: return "an IDX data directory holds the four standard IDX files, raw or gzipped"
         case .unknownFormat:
             return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"

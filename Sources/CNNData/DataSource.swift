@@ -64,6 +64,10 @@ public enum DataSources {
     public static func reader(for format: DataFormat) -> any DataReader.Type {
         switch format {
         case .idx: IDXFormat.self
+        case .cifar10: CIFAR10Format.self
+        case .cifar100: CIFAR100Format.self
+        case .cifar100Coarse: CIFAR100CoarseFormat.self
+        case .numpy: NumPyFormat.self
         }
     }
 

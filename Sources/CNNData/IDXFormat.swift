@@ -2,7 +2,8 @@ import CNNIR
 
 /// The four standard IDX files of a training and a test set, raw or gzipped, as MNIST and Fashion-MNIST
 /// ship: `{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]`. Colour images are 4-D (count × channels ×
-/// rows × columns) and may be named idx4 instead of idx3.
+/// rows × columns) and may be named idx4 instead of idx3. IDX files hold no class names: MNIST's and
+/// Fashion-MNIST's are known by the folder's name (`ClassNames.standard(forDirectory:)`).
 public enum IDXFormat: DataReader {
     public static let format = DataFormat.idx
 
@@ -27,7 +28,7 @@ public enum IDXFormat: DataReader {
                             labels: labelBytes.map { Int32($0) }, source: labelPath)
         }
         return DataSource(format: format, directory: directory, train: try set(fileStems[0], fileStems[1]),
-                          test: try set(fileStems[2], fileStems[3]))
+                          test: try set(fileStems[2], fileStems[3]), classNames: ClassNames.standard(forDirectory: directory))
     }
 
     static func path(_ directory: String, _ stem: String) throws(DataError) -> String {

@@ -144,7 +144,8 @@ extension NumPyArray.DType {
         let characters = Array(descr)
         guard characters.count >= 3, "<>|=".contains(characters[0]), characters[1] == "u" || characters[1] == "i",
               let size = Int(String(characters[2...])), [1, 2, 4, 8].contains(size) else {
-            throw .badArray(path: path, reason: "dtype '\(descr)' is not an integer type; images must be uint8 and labels integers")
+            throw .badArray(path: path, reason: "dtype '\(descr)' is not an integer type: images must be uint8 "
+                            + "(x.astype(numpy.uint8), values 0–255) and labels integers")
         }
         self.init(signed: characters[1] == "i", size: size, bigEndian: characters[0] == ">")
     }

@@ -69,9 +69,9 @@ struct NumPyArrayTests {
         }
         let cases: [(String, String)] = [
             ("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
-             "dtype '<f4' is not an integer type; images must be uint8 and labels integers"),
+             "dtype '<f4' is not an integer type: images must be uint8 (x.astype(numpy.uint8), values 0–255) and labels integers"),
             ("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }",
-             "dtype '|O' is not an integer type; images must be uint8 and labels integers"),
+             "dtype '|O' is not an integer type: images must be uint8 (x.astype(numpy.uint8), values 0–255) and labels integers"),
             ("{'descr': [('a', '<i4')], 'fortran_order': False, 'shape': (1,), }",
              "header is not a NumPy dict literal (unexpected value at character 10)"),
             ("{'descr': '|u1', 'fortran_order': True, 'shape': (1, 1, 1), }",
