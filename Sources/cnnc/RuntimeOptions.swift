@@ -8,6 +8,9 @@ import Foundation
 /// Options shared by train, eval and predict.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
+    @Option(help: ArgumentHelp("The --data folder's format: \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               discussion: "Default: detected from the folder's files (cifar100-coarse is never detected); see docs/data.md."))
+    var dataFormat: DataFormat?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
     @Option(name: .customLong("kernels"),
@@ -50,7 +53,7 @@ struct RuntimeOptions: ParsableArguments {
         let directory = try Report.catching { () throws(DataError) in
             try DataLocator.directory(for: data ?? training.data, environment: ProcessInfo.processInfo.environment)
         }
-        return try dataSource(directory: directory, format: data == nil ? training.dataFormat : nil, input: analysis.network.input)
+        return try dataSource(directory: directory, format: dataFormat ?? (data == nil ? training.dataFormat : nil), input: analysis.network.input)
     }
 
     /// Reads a data folder (decoding with all threads) and prints what the reader skipped, unless `quiet`.
@@ -61,3 +64,5 @@ struct RuntimeOptions: ParsableArguments {
         return source
     }
 }
+
+extension DataFormat: ExpressibleByArgument {}

@@ -166,8 +166,8 @@ struct TrainCommand: ParsableCommand {
         let dataDirectory = try Report.catching { () throws(DataError) in
             try DataLocator.directory(for: runtime.data ?? config.data, environment: environment)
         }
-        // --data names a folder of its own: its format is detected, not taken from the spec's train.data.
-        let dataFormat = runtime.data == nil ? config.dataFormat : nil
+        // --data names a folder of its own: its format is --data-format or detected, not the spec's train.data format.
+        let dataFormat = runtime.dataFormat ?? (runtime.data == nil ? config.dataFormat : nil)
         let folder = try Report.catching { () throws(RunFolderError) in try RunFolder.create(out: out, network: analysis.network.name) }
         let record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
                                network: analysis.network.name, data: RunRecord.absolute(dataDirectory), seed: seed ?? config.seed,
