@@ -15,6 +15,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var data: String
     /// Its format when the spec named one (`train.data: {format: …}`); nil: detected from the folder.
     public var dataFormat: String?
+    /// The data's class names in label order, when it has them (written once the data is read).
+    public var classNames: [String]?
     public var seed: UInt64
     public var batch: Int
     /// Grows when a resume asks for more epochs.

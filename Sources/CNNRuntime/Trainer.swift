@@ -122,6 +122,8 @@ public final class Trainer {
     /// Debug mode: compare a checksum of the weights across ranks after every step, and check after
     /// every epoch that each training image was used exactly once over all ranks.
     public var checkReplicas = false
+    /// The data's class names, in label order: stored in every checkpoint's metadata (`ClassNames.metadataKey`).
+    public var classNames: [String]?
     /// Test hook for the replica check: (rank, global step) at which that rank's first weight is nudged.
     public var perturbation: (rank: Int, step: Int)?
 
@@ -344,8 +346,10 @@ public final class Trainer {
     }
 
     func metadata() -> [String: String] {
-        ["network": model.analysis.network.name, "epoch": "\(position.epoch)", "step": "\(position.step)",
-         "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
+        var metadata = ["network": model.analysis.network.name, "epoch": "\(position.epoch)", "step": "\(position.step)",
+                        "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
+        if let classNames { metadata[ClassNames.metadataKey] = ClassNames.encode(classNames) }
+        return metadata
     }
 
     /// Weights to `last.safetensors`, then the resume point (rank 0 only). The resume point is the commit:

@@ -39,6 +39,7 @@ public struct TrainingRun {
             trainer = try Trainer(model: model, config: config, train: train, validation: validation, test: test,
                                   directory: folder, world: world)
         } catch { throw .training(error) }
+        trainer.classNames = data.classNames
         self.model = model
         self.train = train
         self.validation = validation

@@ -87,6 +87,12 @@ struct TrainCommand: ParsableCommand {
             try TrainingRun(analysis, config: config, data: data, folder: folder, world: world, threads: threads,
                             kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
         }
+        if world.isRoot, data.classNames != record.classNames {
+            // The class names are known once the data is read: run.json gets them beside the format.
+            var named = record
+            named.classNames = data.classNames
+            try Report.catching { () throws(CheckpointError) in try RunFolder.write(named, specText: nil, to: folder) }
+        }
         let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
         if let hook = environment["CNNC_TEST_PERTURB"] {

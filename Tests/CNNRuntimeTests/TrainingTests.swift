@@ -150,6 +150,18 @@ struct TrainingTests {
         #expect(tensors["dense1.weight"]?.shape == [8, 36])
         #expect(tensors["dense2.bias"]?.shape == [2])
         #expect(metadata["epoch"] == "1")
+        #expect(metadata[ClassNames.metadataKey] == nil)
+    }
+
+    @Test func classNamesTravelInEveryCheckpoint() throws {
+        let trainer = try makeTrainer(directory: temporaryDirectory("names"), epochs: 1)
+        trainer.classNames = ["left", "right \"half\""]
+        _ = try trainer.run(threads: 2)
+        for path in [trainer.lastPath, trainer.bestPath] {
+            let metadata = try Checkpoint.read(path).metadata
+            #expect(metadata[ClassNames.metadataKey] == #"["left","right \"half\""]"#)
+            #expect(ClassNames.decode(metadata: metadata) == ["left", "right \"half\""])
+        }
     }
 
     @Test func corruptAndMismatchedCheckpointsAreErrors() throws {
