@@ -20,3 +20,22 @@ public enum Prediction {
         return probabilities
     }
 }
+
+extension Prediction {
+    /// A class and its probability.
+    public struct Ranked: Sendable, Equatable {
+        public var index: Int
+        public var probability: Float
+
+        public init(index: Int, probability: Float) {
+            self.index = index
+            self.probability = probability
+        }
+    }
+
+    /// The `k` most probable classes, most probable first; equal probabilities in label order.
+    public static func top(_ probabilities: [Float], k: Int) -> [Ranked] {
+        let order = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || probabilities[$0] == probabilities[$1] && $0 < $1 }
+        return order.prefix(max(0, k)).map { Ranked(index: $0, probability: probabilities[$0]) }
+    }
+}

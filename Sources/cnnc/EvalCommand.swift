@@ -28,11 +28,15 @@ struct EvalCommand: ParsableCommand {
         try Report.catching { () throws(ResourceError) in
             try MemoryBudget.inference(analysis, batchCapacity: 100, threads: runtime.threadCount).check(copies: weights.count)
         }
+        var metadata: [String: String] = [:]
         let models = try weights.map { path in
             let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
-            try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
+            let stored = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: path) }
+            if metadata.isEmpty { metadata = stored }
             return model
         }
+        // The names the first checkpoint was trained with, else the data's own.
+        let names = ClassNames.decode(metadata: metadata) ?? data.classNames
         try Report.catching { () throws(DataError) in try data.checkLabels(classes: models[0].outputCount, includingTrain: false) }
         let evaluation = try Report.catching { () throws(EvaluationError) in
             try Evaluation.checked(models, weights: weights, on: data.test.dataset(), threads: runtime.threadCount, keepOutputs: logits != nil,
@@ -51,13 +55,14 @@ struct EvalCommand: ParsableCommand {
                 ("accuracy", .double(evaluation.accuracy)), ("correct", .int(evaluation.correct)), ("count", .int(evaluation.count)),
                 ("loss", .double(evaluation.loss)), ("weights", .array(weights.map(JSONValue.string))),
                 ("confusion", .array(evaluation.confusion.map { .array($0.map(JSONValue.int)) })),
+                ("class_names", names.map { .array($0.map(JSONValue.string)) } ?? .null),
             ]).rendered())
             return
         }
         let label = weights.count > 1 ? "ensemble of \(weights.count)" : weights[0]
         print("\(analysis.network.name) (\(label)): accuracy \(Format.percent(evaluation.accuracy)) "
               + "(\(evaluation.correct)/\(evaluation.count)), loss \(Format.decimal(evaluation.loss, places: 4))")
-        print(ConfusionTable.render(evaluation.confusion))
+        print(ConfusionTable.render(evaluation.confusion, names: names))
     }
 }
 
@@ -72,10 +77,14 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
     @Option(help: "Largest image read, in pixels (default 2^26 = 67,108,864: 8192 × 8192); checked from the file's header before decoding.")
     var maxPixels: Int = ImageReader.defaultMaxPixels
+    @Option(help: "Show the k most probable classes of each image.") var top: Int = 5
+    @Flag(help: "Print JSON: for each image its class, the class's name (from the checkpoint; null without), probability and the top k.")
+    var json = false
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
+        if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 
     func run() throws {
@@ -88,29 +97,37 @@ struct PredictCommand: ParsableCommand {
         }
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
-        try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
+        let metadata = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: weights) }
+        let names = ClassNames.decode(metadata: metadata)
+        var reports: [JSONValue] = []
         for path in images {
             let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path, maxPixels: maxPixels) },
                                             width: input.width, height: input.height)
             let probabilities = try Report.catching { () throws(EvaluationError) in
                 try Prediction.probabilities(model, pixels: image.pixels, invert: invert, weights: weights, image: path)
             }
-            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-            let list = probabilities.enumerated().map { "\($0.offset): \(Format.decimal(Double($0.element), places: 3))" }.joined(separator: "  ")
-            print("\(path): class \(best) (p = \(Format.decimal(Double(probabilities[best]), places: 3)))   \(list)")
+            let ranked = Prediction.top(probabilities, k: top)
+            if json { reports.append(PredictionReport.json(image: path, top: ranked, names: names)) } else {
+                print(PredictionReport.line(image: path, top: ranked, names: names))
+            }
+        }
+        if json {
+            print(JSONValue.object([("weights", .string(weights)), ("class_names", names.map { .array($0.map(JSONValue.string)) } ?? .null),
+                                    ("images", .array(reports))]).rendered())
         }
     }
 }
 
-/// A confusion matrix, rows true labels, columns predictions.
+/// A confusion matrix, rows true labels (with their names when known), columns predictions (numbers, to stay narrow).
 enum ConfusionTable {
-    static func render(_ confusion: [[Int]]) -> String {
+    static func render(_ confusion: [[Int]], names: [String]? = nil) -> String {
         let n = confusion.count
         var table = TextTable(headers: ["true\\pred"] + (0..<n).map(String.init) + ["recall"],
                               numeric: [false] + Array(repeating: true, count: n + 1))
         for (label, row) in confusion.enumerated() {
             let total = row.reduce(0, +)
-            table.rows.append(["\(label)"] + row.map(String.init) + [total == 0 ? "-" : Format.percent(Double(row[label]) / Double(total))])
+            let name = ClassLabel.name(label, names).map { "\(label) \($0)" } ?? "\(label)"
+            table.rows.append([name] + row.map(String.init) + [total == 0 ? "-" : Format.percent(Double(row[label]) / Double(total))])
         }
         return table.rendered(indent: "  ")
     }

@@ -16,4 +16,13 @@ struct PredictionTests {
             return !value.isFinite
         }
     }
+
+    @Test func topKIsMostProbableFirstTiesInLabelOrder() {
+        let probabilities: [Float] = [0.1, 0.4, 0.1, 0.3, 0.1]
+        #expect(Prediction.top(probabilities, k: 3) == [Prediction.Ranked(index: 1, probability: 0.4),
+                                                        Prediction.Ranked(index: 3, probability: 0.3),
+                                                        Prediction.Ranked(index: 0, probability: 0.1)])
+        #expect(Prediction.top(probabilities, k: 9).map(\.index) == [1, 3, 0, 2, 4])
+        #expect(Prediction.top(probabilities, k: 0).isEmpty)
+    }
 }
