@@ -63,20 +63,14 @@ public final class NumPyArchive {
             }
             return filled
         }
-        // The header first: its prefix tells its length.
+        // The header first: its prefix (magic, version, length) tells how long it is; `NumPyArray.header`
+        // then names whatever is wrong with it.
         var head = [UInt8](repeating: 0, count: min(size, 12))
-        let prefixGot = try read(head.count, into: &head, at: 0)
-        let prefix = NumPyArray.prefixBytes(head)
-        guard prefixGot >= 10, prefixGot >= prefix || Array(head.prefix(6)) != NumPyArray.magic else {
-            _ = try NumPyArray.header(Array(head.prefix(prefixGot)), path: member, maxBytes: maxBytes)
-            throw .truncated(path: member, expectedBytes: prefix, foundBytes: prefixGot)
-        }
-        let headerLength = (8..<prefix).reversed().reduce(0) { $0 << 8 | Int(head[$1]) }
-        if Array(head.prefix(6)) == NumPyArray.magic, head[6] >= 1, head[6] <= 3, headerLength <= NumPyArray.maximumHeaderBytes,
-           prefix + headerLength <= size {
-            head += [UInt8](repeating: 0, count: prefix + headerLength - head.count)
-            let got = try read(prefix + headerLength - prefixGot, into: &head, at: prefixGot)
-            head.removeLast(prefix + headerLength - prefixGot - got)
+        head.removeLast(head.count - (try read(head.count, into: &head, at: 0)))
+        if let end = NumPyArray.headerEnd(head), end > head.count, end <= size {
+            let known = head.count
+            head += [UInt8](repeating: 0, count: end - known)
+            head.removeLast(end - known - (try read(end - known, into: &head, at: known)))
         }
         let header = try NumPyArray.header(head, path: member, maxBytes: maxBytes)
         let available = size - header.dataOffset

@@ -34,8 +34,15 @@ public struct NumPyArray: Sendable, Equatable {
     /// The longest header read: numpy itself refuses headers above 10,000 bytes by default.
     public static let maximumHeaderBytes = 1 << 16
 
-    /// The bytes before the header text: magic, version, length (10 for version 1, 12 for 2 and 3).
-    public static func prefixBytes(_ start: [UInt8]) -> Int { start.count > 6 && start[6] == 1 ? 10 : 12 }
+    /// Where the header ends (where the values start), from the file's first 12 bytes: nil unless they
+    /// start a .npy of version 1 to 3 whose header is at most `maximumHeaderBytes` long.
+    public static func headerEnd(_ start: [UInt8]) -> Int? {
+        guard start.count >= 10, Array(start[0..<6]) == magic, (1...3).contains(start[6]) else { return nil }
+        let prefix = start[6] == 1 ? 10 : 12
+        guard start.count >= prefix else { return nil }
+        let length = (8..<prefix).reversed().reduce(0) { $0 << 8 | Int(start[$1]) }
+        return length <= maximumHeaderBytes ? prefix + length : nil
+    }
 
     /// Parses the header at the start of `bytes` (at least the prefix and the header text); `path` names
     /// the file in errors. The header's values are checked against `maxBytes`.

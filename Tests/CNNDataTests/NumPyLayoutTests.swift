@@ -123,6 +123,22 @@ struct NumPyLayoutTests {
         }
     }
 
+    /// Members cut short or with headers of 0 to 2 bytes: each an error naming the member, never a trap.
+    @Test func shortMembersAndHeadersAreErrors() throws {
+        let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+        let members: [(String, [UInt8])] = [
+            ("empty.npy", []), ("five.npy", Array(magic.prefix(5))), ("nolength.npy", magic + [1, 0]),
+            ("zero.npy", magic + [1, 0, 0, 0]), ("one.npy", magic + [1, 0, 1, 0, 0x7B, 0x7D]),
+            ("two.npy", magic + [1, 0, 2, 0, 0x7B, 0x7D]), ("long.npy", magic + [2, 0, 0xFF, 0xFF, 0, 0]),
+            ("cut.npy", Array(CraftedFiles.npy(descr: "|u1", shape: [1, 1, 1], body: [1]).prefix(40))),
+        ]
+        let path = try files.write("short.npz", CraftedFiles.zipStored(members))
+        let archive = try NumPyArchive(path: path)
+        for (name, _) in members {
+            #expect(throws: DataError.self, "\(name)") { try archive.array(String(name.dropLast(4)), maxBytes: 1 << 20) }
+        }
+    }
+
     @Test func aDamagedMemberFailsItsCRC() throws {
         let train = Self.arrays([0, 1])
         var bytes = CraftedFiles.zipStored([("x.npy", train.x)])
