@@ -8,8 +8,7 @@ import Foundation
 /// Options shared by train, eval and predict.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
-    @Option(help: ArgumentHelp("The --data folder's format: \(DataFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               discussion: "Default: detected from the folder's files (cifar100-coarse is never detected); see docs/data.md."))
+    @Option(help: "The --data folder's format (default: detected from its files; cifar100-coarse, never detected, must be named; docs/data.md).")
     var dataFormat: DataFormat?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
