@@ -1,7 +1,8 @@
 """Usage: seeds.py CORPUS MNIST_DIR: writes the seed inputs of each fuzz target into CORPUS/<target>/:
 every spec of specs/ (spec), a valid checkpoint of the fuzz targets' small network (safetensors), IDX
-files cut from MNIST, raw and gzipped (idx), and small PNG and PGM images (png, pgm)."""
-import glob, gzip, json, os, struct, sys, zlib
+files cut from MNIST, raw and gzipped (idx), small PNG and PGM images (png, pgm), NumPy arrays (npy) and
+archives, stored and deflated (npz), and CIFAR records (cifar)."""
+import glob, gzip, io, json, os, struct, sys, zipfile, zlib
 
 corpus, mnist = sys.argv[1], sys.argv[2]
 
@@ -49,3 +50,28 @@ put('png', 'grey.png', png(28, 28, 0, 8, b''.join(b'\x00' + digit[r * 28:(r + 1)
 put('png', 'rgb.png', png(4, 3, 2, 8, b''.join(b'\x00' + bytes(range(r * 12, r * 12 + 12)) for r in range(3))))
 put('pgm', 'digit.pgm', b'P5\n28 28\n255\n' + digit)
 put('pgm', 'ascii.pgm', b'P2\n# a comment\n3 2\n15\n0 5 10\n15 3 1\n')
+
+
+def npy(descr, shape, body, version=1):
+    """A .npy as numpy.save writes it (the header padded to a multiple of 64 bytes)."""
+    text = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (descr, ''.join(f'{d}, ' for d in shape).rstrip(' ') if len(shape) == 1 else ', '.join(map(str, shape)))
+    prefix = 10 if version == 1 else 12
+    text += ' ' * (-(prefix + len(text) + 1) % 64) + '\n'
+    length = struct.pack('<H', len(text)) if version == 1 else struct.pack('<I', len(text))
+    return b'\x93NUMPY' + bytes([version, 0]) + length + text.encode() + body
+
+
+x = npy('|u1', [2, 28, 28], images[16:16 + 2 * 784])
+y = npy('<i8', [2], struct.pack('<2q', labels[8], labels[9]))
+put('npy', 'images.npy', x)
+put('npy', 'labels.npy', y)
+put('npy', 'rgb-v2.npy', npy('|u1', [1, 2, 2, 3], bytes(range(12)), version=2))
+put('npy', 'labels-be.npy', npy('>u2', [3], struct.pack('>3H', 1, 2, 3), version=3))
+for name, method in [('stored.npz', zipfile.ZIP_STORED), ('deflated.npz', zipfile.ZIP_DEFLATED)]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', method) as archive:
+        for member, data in [('x_train.npy', x), ('y_train.npy', y)]:
+            archive.writestr(member, data)
+    put('npz', name, buffer.getvalue())
+put('cifar', 'cifar10.bin', bytes([3]) + images[16:16 + 3072] + bytes([7]) + images[16 + 3072:16 + 6144])
+put('cifar', 'cifar100.bin', bytes([4, 44]) + images[16:16 + 3072])

@@ -21,7 +21,9 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutab
 /// - `spec`: YAML through the parser, the analysis and the memory budget (`cnnc check`'s path);
 /// - `safetensors`: a checkpoint decoded and loaded into a small network (eval, export, --init-weights);
 /// - `idx`: an IDX image file and the same bytes as a label file, raw or gzipped;
-/// - `png`, `pgm`: an image through the reader `predict` uses.
+/// - `png`, `pgm`: an image through the reader `predict` uses;
+/// - `npy`: a NumPy array as images and as labels; `npz`: an archive's members through libzip;
+/// - `cifar`: CIFAR-10 and CIFAR-100 records (fine and coarse).
 /// Every input must end in a value or an error value: a trap, a crash or a huge allocation is a finding.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
@@ -32,8 +34,11 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     case "idx": FuzzTarget.idx(bytes)
     case "png": FuzzTarget.image(bytes, suffix: "png")
     case "pgm": FuzzTarget.image(bytes, suffix: "pgm")
+    case "npy": FuzzTarget.npy(bytes)
+    case "npz": FuzzTarget.npz(bytes)
+    case "cifar": FuzzTarget.cifar(bytes)
     default:
-        print("set CNNC_FUZZ_TARGET to spec, safetensors, idx, png or pgm")
+        print("set CNNC_FUZZ_TARGET to spec, safetensors, idx, png, pgm, npy, npz or cifar")
         exit(2)
     }
     return 0
@@ -88,6 +93,29 @@ enum FuzzTarget {
         defer { unlink(path) }
         if let image = try? ImageReader.read(path: path, maxPixels: 1 << 22) {
             _ = ImageReader.resized(image, width: 28, height: 28)
+        }
+    }
+
+    static func npy(_ bytes: [UInt8]) {
+        guard let array = try? NumPyArray.decode(bytes, path: "fuzz.npy", maxBytes: 1 << 24) else { return }
+        _ = try? array.images(path: "fuzz.npy")
+        _ = try? array.labels(path: "fuzz.npy")
+    }
+
+    static func npz(_ bytes: [UInt8]) {
+        let path = scratch + ".npz"
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+        defer { unlink(path) }
+        guard let archive = try? NumPyArchive(path: path) else { return }
+        for name in archive.names.prefix(8) {
+            if let array = try? archive.array(name, maxBytes: 1 << 24) { _ = try? array.labels(path: name) }
+        }
+    }
+
+    static func cifar(_ bytes: [UInt8]) {
+        for labels in [CIFARReader.Labels.cifar10, .fine, .coarse] {
+            var records = CIFARReader.Records()
+            _ = try? CIFARReader.decode(bytes, labels: labels, path: "fuzz.bin", into: &records)
         }
     }
 }
