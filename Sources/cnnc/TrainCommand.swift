@@ -94,6 +94,7 @@ struct TrainCommand: ParsableCommand {
             try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
         }
         let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
+        model.normalization = ChannelStatistics.normalization(for: config.normalize, training: train)
         model.parameters.initialize(seed: config.seed)
         if let initWeights, world.isRoot {
             // The other ranks receive these weights from rank 0 when training starts.
