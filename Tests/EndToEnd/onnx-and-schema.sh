@@ -119,9 +119,23 @@ layers:
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
 
+# Per-channel normalisation (train.normalize: auto, stored in the checkpoint) with crop and jitter: the export starts with
+# Sub(mean) and Div(std), so ONNX Runtime on raw [0, 1] pixels must give cnnc eval's logits (which normalise from the checkpoint).
+cat > "$WORK/norm-mnist.yaml" <<'YAML'
+name: norm-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 8, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 2}
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam, normalize: auto,
+        augment: {crop: {pad: 2, fill: reflect}, jitter: {brightness: 0.2, contrast: 0.2}}}
+YAML
+
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
 for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml" \
-            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml" "$WORK/blocks-mnist.yaml"; do
+            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml" "$WORK/blocks-mnist.yaml" "$WORK/norm-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
@@ -129,6 +143,13 @@ for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.y
     check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's (1e-4) on 1,000 digits" \
         "$PY" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$DATA" 1000
 done
+has_normalize_nodes() {
+    "$PY" -c "import onnx, sys; g = onnx.load(sys.argv[1]).graph; sys.exit(0 if [n.op_type for n in g.node[:2]] == ['Sub', 'Div'] else 1)" "$1"
+}
+check "norm-mnist: the exported graph starts with Sub and Div (the checkpoint's normalisation)" has_normalize_nodes "$WORK/norm-mnist.onnx"
+lacks_normalize_nodes() { ! has_normalize_nodes "$1"; }
+check "spp-mnist (no normalisation): the exported graph does not" lacks_normalize_nodes "$WORK/spp-mnist.onnx"
+
 # Opset 13 has no HardSwish: the same weights exported as HardSigmoid(1/6, 1/2) then Mul give the same logits.
 $CNNC export "$WORK/acts-mnist.yaml" --weights "$WORK/acts-mnist/last.safetensors" --opset 13 -o "$WORK/acts-mnist-13.onnx" > /dev/null
 check "acts-mnist at opset 13 (hardswish as HardSigmoid then Mul): ONNX Runtime's logits equal cnnc's (1e-4)" \
