@@ -9,24 +9,30 @@ public enum ChannelStatistics {
     public static func normalization(of data: Dataset) -> Normalization {
         let plane = data.height * data.width
         let count = Double(max(data.count * plane, 1))
-        let mean = (0..<data.channels).map { c in sum(data, channel: c) { $0 } / count }
+        let mean = (0..<data.channels).map { c in sum(data, channel: c, around: nil) / count }
         let std = (0..<data.channels).map { c in
-            let m = mean[c]
-            let variance = sum(data, channel: c) { ($0 - m) * ($0 - m) } / count
+            let variance = sum(data, channel: c, around: mean[c]) / count
             return variance > 0 ? variance.squareRoot() : 1
         }
         return Normalization(mean: mean, std: std)
     }
 
-    /// Σ f(pixel) over one channel of every image, a partial sum per image plane.
-    static func sum(_ data: Dataset, channel: Int, _ f: (Double) -> Double) -> Double {
+    /// Σ x over one channel of every image, or Σ (x − m)² when `around` is m; a partial sum per image plane.
+    static func sum(_ data: Dataset, channel: Int, around center: Double?) -> Double {
         let plane = data.height * data.width, size = data.imageSize
         var total: Double = 0
         data.pixels.withUnsafeBufferPointer { pixels in
             for n in 0..<data.count {
                 let start = n * size + channel * plane
                 var partial: Double = 0
-                for i in start..<(start + plane) { partial += f(Double(pixels[i])) }
+                if let center {
+                    for i in start..<(start + plane) {
+                        let d = Double(pixels[i]) - center
+                        partial += d * d
+                    }
+                } else {
+                    for i in start..<(start + plane) { partial += Double(pixels[i]) }
+                }
                 total += partial
             }
         }
