@@ -144,3 +144,57 @@ struct ChannelStatisticsTests {
         #expect(ChannelStatistics.normalization(for: .auto, training: train) == Normalization(mean: [0.25], std: [0.25]))
     }
 }
+
+/// The Augmenter composes the transforms with the parameters it draws from the image's generator.
+struct AugmenterCompositionTests {
+    static let image: [Float] = (0..<24).map { Float($0) / 24 } // 2 channels of 3×4
+
+    static func augmented(_ augmentation: Augmentation, seed: UInt64) -> [Float] {
+        var out = [Float](repeating: -1, count: 24)
+        var generator = SeededGenerator(seed: seed)
+        image.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { d in
+                Augmenter(augmentation).apply(source: s.baseAddress!, destination: d.baseAddress!, channels: 2, height: 3, width: 4,
+                                              generator: &generator)
+            }
+        }
+        return out
+    }
+
+    @Test func flipWithProbabilityOneAlwaysFlipsAndZeroNever() {
+        let flipped = ImageTransformsTests.transformed(Self.image) { ImageTransforms.flipHorizontal($0, channels: 2, height: 3, width: 4) }
+        for seed in 0..<5 as Range<UInt64> {
+            #expect(Self.augmented(Augmentation(hflip: 1), seed: seed) == flipped)
+            #expect(Self.augmented(Augmentation(crop: RandomCrop(pad: 0), hflip: 0), seed: seed) == Self.image)
+        }
+    }
+
+    @Test func cropUsesTheOffsetsDrawnFromTheImagesGenerator() {
+        for seed in 0..<5 as Range<UInt64> {
+            var generator = SeededGenerator(seed: seed)
+            let (top, left) = Augmenter.cropOffsets(pad: 2, generator: &generator)
+            let expected = ImageTransformsTests.padCrop(Self.image, channels: 2, height: 3, width: 4, pad: 2, top: top, left: left, fill: .reflect)
+            #expect(Self.augmented(Augmentation(crop: RandomCrop(pad: 2, fill: .reflect)), seed: seed) == expected)
+        }
+    }
+
+    @Test func jitterFactorsStayInTheirRanges() {
+        // Brightness alone on a mid-grey image: f·0.5 with f in [0.7, 1.3].
+        let grey = [Float](repeating: 0.5, count: 24)
+        var seen: [Float] = []
+        for seed in 0..<200 as Range<UInt64> {
+            var out = [Float](repeating: -1, count: 24)
+            var generator = SeededGenerator(seed: seed)
+            grey.withUnsafeBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { d in
+                    Augmenter(Augmentation(brightness: 0.3)).apply(source: s.baseAddress!, destination: d.baseAddress!, channels: 2,
+                                                                   height: 3, width: 4, generator: &generator)
+                }
+            }
+            #expect(Set(out).count == 1)
+            seen.append(out[0])
+        }
+        #expect(seen.allSatisfy { $0 >= 0.35 - 1e-6 && $0 <= 0.65 + 1e-6 })
+        #expect(seen.min()! < 0.38 && seen.max()! > 0.62)
+    }
+}
