@@ -1,12 +1,17 @@
+import CNNData
+
 /// Class probabilities of one image at a time, for `cnnc predict`.
 public enum Prediction {
     /// Softmax of `model`'s logits for one grey image already resized to the network's input
     /// (`[H, W]`, values in [0, 1]; `invert` maps v to 1 − v first). `weights` and `image` name the
-    /// checkpoint and the image in the error when the outputs are not finite.
+    /// checkpoint and the image in the error when the outputs are not finite. The model's normalisation, if any, follows.
     public static func probabilities(_ model: Model, pixels: [Float], invert: Bool = false,
                                      weights: String, image: String) throws(EvaluationError) -> [Float] {
         precondition(pixels.count == model.analysis.network.input.count, "the image must be resized to the network's input")
         for (i, v) in pixels.enumerated() { model.input[i] = invert ? 1 - v : v }
+        if let normalization = model.normalization {
+            ImageTransforms.normalizeChannelsLast(model.input, values: pixels.count, normalization)
+        }
         model.forward(batch: 1, context: StepContext(training: false, threads: 1))
         let classes = model.outputCount
         var probabilities = [Float](repeating: 0, count: classes)

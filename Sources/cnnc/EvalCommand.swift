@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNData
+import CNNIR
 import CNNRuntime
 import Foundation
 
@@ -33,6 +34,9 @@ struct EvalCommand: ParsableCommand {
             let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
             let stored = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: path) }
             if metadata.isEmpty { metadata = stored }
+            model.normalization = try Report.catching { () throws(CheckpointError) in
+                try Normalization(metadata: stored, channels: analysis.network.input.channels, path: path)
+            }
             return model
         }
         // The names the first checkpoint was trained with, else the data's own.
@@ -98,6 +102,9 @@ struct PredictCommand: ParsableCommand {
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
         let metadata = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: weights) }
+        model.normalization = try Report.catching { () throws(CheckpointError) in
+            try Normalization(metadata: metadata, channels: input.channels, path: weights)
+        }
         let names = ClassNames.decode(metadata: metadata)
         var reports: [JSONValue] = []
         for path in images {
