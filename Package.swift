@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Spec compiler: YAML -> IR -> analysis
@@ -46,7 +47,7 @@ let package = Package(
         // AVX2 + FMA is cnnc's baseline, checked by the CLI before any runtime code runs.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "CNNKernels", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelFlags),
-        .target(name: "CNNData", dependencies: ["CNNIR", "CZlib", "CPNG"]),
+        .target(name: "CNNData", dependencies: ["CNNIR", "CZlib", "CPNG", "CTurboJPEG"]),
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 
@@ -73,7 +74,7 @@ let package = Package(
         .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
         .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNData"]),
+        .testTarget(name: "CNNDataTests", dependencies: ["CNNData"], exclude: ["Fixtures"]),
         .testTarget(name: "cnncTests", dependencies: ["cnnc"], exclude: ["Snapshots"]),
     ]
 )

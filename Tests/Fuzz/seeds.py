@@ -1,6 +1,6 @@
 """Usage: seeds.py CORPUS MNIST_DIR: writes the seed inputs of each fuzz target into CORPUS/<target>/:
 every spec of specs/ (spec), a valid checkpoint of the fuzz targets' small network (safetensors), IDX
-files cut from MNIST, raw and gzipped (idx), and small PNG and PGM images (png, pgm)."""
+files cut from MNIST, raw and gzipped (idx), and small PNG, PGM/PPM and JPEG images (png, pgm, jpeg)."""
 import glob, gzip, json, os, struct, sys, zlib
 
 corpus, mnist = sys.argv[1], sys.argv[2]
@@ -49,3 +49,14 @@ put('png', 'grey.png', png(28, 28, 0, 8, b''.join(b'\x00' + digit[r * 28:(r + 1)
 put('png', 'rgb.png', png(4, 3, 2, 8, b''.join(b'\x00' + bytes(range(r * 12, r * 12 + 12)) for r in range(3))))
 put('pgm', 'digit.pgm', b'P5\n28 28\n255\n' + digit)
 put('pgm', 'ascii.pgm', b'P2\n# a comment\n3 2\n15\n0 5 10\n15 3 1\n')
+put('pgm', 'colour.ppm', b'P6\n2 2\n255\n' + bytes(range(0, 240, 20)))
+put('pgm', 'ascii.ppm', b'P3\n2 1\n15\n0 5 10 15 3 1\n')
+try:  # JPEG seeds through Pillow (python3-pil), when it is installed
+    import io
+    from PIL import Image
+    for mode, name in (('L', 'grey.jpg'), ('RGB', 'rgb.jpg')):
+        buffer = io.BytesIO()
+        Image.frombytes('L', (28, 28), digit).convert(mode).save(buffer, 'JPEG', quality=90)
+        put('jpeg', name, buffer.getvalue())
+except ImportError:
+    pass
