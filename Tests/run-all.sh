@@ -12,7 +12,9 @@ failed=()
 for script in Tests/EndToEnd/*.sh; do
     [ -e "$script" ] || continue
     echo "== $script"
+    started=$SECONDS
     bash "$script" || failed+=("$script")
+    echo "== $script: $((SECONDS - started)) s"
 done
 if [ ${#failed[@]} -gt 0 ]; then
     echo "end-to-end failures: ${failed[*]}"

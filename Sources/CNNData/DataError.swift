@@ -20,6 +20,8 @@ public enum DataError: Error, Equatable, Sendable {
     case imageTooLarge(path: String, width: Int, height: Int, maxPixels: Int)
     /// `train.validation` leaves no training or no validation image.
     case emptySplit(fraction: Double, images: Int)
+    /// No reader recognizes the folder's contents.
+    case unknownFormat(directory: String, formats: [String])
 
     public var message: String {
         switch self {
@@ -44,6 +46,8 @@ public enum DataError: Error, Equatable, Sendable {
         case .labelOutOfRange(let path, let label, let classes):
             return "\(path): label \(label) is outside 0..<\(classes), the network's output size"
         case .badImage(let path, let reason): return "\(path): \(reason)"
+        case .unknownFormat(let directory, let formats):
+            return "\(directory): not a data folder of a format cnnc reads (\(formats.joined(separator: ", ")))"
         case .imageTooLarge(let path, let width, let height, let maxPixels):
             return "\(path): image of \(width)×\(height) pixels is larger than the limit of \(maxPixels) pixels"
         }
@@ -55,7 +59,9 @@ public enum DataError: Error, Equatable, Sendable {
             return name == "fashion-mnist"
                 ? "install it with 'apt-get install dataset-fashion-mnist', or pass --data DIR with the four IDX files"
                 : "pass --data DIR with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz], or set CNNC_DATA"
-        case .missingFile: return "a data directory holds the four standard IDX files, raw or gzipped"
+        case .missingFile: return "an IDX data directory holds the four standard IDX files, raw or gzipped"
+        case .unknownFormat:
+            return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"
         case .badMagic, .badHeader, .truncated, .trailingData:
             return "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
         case .tooLarge: return "check the header's sizes (a damaged header often claims billions of images), or split the data set into smaller files"

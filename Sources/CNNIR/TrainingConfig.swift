@@ -10,8 +10,10 @@ public struct TrainingConfig: Hashable, Sendable {
     public var batch: Int = 100
     public var optimizer: OptimizerConfig = OptimizerConfig()
     public var schedule: Schedule = .constant
-    /// A data set name (`mnist`, `fashion-mnist`) or a directory of IDX files.
+    /// A data set name (`mnist`, `fashion-mnist`) or a directory.
     public var data: String = "mnist"
+    /// The folder's format; nil: detected from its contents.
+    public var dataFormat: DataFormat?
     /// Fraction of the training set held out for validation (0: none).
     public var validation: Double = 0
     public var augment: Augmentation = Augmentation()

@@ -13,6 +13,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var network: String
     /// The data folder, absolute.
     public var data: String
+    /// Its format when the spec named one (`train.data: {format: …}`); nil: detected from the folder.
+    public var dataFormat: String?
     public var seed: UInt64
     public var batch: Int
     /// Grows when a resume asks for more epochs.
@@ -25,7 +27,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var started: String
 
     public init(cnncVersion: String, command: [String], spec: String, network: String, data: String, seed: UInt64, batch: Int,
-                epochs: Int, threads: Int, kernels: String, ranks: Int, initWeights: String?, started: Date = Date()) {
+                epochs: Int, threads: Int, kernels: String, ranks: Int, initWeights: String?, dataFormat: String? = nil,
+                started: Date = Date()) {
         self.cnncVersion = cnncVersion
         self.command = command
         self.spec = spec
@@ -38,6 +41,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
         self.kernels = kernels
         self.ranks = ranks
         self.initWeights = initWeights
+        self.dataFormat = dataFormat
         self.started = ISO8601DateFormatter().string(from: started)
     }
 

@@ -356,7 +356,7 @@ private struct NetworkBuilder {
         config.batch = try map.int("batch")
         config.seed = UInt64(try map.int("seed"))
         config.validation = try map.double("validation")
-        config.data = try map.string("data") ?? config.data
+        if let node = map["data"] { (config.data, config.dataFormat) = try dataSource(node) }
         if let node = map["optimizer"] { config.optimizer = try optimizer(node) }
         if let node = map["schedule"] { config.schedule = try schedule(node) }
         if let node = map["augment"] {
@@ -364,6 +364,14 @@ private struct NetworkBuilder {
             config.augment = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"))
         }
         return config
+    }
+
+    /// `mnist`, `data/pets`, or `{format: imagefolder, path: data/pets}`.
+    func dataSource(_ node: YAMLNode) throws(SpecError) -> (String, DataFormat?) {
+        guard case .mapping = node.value else { return (try NodeReading.string(node, what: "'data'"), nil) }
+        let map = try MappingReader(node, section: "'data'", keys: SpecVocabulary.dataSource.keys, budget: budget)
+        let path = try NodeReading.string(try map.required("path"), what: "'path'")
+        return (path, map["format"] == nil ? nil : DataFormat(rawValue: try map.choice("format")))
     }
 
     /// `adam` or `{name: adam, lr: 0.001, ...}`, with only the keys the named rule reads.

@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
-        let data = try runtime.loadData(defaultName: analysis.network.training?.data ?? "mnist")
+        let data = try runtime.dataSource(for: analysis)
         try Report.catching { () throws(ResourceError) in
             try MemoryBudget.inference(analysis, batchCapacity: 100, threads: runtime.threadCount).check(copies: weights.count)
         }
@@ -36,7 +36,7 @@ struct EvalCommand: ParsableCommand {
         }
         try Report.catching { () throws(DataError) in try data.checkLabels(classes: models[0].outputCount, includingTrain: false) }
         let evaluation = try Report.catching { () throws(EvaluationError) in
-            try Evaluation.checked(models, weights: weights, on: data.test, threads: runtime.threadCount, keepOutputs: logits != nil,
+            try Evaluation.checked(models, weights: weights, on: data.test.dataset(), threads: runtime.threadCount, keepOutputs: logits != nil,
                                    range: limit.map { 0..<$0 })
         }
         if let logits, let values = evaluation.logits {

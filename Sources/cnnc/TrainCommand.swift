@@ -80,28 +80,14 @@ struct TrainCommand: ParsableCommand {
         config.epochs = record.epochs
         config.batch = record.batch
         config.seed = record.seed
-        let data = try runtime.loadData(directory: record.data)
-        var train = data.train
-        var validation: Dataset?
-        try Report.catching { () throws(DataError) in
-            try data.checkLabels(classes: analysis.output.count)
-            if config.validation > 0 { (train, validation) = try data.train.split(validation: config.validation, seed: config.seed) }
-        }
         let threads = record.threads
-        let kernels = ConvolutionKernels(rawValue: record.kernels) ?? .fastest
-        let capacity = Trainer.shareCapacity(batch: config.batch, ranks: world.size)
-        try Report.catching { () throws(ResourceError) in
-            try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
+        let data = try runtime.dataSource(directory: record.data, format: record.dataFormat.flatMap(DataFormat.init(rawValue:)),
+                                          input: analysis.network.input, quiet: !world.isRoot)
+        let run = try Report.catching { () throws(TrainingRunError) in
+            try TrainingRun(analysis, config: config, data: data, folder: folder, world: world, threads: threads,
+                            kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
         }
-        let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
-        model.parameters.initialize(seed: config.seed)
-        if let initWeights, world.isRoot {
-            // The other ranks receive these weights from rank 0 when training starts.
-            try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: initWeights) }
-        }
-        let trainer = try Report.catching { () throws(TrainingError) in
-            try Trainer(model: model, config: config, train: train, validation: validation, test: data.test, directory: folder, world: world)
-        }
+        let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
         if let hook = environment["CNNC_TEST_PERTURB"] {
             // "RANK:STEP": a test of --check-replicas nudges one rank's weights at one step.
@@ -125,7 +111,7 @@ struct TrainCommand: ParsableCommand {
         if world.isRoot {
             let layout = world.size > 1 ? "\(world.size) ranks × \(threads) threads" : "\(threads) threads"
             print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
-                  + "\(train.count) training images, \(data.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
+                  + "\(run.train.count) training images, \(run.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
                   + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
             if let initWeights { print("starting from the weights in \(initWeights)") }
@@ -180,92 +166,18 @@ struct TrainCommand: ParsableCommand {
         let dataDirectory = try Report.catching { () throws(DataError) in
             try DataLocator.directory(for: runtime.data ?? config.data, environment: environment)
         }
+        // --data names a folder of its own: its format is detected, not taken from the spec's train.data.
+        let dataFormat = runtime.data == nil ? config.dataFormat : nil
         let folder = try Report.catching { () throws(RunFolderError) in try RunFolder.create(out: out, network: analysis.network.name) }
         let record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
                                network: analysis.network.name, data: RunRecord.absolute(dataDirectory), seed: seed ?? config.seed,
                                batch: batch ?? config.batch, epochs: epochs ?? config.epochs,
                                threads: runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1),
-                               kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights)
+                               kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights,
+                               dataFormat: dataFormat?.rawValue)
         try Report.catching { () throws(CheckpointError) in
             try RunFolder.write(record, specText: FileManager.default.contents(atPath: specPath), to: folder)
         }
         return (folder, record, analysis)
-    }
-}
-
-/// Options shared by train, eval and predict.
-struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Which network of a multi-document spec.") var network: String?
-    @Option(name: .customLong("kernels"),
-            help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
-    var kernelChoice: ConvolutionKernels?
-
-    var kernels: ConvolutionKernels { kernelChoice ?? .fastest }
-    var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
-
-    /// More threads than cores only slow a run down; far more would only allocate scratch for nothing.
-    static var maximumThreads: Int { max(256, 4 * ProcessInfo.processInfo.activeProcessorCount) }
-
-    func validate() throws {
-        if let threads, !(1...Self.maximumThreads).contains(threads) {
-            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        }
-    }
-
-    /// --threads, else this process's share of the cores.
-    func threadCount(ranksOnThisMachine ranks: Int) -> Int {
-        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount / max(ranks, 1))
-    }
-
-    func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis {
-        let all = try SpecInput.analyses(of: [spec])
-        if let network = network ?? self.network {
-            guard let match = all.first(where: { $0.network.name == network }) else {
-                DiagnosticRenderer.error("\(spec) has no network named '\(network)'",
-                                         hint: "its networks: " + all.map(\.network.name).joined(separator: ", "))
-                throw ExitCode(1)
-            }
-            return match
-        }
-        return all[0]
-    }
-
-    func loadData(defaultName: String) throws -> IDXDataSet {
-        try Report.catching { () throws(DataError) in
-            try IDXDataSet.load(directory: DataLocator.directory(for: data ?? defaultName, environment: ProcessInfo.processInfo.environment))
-        }
-    }
-
-    func loadData(directory: String) throws -> IDXDataSet {
-        try Report.catching { () throws(DataError) in try IDXDataSet.load(directory: directory) }
-    }
-}
-
-/// Ctrl-C (or the SIGTERM mpirun sends) asks the trainer to save and stop at the next step; a second one exits at once.
-enum Interrupt {
-    nonisolated(unsafe) static var requested = false
-
-    static func install() {
-        for name in [SIGINT, SIGTERM] {
-            signal(name) { _ in
-                if Interrupt.requested { _exit(130) }
-                Interrupt.requested = true
-            }
-        }
-    }
-}
-
-/// The processes of this run: one, or the ranks of the MPI job that started it.
-enum World {
-    static func join(forced: Bool, environment: [String: String]) throws(DistributedError) -> Communicator {
-        guard forced || MPIWorld.launched(environment) else { return SingleProcess() }
-        guard MPIWorld.isAvailable else {
-            // `mpirun -np 1` of a build without MPI is still a plain single run; more ranks would each train alone.
-            if !forced && MPIWorld.worldSize(environment) == 1 { return SingleProcess() }
-            throw .unavailable
-        }
-        return try MPIWorld.join()
     }
 }

@@ -8,12 +8,12 @@ struct DatasetTests {
         let noTraining = CraftedFiles()
         try noTraining.idxSet(images: 0, labels: 0, testImages: 3, testLabels: 3)
         #expect(throws: DataError.empty(path: noTraining.directory + "/train-images-idx3-ubyte")) {
-            try IDXDataSet.load(directory: noTraining.directory)
+            try IDXFormat.read(directory: noTraining.directory, options: DataOptions())
         }
         let noTest = CraftedFiles()
         try noTest.idxSet(images: 3, labels: 3, testImages: 0, testLabels: 0)
         #expect(throws: DataError.empty(path: noTest.directory + "/t10k-images-idx3-ubyte")) {
-            try IDXDataSet.load(directory: noTest.directory)
+            try IDXFormat.read(directory: noTest.directory, options: DataOptions())
         }
     }
 
@@ -22,14 +22,14 @@ struct DatasetTests {
         try files.idxSet(images: 3, labels: 3, testImages: 3, testLabels: 0)
         #expect(throws: DataError.countMismatch(images: files.directory + "/t10k-images-idx3-ubyte", imageCount: 3,
                                                 labels: files.directory + "/t10k-labels-idx1-ubyte", labelCount: 0)) {
-            try IDXDataSet.load(directory: files.directory)
+            try IDXFormat.read(directory: files.directory, options: DataOptions())
         }
     }
 
     @Test func labelsBeyondTheNetworksOutputsNameTheFile() throws {
         let files = CraftedFiles()
         try files.idxSet(images: 5, labels: 5, labelOverride: 10)
-        let set = try IDXDataSet.load(directory: files.directory)
+        let set = try IDXFormat.read(directory: files.directory, options: DataOptions())
         #expect(throws: DataError.labelOutOfRange(path: files.directory + "/t10k-labels-idx1-ubyte", label: 10, classes: 10)) {
             try set.checkLabels(classes: 10)
         }

@@ -39,10 +39,10 @@ struct IDXReaderTests {
     @Test(arguments: [false, true])
     func readsRawAndGzipped(gzip: Bool) throws {
         try writeSet(gzip: gzip)
-        let set = try IDXDataSet.load(directory: directory)
+        let set = try IDXFormat.read(directory: directory, options: DataOptions())
         #expect(set.train.count == 3 && set.test.count == 3)
         #expect(set.train.height == 2 && set.train.width == 2 && set.train.channels == 1)
-        #expect(set.train.pixels[1] == Float(20) / 255)
+        #expect(set.train.dataset().pixels[1] == Float(20) / 255)
         #expect(set.train.labels == [0, 1, 2])
     }
 
@@ -54,10 +54,12 @@ struct IDXReaderTests {
             try write("\(prefix)-images-\(name)-ubyte", idx([2, 3, 2, 2], bytes: pixels))
             try write("\(prefix)-labels-idx1-ubyte", idx([2], bytes: [4, 7]))
         }
-        let set = try IDXDataSet.load(directory: directory)
+        let set = try IDXFormat.read(directory: directory, options: DataOptions())
         #expect(set.train.count == 2 && set.train.channels == 3 && set.train.height == 2 && set.train.width == 2)
         // Image 1, channel 2, row 0, column 1: byte 12 + 8 + 1 = 21.
-        #expect(set.train.pixels[21] == Float(210) * (Float(1) / 255))
+        #expect(set.train.dataset().pixels[21] == Float(210) * (Float(1) / 255))
+        // Decoded sets hold pixels [N, H, W, C]: image 1, row 0, column 1, channel 2 is byte 12 + 1·3 + 2.
+        #expect(set.train.bytes[17] == 210)
         #expect(set.test.labels == [4, 7])
     }
 
@@ -73,7 +75,7 @@ struct IDXReaderTests {
         try writeSet()
         try write("train-images-idx3-ubyte", [0, 0, 8, 1, 0, 0, 0, 1, 7])
         #expect(throws: DataError.badMagic(path: directory + "/train-images-idx3-ubyte", found: 0x0801, expected: "image (idx3-ubyte or idx4-ubyte)")) {
-            try IDXDataSet.load(directory: directory)
+            try IDXFormat.read(directory: directory, options: DataOptions())
         }
     }
 
@@ -81,18 +83,18 @@ struct IDXReaderTests {
         try writeSet()
         try write("t10k-images-idx3-ubyte", idx([3, 2, 2], bytes: [1, 2, 3, 4, 5]))
         #expect(throws: DataError.truncated(path: directory + "/t10k-images-idx3-ubyte", expectedBytes: 12, foundBytes: 5)) {
-            try IDXDataSet.load(directory: directory)
+            try IDXFormat.read(directory: directory, options: DataOptions())
         }
     }
 
     @Test func countMismatch() throws {
         try writeSet(images: 3, labels: 2)
-        #expect(throws: DataError.self) { try IDXDataSet.load(directory: directory) }
+        #expect(throws: DataError.self) { try IDXFormat.read(directory: directory, options: DataOptions()) }
     }
 
     @Test func missingFileAndUnknownDataSet() throws {
         #expect(throws: DataError.missingFile(path: directory + "/train-images-idx3-ubyte[.gz]")) {
-            try IDXDataSet.load(directory: directory)
+            try IDXFormat.read(directory: directory, options: DataOptions())
         }
         #expect(throws: DataError.self) { try DataLocator.directory(for: "no-such-set", environment: [:]) }
         do {

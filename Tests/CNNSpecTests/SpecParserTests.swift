@@ -198,6 +198,18 @@ struct SpecParserTests {
         #expect(t.augment == Augmentation(shift: 2, rotate: 10))
     }
 
+    @Test func dataAsNameOrFormatAndPath() throws {
+        let named = try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: data/digits}\n").training)
+        #expect(named.data == "data/digits" && named.dataFormat == nil)
+        let mapped = try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {format: idx, path: data/digits}}\n").training)
+        #expect(mapped.data == "data/digits" && mapped.dataFormat == .idx)
+        let detected = try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {path: data/digits}}\n").training)
+        #expect(detected.data == "data/digits" && detected.dataFormat == nil)
+        #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {format: idx}}\n") }
+        #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {format: tiff, path: x}}\n") }
+        #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {path: x, colour: true}}\n") }
+    }
+
     @Test func optimizerAndScheduleAsBareWords() throws {
         let t = try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {optimizer: sgd, schedule: cosine}\n").training)
         #expect(t.optimizer.kind == .sgd)

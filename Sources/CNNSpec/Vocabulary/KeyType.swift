@@ -2,7 +2,7 @@
 /// documentation and the JSON Schema print it from the same case, so the three cannot drift.
 public enum KeyType: Hashable, Sendable {
     case string
-    /// A data set name or a directory (a string; `mnist`, `fashion-mnist` or a path).
+    /// A data set name or a directory (`mnist`, `fashion-mnist` or a path), or a `{format, path}` mapping.
     case dataSet
     case boolean
     /// An integer at least `minimum`.
@@ -36,7 +36,7 @@ public enum KeyType: Hashable, Sendable {
     public var text: String {
         switch self {
         case .string: "string"
-        case .dataSet: "mnist | fashion-mnist | directory"
+        case .dataSet: "name, directory or {format, path}"
         case .boolean: "boolean"
         case .integer(let minimum): "integer ≥ \(minimum)"
         case .number(let range): range.text

@@ -59,6 +59,7 @@ public enum SpecDocumentation {
             sections.append(section(group.kinds.joined(separator: ", "), keys: group.keys, note: group.note))
         }
         sections.append(section(SpecVocabulary.train.title, keys: SpecVocabulary.train.keys))
+        sections.append(section(SpecVocabulary.dataSource.title, keys: SpecVocabulary.dataSource.keys))
         for family in SpecVocabulary.families { sections.append(section(family)) }
         sections.append(section(SpecVocabulary.augment.title, keys: SpecVocabulary.augment.keys))
         return sections.joined(separator: "\n")

@@ -78,6 +78,7 @@ public enum SpecSchema {
             "branches": ["type": "array", "items": ["$ref": "#/$defs/layers"], "minItems": 1],
             "train": object(SpecVocabulary.train.keys),
             "augment": object(SpecVocabulary.augment.keys),
+            "data": object(SpecVocabulary.dataSource.keys),
             "shape": object(SpecVocabulary.inputShape.keys),
         ]
         // A family's mapping: one object per member, told apart by `name`, each with only its keys.
@@ -97,8 +98,10 @@ public enum SpecSchema {
     /// The schema of a value of one type.
     static func schema(for type: KeyType) -> [String: Any] {
         switch type {
-        case .string, .dataSet:
+        case .string:
             return ["type": "string"]
+        case .dataSet:
+            return ["oneOf": [["type": "string"], ["$ref": "#/$defs/data"]]]
         case .boolean:
             return ["type": "boolean"]
         case .integer(let minimum):

@@ -282,10 +282,16 @@ public enum SpecVocabulary {
         Key("batch", .integer(minimum: 1), .integer(100), "images per step (under mpirun: the global batch, split over the ranks)"),
         Key("optimizer", .variant("optimizer"), .word("adam"), "update rule and its hyper-parameters"),
         Key("schedule", .variant("schedule"), .word("constant"), "learning rate by epoch"),
-        Key("data", .dataSet, .word("mnist"), "IDX data set"),
+        Key("data", .dataSet, .word("mnist"), "data set: a name, a directory, or {format, path}"),
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
         Key("augment", .section("augment"), .described("none"), "random shifts and rotations of training images"),
         Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
+    ])
+
+    public static let dataSource = Section(title: "train.data", keys: [
+        Key("path", .string, .required, "a data set name or a directory", example: "'path: data/pets'"),
+        Key("format", .choice(DataFormat.allCases.map(\.rawValue)), .described("detected from the folder"),
+            "the folder's layout; see docs/data.md"),
     ])
 
     public static let augment = Section(title: "train.augment", keys: [

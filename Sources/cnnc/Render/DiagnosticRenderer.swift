@@ -25,6 +25,11 @@ enum DiagnosticRenderer {
         Terminal.standardError(text)
     }
 
+    /// A warning with no place in a file (files a data reader skipped).
+    static func warning(_ message: String) {
+        Terminal.standardError("cnnc: warning: \(message)\n")
+    }
+
     private static func emit(_ severity: String, _ message: String, at location: SourceLocation, hint: String?) {
         var text: String
         if location.line > 0 {

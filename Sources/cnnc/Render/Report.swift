@@ -33,6 +33,7 @@ extension TrainingError: UserFacingError {}
 extension DistributedError: UserFacingError {}
 extension RunFolderError: UserFacingError {}
 extension ResourceError: UserFacingError {}
+extension TrainingRunError: UserFacingError {}
 
 extension ExportError: UserFacingError {
     var sourceLocation: SourceLocation? { location }

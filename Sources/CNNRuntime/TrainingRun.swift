@@ -1,0 +1,74 @@
+import CNNAnalysis
+import CNNData
+import CNNIR
+
+/// One training run put together: the data split and checked against the network, the memory it needs
+/// checked, the model built and initialised (from the spec's init or a checkpoint), and the trainer that
+/// will write to the run folder. The CLI parses options and prints; everything between is here.
+public struct TrainingRun {
+    public let trainer: Trainer
+    public let model: Model
+    public let train: Dataset, validation: Dataset?, test: Dataset
+    public let data: DataSource
+
+    /// `config` is the spec's `train:` with the command line's overrides; `initWeights` (a checkpoint)
+    /// is loaded on rank 0 only: the other ranks receive rank 0's weights when training starts.
+    public init(_ analysis: NetworkAnalysis, config: TrainingConfig, data: DataSource, folder: String, world: Communicator,
+                threads: Int, kernels: ConvolutionKernels, initWeights: String? = nil) throws(TrainingRunError) {
+        do {
+            try data.checkLabels(classes: analysis.output.count)
+        } catch { throw .data(error) }
+        var train = data.train.dataset()
+        var validation: Dataset?
+        if config.validation > 0 {
+            do {
+                (train, validation) = try train.split(validation: config.validation, seed: config.seed)
+            } catch { throw .data(error) }
+        }
+        let capacity = Trainer.shareCapacity(batch: config.batch, ranks: world.size)
+        do {
+            try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
+        } catch { throw .resource(error) }
+        let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
+        model.parameters.initialize(seed: config.seed)
+        if let initWeights, world.isRoot {
+            do { _ = try Checkpoint.load(model.parameters, from: initWeights) } catch { throw .checkpoint(error) }
+        }
+        let test = data.test.dataset()
+        do {
+            trainer = try Trainer(model: model, config: config, train: train, validation: validation, test: test,
+                                  directory: folder, world: world)
+        } catch { throw .training(error) }
+        self.model = model
+        self.train = train
+        self.validation = validation
+        self.test = test
+        self.data = data
+    }
+}
+
+/// Why a run could not be put together: the error of the stage that refused.
+public enum TrainingRunError: Error, Sendable {
+    case data(DataError)
+    case resource(ResourceError)
+    case checkpoint(CheckpointError)
+    case training(TrainingError)
+
+    public var message: String {
+        switch self {
+        case .data(let error): error.message
+        case .resource(let error): error.message
+        case .checkpoint(let error): error.message
+        case .training(let error): error.message
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .data(let error): error.hint
+        case .resource(let error): error.hint
+        case .checkpoint(let error): error.hint
+        case .training(let error): error.hint
+        }
+    }
+}

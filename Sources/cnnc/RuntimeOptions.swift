@@ -1,0 +1,63 @@
+import ArgumentParser
+import CNNAnalysis
+import CNNData
+import CNNIR
+import CNNRuntime
+import Foundation
+
+/// Options shared by train, eval and predict.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Which network of a multi-document spec.") var network: String?
+    @Option(name: .customLong("kernels"),
+            help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
+    var kernelChoice: ConvolutionKernels?
+
+    var kernels: ConvolutionKernels { kernelChoice ?? .fastest }
+    var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
+
+    /// More threads than cores only slow a run down; far more would only allocate scratch for nothing.
+    static var maximumThreads: Int { max(256, 4 * ProcessInfo.processInfo.activeProcessorCount) }
+
+    func validate() throws {
+        if let threads, !(1...Self.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        }
+    }
+
+    /// --threads, else this process's share of the cores.
+    func threadCount(ranksOnThisMachine ranks: Int) -> Int {
+        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount / max(ranks, 1))
+    }
+
+    func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis {
+        let all = try SpecInput.analyses(of: [spec])
+        if let network = network ?? self.network {
+            guard let match = all.first(where: { $0.network.name == network }) else {
+                DiagnosticRenderer.error("\(spec) has no network named '\(network)'",
+                                         hint: "its networks: " + all.map(\.network.name).joined(separator: ", "))
+                throw ExitCode(1)
+            }
+            return match
+        }
+        return all[0]
+    }
+
+    /// The data set eval and predict read: --data, else the spec's `train.data` (with its format).
+    func dataSource(for analysis: NetworkAnalysis) throws -> DataSource {
+        let training = analysis.network.training ?? TrainingConfig()
+        let directory = try Report.catching { () throws(DataError) in
+            try DataLocator.directory(for: data ?? training.data, environment: ProcessInfo.processInfo.environment)
+        }
+        return try dataSource(directory: directory, format: data == nil ? training.dataFormat : nil, input: analysis.network.input)
+    }
+
+    /// Reads a data folder (decoding with all threads) and prints what the reader skipped, unless `quiet`.
+    func dataSource(directory: String, format: DataFormat?, input: Shape, quiet: Bool = false) throws -> DataSource {
+        let options = DataOptions(input: input, threads: threadCount)
+        let source = try Report.catching { () throws(DataError) in try DataSources.load(directory: directory, format: format, options: options) }
+        if !quiet { for warning in source.warnings { DiagnosticRenderer.warning(warning) } }
+        return source
+    }
+}
