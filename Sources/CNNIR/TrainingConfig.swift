@@ -17,6 +17,8 @@ public struct TrainingConfig: Hashable, Sendable {
     /// Fraction of the training set held out for validation (0: none).
     public var validation: Double = 0
     public var augment: Augmentation = Augmentation()
+    /// How image files of another size than the input are resized; nil: they are refused.
+    public var resize: ImageResize?
     public var seed: UInt64 = 1
     public var location: SourceLocation = .unknown
 

@@ -363,6 +363,11 @@ private struct NetworkBuilder {
             let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
             config.augment = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"))
         }
+        if let node = map["resize"] {
+            let resize = try MappingReader(node, section: "'resize'", keys: SpecVocabulary.resize.keys, budget: budget)
+            config.resize = ImageResize(mode: ImageResize.Mode(rawValue: try resize.choice("mode"))!,
+                                        filter: ImageResize.Filter(rawValue: try resize.choice("filter"))!)
+        }
         return config
     }
 

@@ -62,6 +62,7 @@ public enum SpecDocumentation {
         sections.append(section(SpecVocabulary.dataSource.title, keys: SpecVocabulary.dataSource.keys))
         for family in SpecVocabulary.families { sections.append(section(family)) }
         sections.append(section(SpecVocabulary.augment.title, keys: SpecVocabulary.augment.keys))
+        sections.append(section(SpecVocabulary.resize.title, keys: SpecVocabulary.resize.keys))
         return sections.joined(separator: "\n")
     }
 

@@ -78,6 +78,7 @@ public enum SpecSchema {
             "branches": ["type": "array", "items": ["$ref": "#/$defs/layers"], "minItems": 1],
             "train": object(SpecVocabulary.train.keys),
             "augment": object(SpecVocabulary.augment.keys),
+            "resize": object(SpecVocabulary.resize.keys),
             "data": object(SpecVocabulary.dataSource.keys),
             "shape": object(SpecVocabulary.inputShape.keys),
         ]

@@ -285,6 +285,8 @@ public enum SpecVocabulary {
         Key("data", .dataSet, .word("mnist"), "data set: a name, a directory, or {format, path}"),
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
         Key("augment", .section("augment"), .described("none"), "random shifts and rotations of training images"),
+        Key("resize", .section("resize"), .described("none: sizes must match"),
+            "how image files of another size are brought to the input's (image folders)"),
         Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
     ])
 
@@ -298,6 +300,13 @@ public enum SpecVocabulary {
         Key("shift", .integer(minimum: 0), .integer(0), "largest shift in pixels"),
         Key("rotate", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 180, upperIncluded: true)), .number(0),
             "largest rotation in degrees"),
+    ])
+
+    public static let resize = Section(title: "train.resize", keys: [
+        Key("mode", .choice(ImageResize.Mode.allCases.map(\.rawValue)), .word("stretch"),
+            "stretch: each axis to the input's; shorter-side-then-center-crop: keep the aspect ratio, cover the input, cut the centre"),
+        Key("filter", .choice(ImageResize.Filter.allCases.map(\.rawValue)), .word("bilinear"),
+            "bilinear: two taps per axis at half-pixel centres; area: mean of the covered pixels (for shrinking)"),
     ])
 
     // MARK: - Optimizers and schedules
