@@ -1,16 +1,92 @@
-/// Random shifts and rotations of training images, sampled bilinearly with zero fill.
+import CNNIR
+
+/// Random distortions of training images, in this order: shift and rotation (sampled bilinearly with
+/// zero fill), crop of the padded image, horizontal flip, brightness and contrast jitter. Each image's
+/// parameters come from the generator it is given, drawn in the same order, and only for the
+/// distortions that are on (a spec with only shift and rotate draws what it always drew).
 public struct Augmenter: Sendable {
     public var maxShift: Int
     public var maxRotationDegrees: Double
+    public var crop: RandomCrop?
+    public var flipProbability: Double
+    public var brightness: Double
+    public var contrast: Double
 
-    public init(maxShift: Int, maxRotationDegrees: Double) {
+    public init(maxShift: Int, maxRotationDegrees: Double, crop: RandomCrop? = nil, flipProbability: Double = 0,
+                brightness: Double = 0, contrast: Double = 0) {
         self.maxShift = maxShift
         self.maxRotationDegrees = maxRotationDegrees
+        self.crop = crop
+        self.flipProbability = flipProbability
+        self.brightness = brightness
+        self.contrast = contrast
     }
 
-    /// Writes a distorted copy of `source` ([C, H, W]) into `destination`.
+    public init(_ augmentation: Augmentation) {
+        self.init(maxShift: augmentation.shift, maxRotationDegrees: augmentation.rotate, crop: augmentation.crop,
+                  flipProbability: augmentation.hflip, brightness: augmentation.brightness, contrast: augmentation.contrast)
+    }
+
+    var geometric: Bool { maxShift > 0 || maxRotationDegrees > 0 }
+    var cropping: Bool { (crop?.pad ?? 0) > 0 }
+
+    /// Writes a distorted copy of `source` ([C, H, W]) into `destination`. `scratch` (an image's size)
+    /// holds the shifted image before its crop when both are on; without it one is allocated.
     public func apply(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
-                      channels: Int, height: Int, width: Int, generator: inout SeededGenerator) {
+                      channels: Int, height: Int, width: Int, generator: inout SeededGenerator,
+                      scratch: UnsafeMutablePointer<Float>? = nil) {
+        let count = channels * height * width
+        if geometric && cropping {
+            let buffer = scratch ?? .allocate(capacity: count)
+            defer { if scratch == nil { buffer.deallocate() } }
+            shiftRotate(source: source, destination: buffer, channels: channels, height: height, width: width, generator: &generator)
+            cropPadded(source: buffer, destination: destination, channels: channels, height: height, width: width, generator: &generator)
+        } else if geometric {
+            shiftRotate(source: source, destination: destination, channels: channels, height: height, width: width, generator: &generator)
+        } else if cropping {
+            cropPadded(source: source, destination: destination, channels: channels, height: height, width: width, generator: &generator)
+        } else {
+            destination.update(from: source, count: count)
+        }
+        if flipProbability > 0, Double(generator.nextUnitFloat()) < flipProbability {
+            ImageTransforms.flipHorizontal(destination, channels: channels, height: height, width: width)
+        }
+        if brightness > 0 || contrast > 0 {
+            // ColorJitter: each factor uniform in [max(0, 1 − b), 1 + b], applied in a random order.
+            func factor(_ range: Double) -> Float {
+                let low = max(0, 1 - range), high = 1 + range
+                return Float(low + Double(generator.nextUnitFloat()) * (high - low))
+            }
+            let b = brightness > 0 ? factor(brightness) : 1
+            let c = contrast > 0 ? factor(contrast) : 1
+            let contrastFirst = generator.next() & 1 == 1
+            if contrastFirst && contrast > 0 {
+                ImageTransforms.adjustContrast(destination, channels: channels, height: height, width: width, factor: c)
+            }
+            if brightness > 0 { ImageTransforms.adjustBrightness(destination, count: count, factor: b) }
+            if !contrastFirst && contrast > 0 {
+                ImageTransforms.adjustContrast(destination, channels: channels, height: height, width: width, factor: c)
+            }
+        }
+    }
+
+    /// The crop's offsets (top, then left), each uniform in [0, 2·pad] (torchvision's `randint(0, H + 2·pad − H + 1)`).
+    public static func cropOffsets(pad: Int, generator: inout SeededGenerator) -> (top: Int, left: Int) {
+        let span = UInt64(2 * pad + 1)
+        let top = Int(generator.next() % span)
+        return (top, Int(generator.next() % span))
+    }
+
+    func cropPadded(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+                    channels: Int, height: Int, width: Int, generator: inout SeededGenerator) {
+        let crop = crop!
+        let (top, left) = Self.cropOffsets(pad: crop.pad, generator: &generator)
+        ImageTransforms.padCrop(source: source, destination: destination, channels: channels, height: height, width: width,
+                                pad: crop.pad, top: top, left: left, fill: crop.fill)
+    }
+
+    func shiftRotate(source: UnsafePointer<Float>, destination: UnsafeMutablePointer<Float>,
+                     channels: Int, height: Int, width: Int, generator: inout SeededGenerator) {
         let dx = maxShift > 0 ? Double(Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift) : 0
         let dy = maxShift > 0 ? Double(Int(generator.next() % UInt64(2 * maxShift + 1)) - maxShift) : 0
         let angle = maxRotationDegrees > 0

@@ -41,8 +41,11 @@ public enum ONNXExporter {
     /// inputs from 13; ReduceMax/ReduceMean move their axes to an input at 18).
     public static let opsets = 13...17
 
-    public static func export(_ analysis: NetworkAnalysis, parameters: ParameterStore, opset: Int = 17,
-                              producerVersion: String) throws(ExportError) -> Data {
+    /// `normalization`, when the weights were trained with one, becomes the graph's first two nodes,
+    /// `Sub(input, mean)` and `Div(·, std)` with constants of shape [1, C, 1, 1], so that the exported
+    /// model takes the same input as an unnormalised one: pixels in [0, 1].
+    public static func export(_ analysis: NetworkAnalysis, parameters: ParameterStore, normalization: Normalization? = nil,
+                              opset: Int = 17, producerVersion: String) throws(ExportError) -> Data {
         guard opsets.contains(opset) else { throw .unsupportedOpset(opset) }
         var values: [String: (shape: [Int], data: UnsafeMutablePointer<Float>)] = [:]
         for entry in parameters.entries {
@@ -50,7 +53,11 @@ public enum ONNXExporter {
         }
         var builder = GraphBuilder(parameters: values, opset: opset)
         let input = analysis.network.input
-        let (output, rank) = try builder.sequence(analysis.layers, from: "input", rank: 4)
+        var first = "input"
+        if let normalization {
+            first = builder.normalize("input", normalization)
+        }
+        let (output, rank) = try builder.sequence(analysis.layers, from: first, rank: 4)
 
         var graph = Onnx_GraphProto()
         graph.name = analysis.network.name
@@ -445,6 +452,17 @@ struct GraphBuilder {
         t.rawData = bytes
         initializers.append(t)
         return name
+    }
+
+    /// (x − mean) / std per channel of an [N, C, H, W] tensor, as Sub and Div with [1, C, 1, 1]
+    /// constants named `input_mean` and `input_std`; returns the normalised tensor's name.
+    mutating func normalize(_ input: String, _ normalization: Normalization) -> String {
+        let dims = [1, normalization.channels, 1, 1]
+        constant("input_mean", floats: normalization.mean.map { Float($0) }, dims: dims)
+        constant("input_std", floats: normalization.std.map { Float($0) }, dims: dims)
+        node("Sub", name: "input_centered", inputs: [input, "input_mean"])
+        node("Div", name: "input_normalized", inputs: ["input_centered", "input_std"])
+        return "input_normalized"
     }
 
     /// A float scalar (rank 0), e.g. Clip's bounds.

@@ -17,6 +17,8 @@ public struct TrainingConfig: Hashable, Sendable {
     /// Fraction of the training set held out for validation (0: none).
     public var validation: Double = 0
     public var augment: Augmentation = Augmentation()
+    /// Per-channel input normalisation (nil: none, the network sees pixels in [0, 1]).
+    public var normalize: NormalizationSetting? = nil
     /// How image files of another size than the input are resized; nil: they are refused.
     public var resize: ImageResize?
     public var seed: UInt64 = 1
@@ -71,17 +73,51 @@ public enum Schedule: Hashable, Sendable {
     }
 }
 
-/// Random distortions applied to training images only.
+/// Random distortions applied to training images only, in this order: shift and rotation, crop,
+/// horizontal flip, brightness/contrast jitter (normalisation comes after all of them).
 public struct Augmentation: Hashable, Sendable {
     /// Largest shift in pixels, each axis, uniform in [−shift, shift].
     public var shift: Int = 0
     /// Largest rotation in degrees, uniform in [−rotate, rotate].
     public var rotate: Double = 0
+    /// Random crop of the padded image back to the input size (torchvision's `RandomCrop(size, padding)`).
+    public var crop: RandomCrop? = nil
+    /// Probability of a horizontal flip (torchvision's `RandomHorizontalFlip(p)`).
+    public var hflip: Double = 0
+    /// Brightness and contrast jitter (torchvision's `ColorJitter(brightness, contrast)`).
+    public var brightness: Double = 0
+    public var contrast: Double = 0
 
-    public init(shift: Int = 0, rotate: Double = 0) {
+    public init(shift: Int = 0, rotate: Double = 0, crop: RandomCrop? = nil, hflip: Double = 0,
+                brightness: Double = 0, contrast: Double = 0) {
         self.shift = shift
         self.rotate = rotate
+        self.crop = crop
+        self.hflip = hflip
+        self.brightness = brightness
+        self.contrast = contrast
     }
 
-    public var isEnabled: Bool { shift > 0 || rotate > 0 }
+    public var isEnabled: Bool {
+        shift > 0 || rotate > 0 || (crop?.pad ?? 0) > 0 || hflip > 0 || brightness > 0 || contrast > 0
+    }
+}
+
+/// Pads the image by `pad` pixels on every side, then cuts a window of the input's size at a uniform
+/// random offset in [0, 2·pad] on each axis.
+public struct RandomCrop: Hashable, Sendable {
+    public enum Fill: String, Hashable, Sendable, CaseIterable {
+        /// Zeros (black), torchvision's `padding_mode='constant'` with fill 0.
+        case zero
+        /// The image mirrored without repeating its edge pixel, torchvision's (and `torch.nn.functional.pad`'s) 'reflect'.
+        case reflect
+    }
+
+    public var pad: Int
+    public var fill: Fill
+
+    public init(pad: Int, fill: Fill = .zero) {
+        self.pad = pad
+        self.fill = fill
+    }
 }

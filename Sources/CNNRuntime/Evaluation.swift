@@ -1,4 +1,5 @@
 import CNNData
+import CNNIR
 import CNNKernels
 
 /// Accuracy, loss and confusion matrix of one or more models (an ensemble averages softmax outputs).
@@ -66,7 +67,7 @@ public struct Evaluation: Sendable {
             let batch = min(batchSize, range.upperBound - start)
             sum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             for (m, model) in models.enumerated() {
-                Batches.copy(data, indices: Array(start..<(start + batch)), into: model.input)
+                Batches.copy(data, indices: Array(start..<(start + batch)), into: model.input, normalization: model.normalization)
                 model.forward(batch: batch, context: context)
                 data.labels.withUnsafeBufferPointer { labels in
                     probabilities.withUnsafeMutableBufferPointer { p in
@@ -141,9 +142,12 @@ public enum EvaluationError: Error, Equatable, Sendable {
 }
 
 /// Copies (and optionally distorts) images into a model's input buffer, converting the data set's
-/// channels-first images to the runtime's channels-last layout (a no-op for one channel).
+/// channels-first images to the runtime's channels-last layout (a no-op for one channel), then
+/// normalising each channel when a `Normalization` is given: distortions (and their black fills)
+/// come first, as torchvision's transforms come before its `Normalize`.
 public enum Batches {
-    public static func copy(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>) {
+    public static func copy(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>,
+                            normalization: Normalization? = nil) {
         let size = data.imageSize
         data.pixels.withUnsafeBufferPointer { pixels in
             for (slot, index) in indices.enumerated() {
@@ -151,30 +155,37 @@ public enum Batches {
                                                channels: data.channels, height: data.height, width: data.width)
             }
         }
+        if let normalization { ImageTransforms.normalizeChannelsLast(input, values: indices.count * size, normalization) }
     }
 
     public static func copyAugmented(_ data: Dataset, indices: [Int], into input: UnsafeMutablePointer<Float>,
-                                     augmenter: Augmenter, seed: UInt64, epoch: Int) {
+                                     augmenter: Augmenter, seed: UInt64, epoch: Int, normalization: Normalization? = nil) {
         let size = data.imageSize
         var distorted = [Float](repeating: 0, count: data.channels > 1 ? size : 0)
+        var scratch = [Float](repeating: 0, count: size)
         data.pixels.withUnsafeBufferPointer { pixels in
-            for (slot, index) in indices.enumerated() {
-                // One stream per (epoch, image): the same distortion whatever the batch or thread layout.
-                var generator = SeededGenerator(seed: seed, stream: UInt64(epoch) << 32 | UInt64(index) | 1 << 63)
-                let destination = input + slot * size
-                guard data.channels > 1 else {
-                    augmenter.apply(source: pixels.baseAddress! + index * size, destination: destination,
-                                    channels: 1, height: data.height, width: data.width, generator: &generator)
-                    continue
-                }
-                distorted.withUnsafeMutableBufferPointer { buffer in
-                    augmenter.apply(source: pixels.baseAddress! + index * size, destination: buffer.baseAddress!,
-                                    channels: data.channels, height: data.height, width: data.width, generator: &generator)
-                    ChannelsLast.fromChannelsFirst(buffer.baseAddress!, destination, channels: data.channels,
-                                                   height: data.height, width: data.width)
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                for (slot, index) in indices.enumerated() {
+                    // One stream per (epoch, image): the same distortion whatever the batch or thread layout.
+                    var generator = SeededGenerator(seed: seed, stream: UInt64(epoch) << 32 | UInt64(index) | 1 << 63)
+                    let destination = input + slot * size
+                    guard data.channels > 1 else {
+                        augmenter.apply(source: pixels.baseAddress! + index * size, destination: destination,
+                                        channels: 1, height: data.height, width: data.width, generator: &generator,
+                                        scratch: scratch.baseAddress!)
+                        continue
+                    }
+                    distorted.withUnsafeMutableBufferPointer { buffer in
+                        augmenter.apply(source: pixels.baseAddress! + index * size, destination: buffer.baseAddress!,
+                                        channels: data.channels, height: data.height, width: data.width, generator: &generator,
+                                        scratch: scratch.baseAddress!)
+                        ChannelsLast.fromChannelsFirst(buffer.baseAddress!, destination, channels: data.channels,
+                                                       height: data.height, width: data.width)
+                    }
                 }
             }
         }
+        if let normalization { ImageTransforms.normalizeChannelsLast(input, values: indices.count * size, normalization) }
     }
 }
 

@@ -11,6 +11,9 @@ public final class Model {
     public let parameters: ParameterStore
     public let batchCapacity: Int
     public let threads: Int
+    /// The input normalisation the weights were trained with (`Batches` applies it; nil: pixels in [0, 1]).
+    /// Set from the training config, or from a checkpoint's metadata (`Normalization(metadata:path:)`).
+    public var normalization: Normalization?
     /// The network's top-level layers with their buffers.
     let stack: LayerStack
     /// The input batch `[N, H, W, C]` (channels-last, as every activation).

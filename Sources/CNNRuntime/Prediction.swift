@@ -1,10 +1,12 @@
+import CNNData
 import CNNKernels
 
 /// Class probabilities of one image at a time, for `cnnc predict`.
 public enum Prediction {
     /// Softmax of `model`'s logits for one image already resized to the network's input
     /// (channels first, `[C, H, W]`, values in [0, 1]; `invert` maps v to 1 − v first). `weights` and `image`
-    /// name the checkpoint and the image in the error when the outputs are not finite.
+    /// name the checkpoint and the image in the error when the outputs are not finite. The model's
+    /// normalisation, if any, follows.
     public static func probabilities(_ model: Model, pixels: [Float], invert: Bool = false,
                                      weights: String, image: String) throws(EvaluationError) -> [Float] {
         let input = model.analysis.network.input
@@ -13,6 +15,9 @@ public enum Prediction {
         let values = invert ? pixels.map { 1 - $0 } : pixels
         values.withUnsafeBufferPointer {
             ChannelsLast.fromChannelsFirst($0.baseAddress!, model.input, channels: input.channels, height: input.height, width: input.width)
+        }
+        if let normalization = model.normalization {
+            ImageTransforms.normalizeChannelsLast(model.input, values: pixels.count, normalization)
         }
         model.forward(batch: 1, context: StepContext(training: false, threads: 1))
         let classes = model.outputCount

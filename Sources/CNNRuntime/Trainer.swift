@@ -199,7 +199,7 @@ public final class Trainer {
     /// Trains until the configured epochs are done (true) or `shouldStop` asks (false, after saving `last`).
     public func run(threads: Int) throws(TrainingError) -> Bool {
         let classes = model.outputCount
-        let augmenter = config.augment.isEnabled ? Augmenter(maxShift: config.augment.shift, maxRotationDegrees: config.augment.rotate) : nil
+        let augmenter = config.augment.isEnabled ? Augmenter(config.augment) : nil
         // Every rank starts from rank 0's weights (they are equal already when seeded alike; this makes it certain).
         world.broadcast(model.parameters.values, root: 0)
         model.parameters.markChanged()
@@ -231,9 +231,10 @@ public final class Trainer {
                 var stepLoss = [0.0]
                 if batch > 0 {
                     if let augmenter {
-                        Batches.copyAugmented(train, indices: indices, into: model.input, augmenter: augmenter, seed: config.seed, epoch: epoch)
+                        Batches.copyAugmented(train, indices: indices, into: model.input, augmenter: augmenter, seed: config.seed, epoch: epoch,
+                                              normalization: model.normalization)
                     } else {
-                        Batches.copy(train, indices: indices, into: model.input)
+                        Batches.copy(train, indices: indices, into: model.input, normalization: model.normalization)
                     }
                     model.forward(batch: batch, context: context)
                     let labels = indices.map { train.labels[$0] }
@@ -343,9 +344,13 @@ public final class Trainer {
         return expected.reduce(0) { $0 + Int($1) }
     }
 
+    /// A checkpoint's metadata: the run's position, and the input normalisation (`model.normalization`)
+    /// that `eval`, `predict` and `export` must apply to use the weights.
     func metadata() -> [String: String] {
-        ["network": model.analysis.network.name, "epoch": "\(position.epoch)", "step": "\(position.step)",
-         "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
+        var metadata = ["network": model.analysis.network.name, "epoch": "\(position.epoch)", "step": "\(position.step)",
+                        "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
+        if let normalization = model.normalization { metadata[Normalization.metadataKey] = normalization.json }
+        return metadata
     }
 
     /// Weights to `last.safetensors`, then the resume point (rank 0 only). The resume point is the commit:

@@ -30,6 +30,8 @@ public struct TrainingRun {
             try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
         } catch { throw .resource(error) }
         let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
+        // `normalize: auto` counts the training split only: not the held-out validation images, not the test set.
+        model.normalization = ChannelStatistics.normalization(for: config.normalize, training: train)
         model.parameters.initialize(seed: config.seed)
         if let initWeights, world.isRoot {
             do { _ = try Checkpoint.load(model.parameters, from: initWeights) } catch { throw .checkpoint(error) }

@@ -184,6 +184,24 @@ struct MappingReader {
         return try NodeReading.initScheme(value)
     }
 
+    /// A list of exactly `count` numbers, each in the key's range; `counted` says what the count is
+    /// (`one per input channel`) in the error when the list has another length.
+    func doubles(_ name: String, count: Int, counted: String) throws(SpecError) -> [Double] {
+        guard case .numbers(let range) = key(name).type else { preconditionFailure("\(section).\(name) is not a list of numbers") }
+        let value = try required(name)
+        let items = try NodeReading.list(value, what: "'\(name)'")
+        guard items.count == count else {
+            throw .typeMismatch(what: "'\(name)'", expected: "a list of \(count) number\(count == 1 ? "" : "s") (\(counted))",
+                                found: "\(items.count) item\(items.count == 1 ? "" : "s")", at: value.location)
+        }
+        var values: [Double] = []
+        for item in items {
+            try budget.visit(item)
+            values.append(try NodeReading.double(item, what: "'\(name)'", in: range))
+        }
+        return values
+    }
+
     /// A non-empty list of integers (of the key's count, when it has one).
     func ints(_ name: String) throws(SpecError) -> [Int] {
         guard case .integers(let minimum, let count) = key(name).type else { preconditionFailure("\(section).\(name) is not a list of integers") }

@@ -102,7 +102,7 @@ private struct NetworkBuilder {
         var layers: [Layer] = []
         try appendLayers(items, to: &layers, repetition: nil)
         let loss = Loss(rawValue: try map.choice("loss"))!
-        let training = try map["train"].map { n throws(SpecError) in try self.training(n) }
+        let training = try map["train"].map { n throws(SpecError) in try self.training(n, input: input) }
         var network = Network(name: name, input: input, defaultInit: defaultInit, layers: layers, loss: loss,
                               training: training, location: root.location, inputLocation: inputNode.location)
         network.compareTo = try map.string("compare_to")
@@ -348,7 +348,8 @@ private struct NetworkBuilder {
 
     // MARK: - Training
 
-    func training(_ node: YAMLNode) throws(SpecError) -> TrainingConfig {
+    /// The `train:` section; `input` checks what must agree with it (a mean per channel, the crop's size).
+    func training(_ node: YAMLNode, input: Shape) throws(SpecError) -> TrainingConfig {
         let map = try MappingReader(node, section: "'train'", keys: SpecVocabulary.train.keys, budget: budget)
         var config = TrainingConfig()
         config.location = node.location
@@ -359,16 +360,60 @@ private struct NetworkBuilder {
         if let node = map["data"] { (config.data, config.dataFormat) = try dataSource(node) }
         if let node = map["optimizer"] { config.optimizer = try optimizer(node) }
         if let node = map["schedule"] { config.schedule = try schedule(node) }
-        if let node = map["augment"] {
-            let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
-            config.augment = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"))
-        }
+        if let node = map["augment"] { config.augment = try augmentation(node, input: input) }
+        if let node = map["normalize"] { config.normalize = try normalization(node, input: input) }
         if let node = map["resize"] {
             let resize = try MappingReader(node, section: "'resize'", keys: SpecVocabulary.resize.keys, budget: budget)
             config.resize = ImageResize(mode: ImageResize.Mode(rawValue: try resize.choice("mode"))!,
                                         filter: ImageResize.Filter(rawValue: try resize.choice("filter"))!)
         }
         return config
+    }
+
+    /// `auto` or `{mean: [...], std: [...]}` with one value per input channel.
+    func normalization(_ node: YAMLNode, input: Shape) throws(SpecError) -> NormalizationSetting {
+        let expected = "auto or {mean: [...], std: [...]} (one value per input channel)"
+        switch node.value {
+        case .scalar("auto", _):
+            return .auto
+        case .scalar(let word, _):
+            throw .invalidValue(what: "'normalize'", value: "'\(word)'", requirement: expected, at: node.location)
+        case .sequence:
+            throw .typeMismatch(what: "'normalize'", expected: expected, found: node.typeDescription, at: node.location)
+        case .mapping:
+            let map = try MappingReader(node, section: "'normalize'", keys: SpecVocabulary.normalize.keys, budget: budget)
+            let counted = "one per input channel: the input is \(input.description)"
+            return .fixed(Normalization(mean: try map.doubles("mean", count: input.channels, counted: counted),
+                                        std: try map.doubles("std", count: input.channels, counted: counted)))
+        }
+    }
+
+    /// `augment:`: shift, rotate, crop, hflip and jitter; the crop must give back the input's size.
+    func augmentation(_ node: YAMLNode, input: Shape) throws(SpecError) -> Augmentation {
+        let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
+        var augmentation = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"), hflip: try aug.double("hflip"))
+        if let node = aug["crop"] {
+            let crop = try MappingReader(node, section: "'crop'", keys: SpecVocabulary.crop.keys, budget: budget)
+            let pad = try crop.int("pad")
+            if let sizeNode = crop["size"], let size = try crop.size("size"), size != Size2(input.height, input.width) {
+                throw .invalidValue(what: "'size'", value: size.description,
+                                    requirement: "the network's input height and width, \(input.height)×\(input.width) (leave it out: that is the default)",
+                                    at: sizeNode.location)
+            }
+            let fill = RandomCrop.Fill(rawValue: try crop.choice("fill"))!
+            if fill == .reflect, pad >= min(input.height, input.width), let padNode = crop["pad"] {
+                throw .invalidValue(what: "'pad'", value: "\(pad)",
+                                    requirement: "less than the input's height and width (\(input.height)×\(input.width)) with fill: reflect",
+                                    at: padNode.location)
+            }
+            augmentation.crop = RandomCrop(pad: pad, fill: fill)
+        }
+        if let node = aug["jitter"] {
+            let jitter = try MappingReader(node, section: "'jitter'", keys: SpecVocabulary.jitter.keys, budget: budget)
+            augmentation.brightness = try jitter.double("brightness")
+            augmentation.contrast = try jitter.double("contrast")
+        }
+        return augmentation
     }
 
     /// `mnist`, `data/pets`, or `{format: imagefolder, path: data/pets}`.

@@ -31,7 +31,9 @@ struct EvalCommand: ParsableCommand {
         }
         let models = try weights.map { path in
             let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
-            try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: path) }
+            model.normalization = try Report.catching { () throws(CheckpointError) in
+                try Normalization(metadata: Checkpoint.load(model.parameters, from: path), channels: analysis.network.input.channels, path: path)
+            }
             return model
         }
         try Report.catching { () throws(DataError) in try data.checkLabels(classes: models[0].outputCount, includingTrain: false) }
@@ -89,7 +91,9 @@ struct PredictCommand: ParsableCommand {
         }
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         let model = Model(analysis, batchCapacity: 1, threads: 1, kernels: runtime.kernels)
-        try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
+        model.normalization = try Report.catching { () throws(CheckpointError) in
+            try Normalization(metadata: Checkpoint.load(model.parameters, from: weights), channels: input.channels, path: weights)
+        }
         for path in images {
             let decoded = try Report.catching { () throws(DataError) in
                 try ImageReader.read(path: path, channels: input.channels, maxPixels: maxPixels)

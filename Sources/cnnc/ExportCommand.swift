@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNExport
+import CNNIR
 import CNNRuntime
 import Foundation
 
@@ -9,8 +10,9 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a trained network as an ONNX model (for ONNX Runtime, Netron and other tools).",
         discussion: """
             Standard ONNX operators only, the checkpoint's tensors as initializers, a dynamic batch \
-            dimension, and the spec's layer names on nodes. The input is NCHW float32 named 'input'; \
-            the output is the last layer's (logits, before softmax).
+            dimension, and the spec's layer names on nodes. The input is NCHW float32 named 'input', \
+            pixels in [0, 1] (8-bit value / 255); when the weights were trained with train.normalize, the \
+            graph starts with Sub(mean) and Div(std) per channel. The output is the last layer's (logits, before softmax).
             """)
 
     @Argument(help: "Spec file the weights were trained with.") var spec: String
@@ -25,9 +27,12 @@ struct ExportCommand: ParsableCommand {
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         // Loading into a model checks every tensor's name and shape against the spec.
         let model = Model(analysis, batchCapacity: 1, threads: 1)
-        try Report.catching { () throws(CheckpointError) in _ = try Checkpoint.load(model.parameters, from: weights) }
+        let normalization = try Report.catching { () throws(CheckpointError) in
+            try Normalization(metadata: Checkpoint.load(model.parameters, from: weights), channels: analysis.network.input.channels, path: weights)
+        }
         let data = try Report.catching { () throws(ExportError) in
-            try ONNXExporter.export(analysis, parameters: model.parameters, opset: opset, producerVersion: CNNC.configuration.version)
+            try ONNXExporter.export(analysis, parameters: model.parameters, normalization: normalization, opset: opset,
+                                    producerVersion: CNNC.configuration.version)
         }
         let path = output ?? "\(RunFolder.sanitized(analysis.network.name)).onnx"
         try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }

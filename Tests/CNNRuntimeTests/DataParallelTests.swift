@@ -50,14 +50,18 @@ struct DataParallelTests {
     /// Two ranks with uneven shares (batch 8 of 61 images: 4 + 4, the last step 5 = 3 + 2), dropout and
     /// augmentation on: every rank ends with the same weights, every image is used once per epoch, and
     /// the weights equal a single process's up to float summation order.
-    @Test func twoRanksTrainLikeOneProcess() throws {
-        let single = try trainer(world: SingleProcess(), directory: TrainingTests().temporaryDirectory("single"))
+    /// The second spec adds every other augmentation and `normalize: auto`.
+    @Test(arguments: [TrainingTests.spec, TrainingTests.spec.replacingOccurrences(
+        of: "augment: {shift: 1}",
+        with: "augment: {shift: 1, crop: {pad: 1, fill: reflect}, hflip: 0.5, jitter: {brightness: 0.3, contrast: 0.3}}, normalize: auto")])
+    func twoRanksTrainLikeOneProcess(spec: String) throws {
+        let single = try trainer(world: SingleProcess(), directory: TrainingTests().temporaryDirectory("single"), spec: spec)
         #expect(try single.run(threads: 1))
 
         let directory = TrainingTests().temporaryDirectory("ranks")
         let worlds = InProcessWorld.ranks(2)
         let ranks = InProcessWorld.concurrently(worlds) { _, world in
-            let t = try! trainer(world: world, directory: directory)
+            let t = try! trainer(world: world, directory: directory, spec: spec)
             t.checkReplicas = true
             return (try? t.run(threads: 1)) == true ? t : nil
         }
@@ -68,6 +72,9 @@ struct DataParallelTests {
         let difference = zip(reference, a.model.parameters.values).map { abs($0 - $1) }.max()!
         #expect(difference / scale < 1e-4)
         #expect(FileManager.default.fileExists(atPath: directory + "/last.safetensors"))
+        // The checkpoint carries the normalisation the weights need (eval, predict and export read it).
+        let stored = try Normalization(metadata: Checkpoint.read(directory + "/last.safetensors").metadata, channels: 1, path: directory)
+        #expect(stored == a.model.normalization && (stored != nil) == spec.contains("normalize: auto"))
     }
 
     @Test func aDriftingReplicaIsCaught() throws {
@@ -81,14 +88,16 @@ struct DataParallelTests {
         #expect(outcomes == Array(repeating: "the ranks' weights differ after epoch 1, step 3; the replicas have diverged", count: 2))
     }
 
-    func trainer(world: Communicator, directory: String) throws -> Trainer {
-        let network = try SpecParser.parse(TrainingTests.spec, file: "tiny.yaml")[0]
+    func trainer(world: Communicator, directory: String, spec: String = TrainingTests.spec) throws -> Trainer {
+        let network = try SpecParser.parse(spec, file: "tiny.yaml")[0]
         var config = try #require(network.training)
         config.epochs = 1
         let model = Model(try NetworkAnalysis(network), batchCapacity: Trainer.shareCapacity(batch: config.batch, ranks: world.size))
         model.parameters.initialize(seed: config.seed)
+        let train = TrainingTests.data(count: 61, seed: 1)
+        model.normalization = ChannelStatistics.normalization(for: config.normalize, training: train)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return try Trainer(model: model, config: config, train: TrainingTests.data(count: 61, seed: 1), validation: nil,
+        return try Trainer(model: model, config: config, train: train, validation: nil,
                            test: TrainingTests.data(count: 40, seed: 2), directory: directory, world: world)
     }
 }

@@ -1,5 +1,6 @@
 import CNNAnalysis
 import CNNData
+import CNNIR
 import CNNSpec
 import Testing
 @testable import CNNRuntime
@@ -37,5 +38,24 @@ struct PredictionTests {
         let evaluated = try #require(Evaluation.run([model], on: data, threads: 1, keepOutputs: true).probabilities)
         let predicted = try Prediction.probabilities(model, pixels: pixels, weights: "w", image: "photo.png")
         #expect(zip(evaluated, predicted).allSatisfy { abs($0 - $1) < 1e-6 }, "\(evaluated) vs \(predicted)")
+    }
+
+    /// With the checkpoint's normalisation the model sees (x − mean) / std: the same probabilities as a
+    /// model without it fed the normalised pixels, and eval (Batches) agrees with predict.
+    @Test func predictionAppliesTheModelsNormalisation() throws {
+        let model = try EvaluationTests.model()
+        let pixels = (0..<36).map { Float($0 % 7) / 7 }
+        let n = Normalization(mean: [0.3], std: [0.2])
+        let normalised = pixels.map { ($0 - 0.3) / 0.2 }
+        let plain = try Prediction.probabilities(model, pixels: normalised, weights: "w", image: "a.png")
+        model.normalization = n
+        let applied = try Prediction.probabilities(model, pixels: pixels, weights: "w", image: "a.png")
+        #expect(applied == plain)
+        model.normalization = nil
+        #expect(try Prediction.probabilities(model, pixels: pixels, weights: "w", image: "a.png") != applied)
+        model.normalization = n
+        let data = Dataset(channels: 1, height: 6, width: 6, pixels: pixels, labels: [0])
+        let evaluation = Evaluation.run([model], on: data, threads: 1, keepOutputs: true)
+        #expect(zip(evaluation.probabilities!, applied).allSatisfy { abs($0 - $1) < 1e-6 })
     }
 }

@@ -119,9 +119,61 @@ layers:
 train: {epochs: 1, batch: 100, optimizer: adam}
 YAML
 
+# Per-channel normalisation (train.normalize: auto, stored in the checkpoint) with crop and jitter: the export starts with
+# Sub(mean) and Div(std), so ONNX Runtime on raw [0, 1] pixels must give cnnc eval's logits (which normalise from the checkpoint).
+cat > "$WORK/norm-mnist.yaml" <<'YAML'
+name: norm-mnist
+input: [1, 28, 28]
+layers:
+  - conv: {filters: 8, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 2}
+  - dense: {units: 10}
+train: {epochs: 1, batch: 100, optimizer: adam, normalize: auto,
+        augment: {crop: {pad: 2, fill: reflect}, jitter: {brightness: 0.2, contrast: 0.2}}}
+YAML
+
+# The same in colour, with written values: 3-channel digits (R = x, G = 255 − x, B = x / 2) as 4-D IDX, a mean and
+# std per channel, so a channel mixed up between cnnc's channels-last batches and ONNX's [1, C, 1, 1] constants shows.
+python3 - "$DATA" "$WORK/rgb-digits" <<'PY'
+import os, struct, sys
+sys.path.insert(0, 'Tests/EndToEnd')
+import numpy as np
+from idx_subset import read_bytes
+source, target = sys.argv[1], sys.argv[2]
+os.makedirs(target, exist_ok=True)
+for kind, n in (('train', 1000), ('t10k', 1000)):
+    raw = read_bytes(os.path.join(source, f'{kind}-images-idx3-ubyte'))
+    count, rows, cols = struct.unpack('>III', raw[4:16])
+    step = count // n
+    grey = np.frombuffer(raw, np.uint8, offset=16).reshape(count, rows, cols)[::step][:n]
+    rgb = np.stack([grey, 255 - grey, grey // 2], axis=1)
+    with open(os.path.join(target, f'{kind}-images-idx4-ubyte'), 'wb') as f:
+        f.write(bytes([0, 0, 8, 4]) + struct.pack('>IIII', n, 3, rows, cols) + rgb.tobytes())
+    labels = read_bytes(os.path.join(source, f'{kind}-labels-idx1-ubyte'))[8:]
+    with open(os.path.join(target, f'{kind}-labels-idx1-ubyte'), 'wb') as f:
+        f.write(bytes([0, 0, 8, 1]) + struct.pack('>I', n) + bytes(labels[::step][:n]))
+PY
+cat > "$WORK/norm-rgb.yaml" <<'YAML'
+name: norm-rgb
+input: [3, 28, 28]
+layers:
+  - conv: {filters: 8, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 2}
+  - dense: {units: 10}
+train: {epochs: 1, batch: 50, optimizer: adam, normalize: {mean: [0.13, 0.87, 0.06], std: [0.31, 0.2, 0.15]},
+        augment: {crop: {pad: 2}, hflip: 0.5, jitter: {brightness: 0.2, contrast: 0.2}}}
+YAML
+$CNNC train "$WORK/norm-rgb.yaml" --data "$WORK/rgb-digits" --epochs 1 --seed 1 --out "$WORK/norm-rgb" > /dev/null 2>&1
+$CNNC export "$WORK/norm-rgb.yaml" --weights "$WORK/norm-rgb/last.safetensors" -o "$WORK/norm-rgb.onnx" > /dev/null
+$CNNC eval "$WORK/norm-rgb.yaml" --weights "$WORK/norm-rgb/last.safetensors" --data "$WORK/rgb-digits" --logits "$WORK/norm-rgb.csv" > /dev/null
+check "norm-rgb: 3 channels, a mean and std each: ONNX Runtime's logits on raw [0, 1] pixels equal cnnc's (1e-4)" \
+    "$PY" Tests/Peers/onnx_check.py "$WORK/norm-rgb.onnx" "$WORK/norm-rgb.csv" "$WORK/rgb-digits" 1000
+
 # One epoch on the 5,000 digits each: DeepConvNet, a residual network with batchnorm, an Inception one, spp.
 for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.yaml "$WORK/spp-mnist.yaml" "$WORK/relu6-mnist.yaml" \
-            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml" "$WORK/blocks-mnist.yaml"; do
+            "$WORK/acts-mnist.yaml" "$WORK/pool-mnist.yaml" "$WORK/blocks-mnist.yaml" "$WORK/norm-mnist.yaml"; do
     name=$(basename "$spec" .yaml)
     $CNNC train "$spec" --data "$DATA" --epochs 1 --seed 1 --out "$WORK/$name" > /dev/null 2>&1
     $CNNC export "$spec" --weights "$WORK/$name/last.safetensors" -o "$WORK/$name.onnx" > /dev/null
@@ -129,6 +181,13 @@ for spec in specs/deepconv.yaml specs/resnet-mini.yaml specs/inception-fashion.y
     check "$name: onnx.checker passes and ONNX Runtime's logits equal cnnc's (1e-4) on 1,000 digits" \
         "$PY" Tests/Peers/onnx_check.py "$WORK/$name.onnx" "$WORK/$name.csv" "$DATA" 1000
 done
+has_normalize_nodes() {
+    "$PY" -c "import onnx, sys; g = onnx.load(sys.argv[1]).graph; sys.exit(0 if [n.op_type for n in g.node[:2]] == ['Sub', 'Div'] else 1)" "$1"
+}
+check "norm-mnist: the exported graph starts with Sub and Div (the checkpoint's normalisation)" has_normalize_nodes "$WORK/norm-mnist.onnx"
+lacks_normalize_nodes() { ! has_normalize_nodes "$1"; }
+check "spp-mnist (no normalisation): the exported graph does not" lacks_normalize_nodes "$WORK/spp-mnist.onnx"
+
 # Opset 13 has no HardSwish: the same weights exported as HardSigmoid(1/6, 1/2) then Mul give the same logits.
 $CNNC export "$WORK/acts-mnist.yaml" --weights "$WORK/acts-mnist/last.safetensors" --opset 13 -o "$WORK/acts-mnist-13.onnx" > /dev/null
 check "acts-mnist at opset 13 (hardswish as HardSigmoid then Mul): ONNX Runtime's logits equal cnnc's (1e-4)" \

@@ -89,4 +89,6 @@ public struct VariantFamily: Sendable {
 public struct Section: Sendable {
     public let title: String
     public let keys: [Key]
+    /// Printed under the section's table in docs/spec.md.
+    public var note: String? = nil
 }

@@ -27,6 +27,10 @@ public enum KeyType: Hashable, Sendable {
     case shortcut
     /// A non-empty list of integers, each at least `minimum`; exactly `count` of them when it is given.
     case integers(minimum: Int, count: Int? = nil)
+    /// A non-empty list of numbers, each in `range`.
+    case numbers(NumberRange)
+    /// The word `auto` or a mapping of the `normalize` section's keys.
+    case autoOrSection(String)
     /// A mapping whose keys another section declares (`train`, `augment`).
     case section(String)
     /// A bare name or a mapping with `name:` from a `VariantFamily` (`optimizer`, `schedule`).
@@ -50,6 +54,8 @@ public enum KeyType: Hashable, Sendable {
         case .shortcut: "identity or list of layers"
         case .integers(let minimum, nil): "list of integers ≥ \(minimum)"
         case .integers(let minimum, let count?): "\(count) integers ≥ \(minimum)"
+        case .numbers(let range): "list of " + range.text.replacingFirst("number", with: "numbers")
+        case .autoOrSection: "auto or mapping"
         case .section: "mapping"
         case .variant: "name or mapping"
         }
@@ -76,6 +82,9 @@ public struct NumberRange: Hashable, Sendable {
     public static let nonNegative = NumberRange(lower: 0, lowerIncluded: true)
     /// [0, 1): rates and decays.
     public static let belowOne = NumberRange(lower: 0, lowerIncluded: true, upper: 1, upperIncluded: false)
+    /// Any finite number.
+    public static let any = NumberRange(lower: -.infinity, lowerIncluded: false)
+
     /// (0, 1]
     public static let aboveZeroToOne = NumberRange(lower: 0, lowerIncluded: false, upper: 1, upperIncluded: true)
 
@@ -87,12 +96,14 @@ public struct NumberRange: Hashable, Sendable {
 
     /// "number > 0", "number ≥ 0", "number in [0, 1)".
     public var text: String {
+        guard lower.isFinite || upper != nil else { return "number" }
         guard upper != nil else { return "number " + bound }
         return "number in " + interval
     }
 
     /// What an error says a value must be: "positive", "at least 0", "in [0, 1)".
     public var requirement: String {
+        guard lower.isFinite || upper != nil else { return "finite" }
         guard upper == nil else { return "in " + interval }
         if lower == 0 && !lowerIncluded { return "positive" }
         return (lowerIncluded ? "at least " : "above ") + NumberText.format(lower)
@@ -119,5 +130,11 @@ enum NumberText {
         }
         let digits = exponent.drop { $0 == "0" }
         return text[..<e] + "e" + sign + (digits.isEmpty ? "0" : digits)
+    }
+}
+
+private extension String {
+    func replacingFirst(_ word: String, with replacement: String) -> String {
+        hasPrefix(word) ? replacement + dropFirst(word.count) : self
     }
 }

@@ -61,8 +61,9 @@ public enum SpecDocumentation {
         sections.append(section(SpecVocabulary.train.title, keys: SpecVocabulary.train.keys))
         sections.append(section(SpecVocabulary.dataSource.title, keys: SpecVocabulary.dataSource.keys))
         for family in SpecVocabulary.families { sections.append(section(family)) }
-        sections.append(section(SpecVocabulary.augment.title, keys: SpecVocabulary.augment.keys))
-        sections.append(section(SpecVocabulary.resize.title, keys: SpecVocabulary.resize.keys))
+        for extra in [SpecVocabulary.normalize, SpecVocabulary.augment, SpecVocabulary.crop, SpecVocabulary.jitter, SpecVocabulary.resize] {
+            sections.append(section(extra.title, keys: extra.keys, note: extra.note))
+        }
         return sections.joined(separator: "\n")
     }
 

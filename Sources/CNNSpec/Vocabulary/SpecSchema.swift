@@ -79,6 +79,9 @@ public enum SpecSchema {
             "train": object(SpecVocabulary.train.keys),
             "augment": object(SpecVocabulary.augment.keys),
             "resize": object(SpecVocabulary.resize.keys),
+            "crop": object(SpecVocabulary.crop.keys),
+            "jitter": object(SpecVocabulary.jitter.keys),
+            "normalize": object(SpecVocabulary.normalize.keys),
             "data": object(SpecVocabulary.dataSource.keys),
             "shape": object(SpecVocabulary.inputShape.keys),
         ]
@@ -109,7 +112,7 @@ public enum SpecSchema {
             return ["type": "integer", "minimum": minimum]
         case .number(let range):
             var result: [String: Any] = ["type": "number"]
-            result[range.lowerIncluded ? "minimum" : "exclusiveMinimum"] = range.lower
+            if range.lower.isFinite { result[range.lowerIncluded ? "minimum" : "exclusiveMinimum"] = range.lower }
             if let upper = range.upper { result[range.upperIncluded ? "maximum" : "exclusiveMaximum"] = upper }
             return result
         case .size:
@@ -138,6 +141,10 @@ public enum SpecSchema {
             return ["type": "array", "items": ["type": "integer", "minimum": minimum], "minItems": count, "maxItems": count]
         case .choice(let words):
             return ["enum": words]
+        case .numbers(let range):
+            return ["type": "array", "items": schema(for: .number(range)), "minItems": 1]
+        case .autoOrSection(let name):
+            return ["oneOf": [["enum": ["auto"]], ["$ref": "#/$defs/" + name]]]
         case .section(let name):
             return ["$ref": "#/$defs/" + name]
         case .variant(let name):

@@ -284,7 +284,9 @@ public enum SpecVocabulary {
         Key("schedule", .variant("schedule"), .word("constant"), "learning rate by epoch"),
         Key("data", .dataSet, .word("mnist"), "data set: a name, a directory, or {format, path}"),
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
-        Key("augment", .section("augment"), .described("none"), "random shifts and rotations of training images"),
+        Key("augment", .section("augment"), .described("none"), "random distortions of training images"),
+        Key("normalize", .autoOrSection("normalize"), .described("none"),
+            "per-channel (x − mean) / std of the input, x in [0, 1]; `auto`: the training split's statistics"),
         Key("resize", .section("resize"), .described("none: sizes must match"),
             "how image files of another size are brought to the input's (image folders)"),
         Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
@@ -300,7 +302,44 @@ public enum SpecVocabulary {
         Key("shift", .integer(minimum: 0), .integer(0), "largest shift in pixels"),
         Key("rotate", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 180, upperIncluded: true)), .number(0),
             "largest rotation in degrees"),
-    ])
+        Key("crop", .section("crop"), .described("none"), "random crop of the padded image (torchvision `RandomCrop`)"),
+        Key("hflip", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 1, upperIncluded: true)), .number(0),
+            "probability of a horizontal flip (0.5 is torchvision's `RandomHorizontalFlip()`)"),
+        Key("jitter", .section("jitter"), .described("none"), "random brightness and contrast (torchvision `ColorJitter`)"),
+    ], note: """
+        Training images only, each with its own random stream per (seed, epoch, image): the same image gets the same
+        distortion whatever the batch, thread or MPI layout. Applied in this order: shift and rotate (bilinear, black
+        fill), crop, flip, jitter, then `normalize`. docs/data.md, "Normalisation and augmentation", has the details.
+        """)
+
+    public static let crop = Section(title: "train.augment.crop", keys: [
+        Key("pad", .integer(minimum: 0), .required, "pixels added on every side before cropping", example: "'pad: 4'"),
+        Key("size", .size, .described("the input's height and width"), "the crop; must equal the network's input height and width"),
+        Key("fill", .choice(RandomCrop.Fill.allCases.map(\.rawValue)), .word("zero"),
+            "padding: `zero` (black) or `reflect` (mirrored without the edge pixel, torch's 'reflect'; pad < height and width)"),
+    ], note: """
+        `crop: {pad: 4}` is torchvision's `RandomCrop(32, padding=4)` on a 32×32 input: each offset is uniform in
+        [0, 2·pad], so the image moves by up to `pad` pixels each way.
+        """)
+
+    public static let jitter = Section(title: "train.augment.jitter", keys: [
+        Key("brightness", .number(.nonNegative), .number(0), "b: x ↦ f·x, f uniform in [max(0, 1 − b), 1 + b]"),
+        Key("contrast", .number(.nonNegative), .number(0), "c: x ↦ f·x + (1 − f)·m, f uniform in [max(0, 1 − c), 1 + c], m the image's mean grey"),
+    ], note: """
+        torchvision's `ColorJitter(brightness, contrast)` on float images: the two in a random order, each result
+        clamped to [0, 1]; m is the mean of 0.2989 R + 0.587 G + 0.114 B (3 channels) or of every value (other counts).
+        """)
+
+    public static let normalize = Section(title: "train.normalize", keys: [
+        Key("mean", .numbers(.any), .required,
+            "one per input channel, in [0, 1] units", example: "'mean: [0.4914, 0.4822, 0.4465]'"),
+        Key("std", .numbers(.positive), .required, "one per input channel, in [0, 1] units", example: "'std: [0.2470, 0.2435, 0.2616]'"),
+    ], note: """
+        x ↦ (x − mean[c]) / std[c] with x the pixel / 255: torchvision's `Normalize(mean, std)` after `ToTensor()`.
+        `normalize: auto` computes each channel's mean and population std from the training split (not the
+        validation or test images) in float64. Either way the values are stored in the checkpoint, and `cnnc eval`,
+        `predict` and `export` apply them (the ONNX graph starts with Sub and Div: it takes pixels in [0, 1]).
+        """)
 
     public static let resize = Section(title: "train.resize", keys: [
         Key("mode", .choice(ImageResize.Mode.allCases.map(\.rawValue)), .word("stretch"),
