@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZip", pkgConfig: "libzip", providers: [.apt(["libzip-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Spec compiler: YAML -> IR -> analysis
@@ -47,7 +48,7 @@ let package = Package(
         // AVX2 + FMA is cnnc's baseline, checked by the CLI before any runtime code runs.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "CNNKernels", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelFlags),
-        .target(name: "CNNData", dependencies: ["CNNIR", "CZlib", "CPNG", "CZip"]),
+        .target(name: "CNNData", dependencies: ["CNNIR", "CZlib", "CPNG", "CZip", "CTurboJPEG"]),
         .target(name: "CNNRuntime", dependencies: ["CNNIR", "CNNAnalysis", "CNNKernels", "CNNData"],
                 swiftSettings: kernelFlags),
 
@@ -74,7 +75,7 @@ let package = Package(
         .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
         .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "CZip"]),
+        .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "CZip"], exclude: ["Fixtures"]),
         .testTarget(name: "cnncTests", dependencies: ["cnnc"], exclude: ["Snapshots"]),
     ]
 )

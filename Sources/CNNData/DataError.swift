@@ -28,6 +28,19 @@ public enum DataError: Error, Equatable, Sendable {
     case badArray(path: String, reason: String)
     /// No reader recognizes the folder's contents.
     case unknownFormat(directory: String, formats: [String])
+    // Image folders (ImageFolderFormat).
+    /// A folder with no class sub-folders.
+    case noClasses(directory: String)
+    /// Class folders holding no file with an image extension (torchvision raises for these too).
+    case emptyClasses(folders: [String])
+    /// A class folder of the test split with no folder of that name in the training split.
+    case unknownClass(folder: String, classes: [String])
+    /// A single `DIR/<class>/*` folder with no `train.validation` to hold out a test set.
+    case noTestSplit(directory: String)
+    /// An image of another size than the network's input, and no `train.resize`.
+    case imageSizeMismatch(path: String, width: Int, height: Int, expectedWidth: Int, expectedHeight: Int)
+    /// Unreadable image files under `strict`: how many, and the first few with their reasons.
+    case unreadableImages(count: Int, examples: [String])
 
     public var message: String {
         switch self {
@@ -54,6 +67,17 @@ public enum DataError: Error, Equatable, Sendable {
         case .badImage(let path, let reason): return "\(path): \(reason)"
         case .unknownFormat(let directory, let formats):
             return "\(directory): not a data folder of a format cnnc reads (\(formats.joined(separator: ", ")))"
+        case .noClasses(let directory): return "\(directory): no class folders (an image folder holds one sub-folder of images per class)"
+        case .emptyClasses(let folders):
+            return "found no image file in the class folder\(folders.count == 1 ? "" : "s") " + folders.joined(separator: ", ")
+        case .unknownClass(let folder, let classes):
+            return "\(folder): a test class with no training folder of its name (the training classes: \(classes.joined(separator: ", ")))"
+        case .noTestSplit(let directory):
+            return "\(directory) holds class folders but no train/ and test/ (or val/) folders, and train.validation is 0: there is no test set"
+        case .imageSizeMismatch(let path, let width, let height, let expectedWidth, let expectedHeight):
+            return "\(path): image is \(width)×\(height) pixels (width × height), the network's input is \(expectedWidth)×\(expectedHeight)"
+        case .unreadableImages(let count, let examples):
+            return "\(count) image file\(count == 1 ? "" : "s") cannot be read: " + examples.joined(separator: "; ")
         case .imageTooLarge(let path, let width, let height, let maxPixels):
             return "\(path): image of \(width)×\(height) pixels is larger than the limit of \(maxPixels) pixels"
         case .partialRecords(let path, let bytes, let recordBytes):
@@ -75,6 +99,13 @@ public enum DataError: Error, Equatable, Sendable {
         case .missingFile(let path) where path.hasSuffix(".npy"):
             return "a NumPy folder holds train.npz and test.npz, one .npz with x_train, y_train, x_test and y_test, or those four as .npy files (docs/data.md)"
         case .missingFile: return "an IDX data directory holds the four standard IDX files, raw or gzipped"
+        case .noClasses: return "lay the images out as DIR/<class>/<image> or DIR/train/<class>/<image> and DIR/test/<class>/<image> (docs/data.md)"
+        case .emptyClasses: return "cnnc reads " + ImageReader.extensions.sorted().map { "." + $0 }.joined(separator: " ") + " files; add images or remove the folder"
+        case .unknownClass: return "the test split's class folders must be named as the training split's"
+        case .noTestSplit:
+            return "set train.validation (e.g. 0.1): that fraction is held out and serves as the validation and the test set; or split the images into DIR/train/<class> and DIR/test/<class>"
+        case .imageSizeMismatch: return "set train.resize (e.g. 'resize: {mode: shorter-side-then-center-crop, filter: area}'), or resize the images beforehand"
+        case .unreadableImages: return "repair or remove the files, or train without --strict to skip them with a warning"
         case .unknownFormat:
             return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"
         case .badMagic, .badHeader, .truncated, .trailingData:

@@ -26,12 +26,19 @@ public struct Dataset: Sendable {
 
     /// Splits off the last `fraction` of a seeded permutation as a validation set; each side keeps an image.
     public func split(validation fraction: Double, seed: UInt64) throws(DataError) -> (train: Dataset, validation: Dataset) {
+        let (kept, held) = try Self.splitIndices(count: count, validation: fraction, seed: seed)
+        return (subset(kept), subset(held))
+    }
+
+    /// The indices `split` keeps and holds out: readers that must know the held-out images (an image folder
+    /// without a test split) use the same permutation.
+    public static func splitIndices(count: Int, validation fraction: Double, seed: UInt64) throws(DataError) -> (kept: [Int], held: [Int]) {
         let held = Int((Double(count) * fraction).rounded())
         guard held >= 1, held < count else { throw .emptySplit(fraction: fraction, images: count) }
         var generator = SeededGenerator(seed: seed, stream: 0x5EED_5A11)
         var order = Array(0..<count)
         order.shuffle(using: &generator)
-        return (subset(Array(order[..<(count - held)])), subset(Array(order[(count - held)...])))
+        return (Array(order[..<(count - held)]), Array(order[(count - held)...]))
     }
 }
 

@@ -11,4 +11,7 @@ public enum DataFormat: String, CaseIterable, Hashable, Sendable {
     case cifar100Coarse = "cifar100-coarse"
     /// NumPy arrays: `train.npz` + `test.npz`, one Keras-style `.npz`, or four `.npy` files.
     case numpy
+    /// One folder of image files (PNG, JPEG, PGM, PPM) per class: `DIR/train/<class>/*` and `DIR/test/<class>/*`
+    /// (or `val/`), or `DIR/<class>/*` with `train.validation` holding out the test set.
+    case imagefolder
 }

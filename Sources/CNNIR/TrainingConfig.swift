@@ -19,6 +19,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var augment: Augmentation = Augmentation()
     /// Per-channel input normalisation (nil: none, the network sees pixels in [0, 1]).
     public var normalize: NormalizationSetting? = nil
+    /// How image files of another size than the input are resized; nil: they are refused.
+    public var resize: ImageResize?
     public var seed: UInt64 = 1
     public var location: SourceLocation = .unknown
 

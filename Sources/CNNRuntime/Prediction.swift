@@ -1,14 +1,21 @@
 import CNNData
+import CNNKernels
 
 /// Class probabilities of one image at a time, for `cnnc predict`.
 public enum Prediction {
-    /// Softmax of `model`'s logits for one grey image already resized to the network's input
-    /// (`[H, W]`, values in [0, 1]; `invert` maps v to 1 − v first). `weights` and `image` name the
-    /// checkpoint and the image in the error when the outputs are not finite. The model's normalisation, if any, follows.
+    /// Softmax of `model`'s logits for one image already resized to the network's input
+    /// (channels first, `[C, H, W]`, values in [0, 1]; `invert` maps v to 1 − v first). `weights` and `image`
+    /// name the checkpoint and the image in the error when the outputs are not finite. The model's
+    /// normalisation, if any, follows.
     public static func probabilities(_ model: Model, pixels: [Float], invert: Bool = false,
                                      weights: String, image: String) throws(EvaluationError) -> [Float] {
-        precondition(pixels.count == model.analysis.network.input.count, "the image must be resized to the network's input")
-        for (i, v) in pixels.enumerated() { model.input[i] = invert ? 1 - v : v }
+        let input = model.analysis.network.input
+        precondition(pixels.count == input.count, "the image must be resized to the network's input")
+        // The model reads [N, H, W, C], as Batches.copy lays images out for training and eval.
+        let values = invert ? pixels.map { 1 - $0 } : pixels
+        values.withUnsafeBufferPointer {
+            ChannelsLast.fromChannelsFirst($0.baseAddress!, model.input, channels: input.channels, height: input.height, width: input.width)
+        }
         if let normalization = model.normalization {
             ImageTransforms.normalizeChannelsLast(model.input, values: pixels.count, normalization)
         }

@@ -362,6 +362,11 @@ private struct NetworkBuilder {
         if let node = map["schedule"] { config.schedule = try schedule(node) }
         if let node = map["augment"] { config.augment = try augmentation(node, input: input) }
         if let node = map["normalize"] { config.normalize = try normalization(node, input: input) }
+        if let node = map["resize"] {
+            let resize = try MappingReader(node, section: "'resize'", keys: SpecVocabulary.resize.keys, budget: budget)
+            config.resize = ImageResize(mode: ImageResize.Mode(rawValue: try resize.choice("mode"))!,
+                                        filter: ImageResize.Filter(rawValue: try resize.choice("filter"))!)
+        }
         return config
     }
 

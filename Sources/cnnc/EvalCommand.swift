@@ -73,11 +73,11 @@ struct EvalCommand: ParsableCommand {
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify PNG or PGM images with trained weights.")
+        abstract: "Classify PNG, JPEG, PGM or PPM images with trained weights.")
 
     @Argument(help: "Spec file the weights were trained with.") var spec: String
     @Option(help: "Checkpoint (.safetensors).") var weights: String
-    @Argument(help: "Images (PNG or PGM), resized to the network's input.") var images: [String]
+    @Argument(help: "Images (PNG, JPEG, PGM or PPM), converted to the network's channels (grey or RGB) and resized (bilinear) to its input.") var images: [String]
     @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
     @Option(help: "Largest image read, in pixels (default 2^26 = 67,108,864: 8192 × 8192); checked from the file's header before decoding.")
     var maxPixels: Int = ImageReader.defaultMaxPixels
@@ -95,8 +95,8 @@ struct PredictCommand: ParsableCommand {
         try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
         let input = analysis.network.input
-        guard input.channels == 1 else {
-            DiagnosticRenderer.error("predict reads grey images; \(analysis.network.name) takes \(input.channels) channels")
+        guard input.channels == 1 || input.channels == 3 else {
+            DiagnosticRenderer.error("predict reads grey or RGB images; \(analysis.network.name) takes \(input.channels) channels")
             throw ExitCode(1)
         }
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
@@ -108,10 +108,12 @@ struct PredictCommand: ParsableCommand {
         let names = ClassNames.decode(metadata: metadata)
         var reports: [JSONValue] = []
         for path in images {
-            let image = ImageReader.resized(try Report.catching { () throws(DataError) in try ImageReader.read(path: path, maxPixels: maxPixels) },
-                                            width: input.width, height: input.height)
+            let decoded = try Report.catching { () throws(DataError) in
+                try ImageReader.read(path: path, channels: input.channels, maxPixels: maxPixels)
+            }
+            let image = ImageResize(mode: .stretch, filter: .bilinear).apply(to: decoded, width: input.width, height: input.height)
             let probabilities = try Report.catching { () throws(EvaluationError) in
-                try Prediction.probabilities(model, pixels: image.pixels, invert: invert, weights: weights, image: path)
+                try Prediction.probabilities(model, pixels: image.planarFloats, invert: invert, weights: weights, image: path)
             }
             let ranked = Prediction.top(probabilities, k: top)
             if json { reports.append(PredictionReport.json(image: path, top: ranked, names: names)) } else {

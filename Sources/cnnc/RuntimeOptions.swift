@@ -7,9 +7,10 @@ import Foundation
 
 /// Options shared by train, eval and predict.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Data directory with the four IDX files, or a data set name (mnist, fashion-mnist).") var data: String?
+    @Option(help: "Data directory (IDX files, image folders DIR/train/<class>/* and DIR/test/<class>/*, CIFAR binary or NumPy arrays; docs/data.md), or a data set name (mnist, fashion-mnist).") var data: String?
     @Option(help: "The --data folder's format (default: detected from its files; cifar100-coarse, never detected, must be named; docs/data.md).")
     var dataFormat: DataFormat?
+    @Flag(help: "An unreadable image file in an image folder is an error, not skipped with a warning.") var strict = false
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
     @Option(name: .customLong("kernels"),
@@ -52,14 +53,28 @@ struct RuntimeOptions: ParsableArguments {
         let directory = try Report.catching { () throws(DataError) in
             try DataLocator.directory(for: data ?? training.data, environment: ProcessInfo.processInfo.environment)
         }
-        return try dataSource(directory: directory, format: dataFormat ?? (data == nil ? training.dataFormat : nil), input: analysis.network.input)
+        return try dataSource(directory: directory, format: dataFormat ?? (data == nil ? training.dataFormat : nil),
+                              input: analysis.network.input, training: training)
     }
 
     /// Reads a data folder (decoding with all threads) and prints what the reader skipped, unless `quiet`.
-    func dataSource(directory: String, format: DataFormat?, input: Shape, quiet: Bool = false) throws -> DataSource {
-        let options = DataOptions(input: input, threads: threadCount)
+    /// `training` gives image folders their resize, and the validation fraction and seed of a folder without a test split.
+    func dataSource(directory: String, format: DataFormat?, input: Shape, training: TrainingConfig, quiet: Bool = false) throws -> DataSource {
+        var options = DataOptions(input: input, threads: threadCount)
+        options.resize = training.resize
+        options.strict = strict
+        options.validation = training.validation
+        options.seed = training.seed
+        let start = Date()
         let source = try Report.catching { () throws(DataError) in try DataSources.load(directory: directory, format: format, options: options) }
-        if !quiet { for warning in source.warnings { DiagnosticRenderer.warning(warning) } }
+        if !quiet {
+            for warning in source.warnings { DiagnosticRenderer.warning(warning) }
+            if source.format == .imagefolder {
+                // On standard error: eval's and predict's standard output stays their report.
+                Terminal.standardError("decoded \(source.train.count) training and \(source.test.count) test images from \(directory) in "
+                                       + Format.decimal(Date().timeIntervalSince(start), places: 2) + " s on \(threadCount) threads\n")
+            }
+        }
         return source
     }
 }

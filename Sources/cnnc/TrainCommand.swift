@@ -82,7 +82,7 @@ struct TrainCommand: ParsableCommand {
         config.seed = record.seed
         let threads = record.threads
         let data = try runtime.dataSource(directory: record.data, format: record.dataFormat.flatMap(DataFormat.init(rawValue:)),
-                                          input: analysis.network.input, quiet: !world.isRoot)
+                                          input: analysis.network.input, training: config, quiet: !world.isRoot)
         let run = try Report.catching { () throws(TrainingRunError) in
             try TrainingRun(analysis, config: config, data: data, folder: folder, world: world, threads: threads,
                             kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Hostile and well-formed data files made byte by byte in a temporary directory: IDX, gzip, PNG, PGM.
-/// Nothing binary is committed; each test states the exact bytes it feeds the readers.
+/// Hostile and well-formed data files made byte by byte in a temporary directory: IDX, gzip, PNG, PGM, PPM.
+/// Each test states the exact bytes it feeds the readers; the only committed binaries are the JPEG fixtures
+/// (Fixtures/, written by Tests/Peers/jpeg_fixtures.py with Pillow's decoding beside each).
 struct CraftedFiles {
     let directory: String = {
         let d = NSTemporaryDirectory() + "cnnc-crafted-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -53,10 +54,13 @@ struct CraftedFiles {
             + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", [])
     }
 
-    /// A valid grey PNG of `rows`, stored (uncompressed) deflate: filter byte 0 before each row.
-    static func png(rows: [[UInt8]]) -> [UInt8] {
+    /// A valid PNG of `rows`, stored (uncompressed) deflate: filter byte 0 before each row. Each row holds
+    /// width × samples bytes: 1 sample per pixel for grey (colour type 0), 2 for grey + alpha (4), 3 for RGB (2),
+    /// 4 for RGBA (6).
+    static func png(rows: [[UInt8]], colourType: UInt8 = 0) -> [UInt8] {
+        let samples = [0: 1, 4: 2, 2: 3, 6: 4][Int(colourType)]!
         let raw: [UInt8] = rows.flatMap { [UInt8(0)] + $0 }
-        return png(width: UInt32(rows[0].count), height: UInt32(rows.count), idat: zlibStored(raw))
+        return png(width: UInt32(rows[0].count / samples), height: UInt32(rows.count), colourType: colourType, idat: zlibStored(raw))
     }
 
     static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
@@ -89,9 +93,9 @@ struct CraftedFiles {
         return ~crc
     }
 
-    // MARK: - PGM
+    // MARK: - PGM and PPM
 
-    /// `P5`/`P2` header text followed by `body`.
+    /// `P5`/`P2`/`P6`/`P3` header text followed by `body`.
     static func pgm(_ header: String, body: [UInt8] = []) -> [UInt8] {
         Array(header.utf8) + body
     }

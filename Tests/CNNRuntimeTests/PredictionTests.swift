@@ -1,5 +1,7 @@
+import CNNAnalysis
 import CNNData
 import CNNIR
+import CNNSpec
 import Testing
 @testable import CNNRuntime
 
@@ -26,6 +28,25 @@ struct PredictionTests {
                                                         Prediction.Ranked(index: 0, probability: 0.1)])
         #expect(Prediction.top(probabilities, k: 9).map(\.index) == [1, 3, 0, 2, 4])
         #expect(Prediction.top(probabilities, k: 0).isEmpty)
+    }
+
+    /// A colour image gives the probabilities evaluation gives it: `pixels` are channels first, as a Dataset's,
+    /// and reach the model's channels-last input the same way.
+    @Test func colourImagesReachTheModelAsInEvaluation() throws {
+        let network = try SpecParser.parse("""
+            input: [3, 4, 5]
+            layers:
+              - conv: {filters: 2, size: 3}
+              - relu
+              - dense: {units: 3}
+            """, file: "colour.yaml")[0]
+        let model = Model(try NetworkAnalysis(network), batchCapacity: 1, threads: 1)
+        model.parameters.initialize(seed: 3)
+        let pixels = (0..<60).map { Float(($0 * 37) % 61) / 61 }
+        let data = Dataset(channels: 3, height: 4, width: 5, pixels: pixels, labels: [0])
+        let evaluated = try #require(Evaluation.run([model], on: data, threads: 1, keepOutputs: true).probabilities)
+        let predicted = try Prediction.probabilities(model, pixels: pixels, weights: "w", image: "photo.png")
+        #expect(zip(evaluated, predicted).allSatisfy { abs($0 - $1) < 1e-6 }, "\(evaluated) vs \(predicted)")
     }
 
     /// With the checkpoint's normalisation the model sees (x − mean) / std: the same probabilities as a

@@ -210,6 +210,22 @@ struct SpecParserTests {
         #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {data: {path: x, colour: true}}\n") }
     }
 
+    @Test func resizeModeAndFilter() throws {
+        let none = try #require(try network("input: [3, 8, 8]\nlayers: [relu]\ntrain: {epochs: 1}\n").training)
+        #expect(none.resize == nil)
+        let defaults = try #require(try network("input: [3, 8, 8]\nlayers: [relu]\ntrain: {resize: {}}\n").training)
+        #expect(defaults.resize == ImageResize(mode: .stretch, filter: .bilinear))
+        let crop = try #require(try network("""
+            input: [3, 8, 8]
+            layers: [relu]
+            train: {data: {format: imagefolder, path: pets}, resize: {mode: shorter-side-then-center-crop, filter: area}}
+            """).training)
+        #expect(crop.resize == ImageResize(mode: .shorterSideThenCenterCrop, filter: .area) && crop.dataFormat == .imagefolder)
+        #expect(throws: SpecError.self) { try network("input: [3, 8, 8]\nlayers: [relu]\ntrain: {resize: {mode: crop}}\n") }
+        #expect(throws: SpecError.self) { try network("input: [3, 8, 8]\nlayers: [relu]\ntrain: {resize: {filter: bicubic}}\n") }
+        #expect(throws: SpecError.self) { try network("input: [3, 8, 8]\nlayers: [relu]\ntrain: {resize: {mode: stretch, size: 3}}\n") }
+    }
+
     @Test func optimizerAndScheduleAsBareWords() throws {
         let t = try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {optimizer: sgd, schedule: cosine}\n").training)
         #expect(t.optimizer.kind == .sgd)

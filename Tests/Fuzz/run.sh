@@ -3,13 +3,13 @@
 # made of specs/, a checkpoint, IDX files and small images. A crash, a trap, a leak-free out-of-memory
 # (-rss_limit_mb) or a timeout is a finding: its input is kept in Tests/Fuzz/findings/ and the script
 # fails. For hours: Tests/Fuzz/run.sh 3600 spec (the corpus in .build-fuzz/corpus/ grows across runs).
-#   Tests/Fuzz/run.sh [SECONDS] [TARGET...]    targets: spec safetensors idx png pgm npy npz cifar
+#   Tests/Fuzz/run.sh [SECONDS] [TARGET...]    targets: spec safetensors idx png pgm npy npz cifar jpeg
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(spec safetensors idx png pgm npy npz cifar)
+[ ${#targets[@]} -gt 0 ] || targets=(spec safetensors idx png pgm npy npz cifar jpeg)
 swift build -c release --package-path Tests/Fuzz --scratch-path .build-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | tail -n 1
 FUZZ=.build-fuzz/release/cnnc-fuzz

@@ -1,7 +1,7 @@
 """Usage: seeds.py CORPUS MNIST_DIR: writes the seed inputs of each fuzz target into CORPUS/<target>/:
 every spec of specs/ (spec), a valid checkpoint of the fuzz targets' small network (safetensors), IDX
-files cut from MNIST, raw and gzipped (idx), small PNG and PGM images (png, pgm), NumPy arrays (npy) and
-archives, stored and deflated (npz), and CIFAR records (cifar)."""
+files cut from MNIST, raw and gzipped (idx), small PNG, PGM/PPM and JPEG images (png, pgm, jpeg), NumPy arrays
+(npy) and archives, stored and deflated (npz), and CIFAR records (cifar)."""
 import glob, gzip, io, json, os, struct, sys, zipfile, zlib
 
 corpus, mnist = sys.argv[1], sys.argv[2]
@@ -75,3 +75,13 @@ for name, method in [('stored.npz', zipfile.ZIP_STORED), ('deflated.npz', zipfil
     put('npz', name, buffer.getvalue())
 put('cifar', 'cifar10.bin', bytes([3]) + images[16:16 + 3072] + bytes([7]) + images[16 + 3072:16 + 6144])
 put('cifar', 'cifar100.bin', bytes([4, 44]) + images[16:16 + 3072])
+put('pgm', 'colour.ppm', b'P6\n2 2\n255\n' + bytes(range(0, 240, 20)))
+put('pgm', 'ascii.ppm', b'P3\n2 1\n15\n0 5 10 15 3 1\n')
+try:  # JPEG seeds through Pillow (python3-pil), when it is installed
+    from PIL import Image
+    for mode, name in (('L', 'grey.jpg'), ('RGB', 'rgb.jpg')):
+        buffer = io.BytesIO()
+        Image.frombytes('L', (28, 28), digit).convert(mode).save(buffer, 'JPEG', quality=90)
+        put('jpeg', name, buffer.getvalue())
+except ImportError:
+    pass

@@ -287,6 +287,8 @@ public enum SpecVocabulary {
         Key("augment", .section("augment"), .described("none"), "random distortions of training images"),
         Key("normalize", .autoOrSection("normalize"), .described("none"),
             "per-channel (x − mean) / std of the input, x in [0, 1]; `auto`: the training split's statistics"),
+        Key("resize", .section("resize"), .described("none: sizes must match"),
+            "how image files of another size are brought to the input's (image folders)"),
         Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
     ])
 
@@ -338,6 +340,13 @@ public enum SpecVocabulary {
         validation or test images) in float64. Either way the values are stored in the checkpoint, and `cnnc eval`,
         `predict` and `export` apply them (the ONNX graph starts with Sub and Div: it takes pixels in [0, 1]).
         """)
+
+    public static let resize = Section(title: "train.resize", keys: [
+        Key("mode", .choice(ImageResize.Mode.allCases.map(\.rawValue)), .word("stretch"),
+            "stretch: each axis to the input's; shorter-side-then-center-crop: keep the aspect ratio, cover the input, cut the centre"),
+        Key("filter", .choice(ImageResize.Filter.allCases.map(\.rawValue)), .word("bilinear"),
+            "bilinear: two taps per axis at half-pixel centres; area: mean of the covered pixels (for shrinking)"),
+    ])
 
     // MARK: - Optimizers and schedules
 

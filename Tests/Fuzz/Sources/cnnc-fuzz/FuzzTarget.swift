@@ -1,5 +1,6 @@
 import CNNAnalysis
 import CNNData
+import CNNIR
 import CNNRuntime
 import CNNSpec
 import Foundation
@@ -21,7 +22,7 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutab
 /// - `spec`: YAML through the parser, the analysis and the memory budget (`cnnc check`'s path);
 /// - `safetensors`: a checkpoint decoded and loaded into a small network (eval, export, --init-weights);
 /// - `idx`: an IDX image file and the same bytes as a label file, raw or gzipped;
-/// - `png`, `pgm`: an image through the reader `predict` uses;
+/// - `png`, `pgm`, `jpeg`: an image through the reader `predict` and image folders use (`pgm` covers PPM too);
 /// - `npy`: a NumPy array as images and as labels; `npz`: an archive's members through libzip;
 /// - `cifar`: CIFAR-10 and CIFAR-100 records (fine and coarse).
 /// Every input must end in a value or an error value: a trap, a crash or a huge allocation is a finding.
@@ -37,8 +38,9 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     case "npy": FuzzTarget.npy(bytes)
     case "npz": FuzzTarget.npz(bytes)
     case "cifar": FuzzTarget.cifar(bytes)
+    case "jpeg": FuzzTarget.image(bytes, suffix: "jpg")
     default:
-        print("set CNNC_FUZZ_TARGET to spec, safetensors, idx, png, pgm, npy, npz or cifar")
+        print("set CNNC_FUZZ_TARGET to spec, safetensors, idx, png, pgm, jpeg, npy, npz or cifar")
         exit(2)
     }
     return 0
@@ -91,8 +93,8 @@ enum FuzzTarget {
         let path = scratch + "." + suffix
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
         defer { unlink(path) }
-        if let image = try? ImageReader.read(path: path, maxPixels: 1 << 22) {
-            _ = ImageReader.resized(image, width: 28, height: 28)
+        if let image = try? ImageReader.read(path: path, channels: 3, maxPixels: 1 << 22) {
+            _ = ImageResize(mode: .shorterSideThenCenterCrop, filter: .area).apply(to: image, width: 28, height: 28)
         }
     }
 
