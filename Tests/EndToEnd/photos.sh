@@ -16,7 +16,7 @@ python3 -m pip download -q scikit-image --no-deps --only-binary :all: -d "$WORK/
 PYTHON=$WORK/torch/bin/python
 
 check "scikit-image's photographs cut into PNG and JPEG folders of 4 classes" \
-    "$PYTHON" Tests/Peers/photo_patches.py "$WORK"/wheel/scikit_image-*.whl "$WORK/photos"
+    "$PYTHON" Tests/Peers/photo_patches.py "$WORK"/wheel/scikit_image-*.whl "$WORK/photos" 300 100
 mkdir -p "$WORK/peer"
 check "decoding, one SGD step and a short training agree with torchvision ImageFolder + PyTorch" \
     "$PYTHON" Tests/Peers/photo_peer.py "$CNNC" "$WORK/photos" "$WORK/peer"

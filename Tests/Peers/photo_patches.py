@@ -1,5 +1,6 @@
 """Cuts real colour photographs into a small image-folder data set: one class per photograph, 32×32 patches,
-training patches from the left two thirds of each photograph and test patches from the right third, written
+training patches from the even vertical bands (64 pixels wide) of each photograph and test patches from the odd
+bands, so that the two splits never share a pixel yet sample the same scenes; written
 twice, as PNG and as JPEG (quality 90, Pillow), in the torchvision ImageFolder layout:
 
     OUT/png/train/<class>/0000.png …   OUT/png/test/<class>/…   OUT/jpeg/train/<class>/0000.jpg …
@@ -20,12 +21,13 @@ with zipfile.ZipFile(wheel) as z:
     for name, file in PHOTOS.items():
         photo = np.asarray(Image.open(io.BytesIO(z.read(f'skimage/data/{file}'))).convert('RGB'))
         h, w, _ = photo.shape
-        cut = w * 2 // 3
-        for split, count, (x0, x1) in [('train', per_train, (0, cut - 32)), ('test', per_test, (cut, w - 32))]:
-            for kind, extension, options in [('png', 'png', {}), ('jpeg', 'jpg', {'quality': 90})]:
+        bands = [b for b in range(0, w - 63, 64)]
+        for split, count, parity in [('train', per_train, 0), ('test', per_test, 1)]:
+            for kind in ['png', 'jpeg']:
                 os.makedirs(f'{out}/{kind}/{split}/{name}', exist_ok=True)
+            mine = bands[parity::2]
             for i in range(count):
-                y, x = rng.integers(0, h - 32), rng.integers(x0, x1)
+                y, x = rng.integers(0, h - 32), mine[rng.integers(0, len(mine))] + rng.integers(0, 33)
                 patch = Image.fromarray(photo[y:y + 32, x:x + 32])
                 patch.save(f'{out}/png/{split}/{name}/{i:04d}.png')
                 patch.save(f'{out}/jpeg/{split}/{name}/{i:04d}.jpg', quality=90)

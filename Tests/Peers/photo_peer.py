@@ -5,8 +5,9 @@
    weights, then flatten) evaluated with `cnnc eval --logits` writes every test image's pixels, C×H×W, as CSV;
 2. one SGD step of an RGB network on all training patches (PNG) from the same initial weights gives PyTorch's
    weights (float64), to 1% of each tensor's largest update;
-3. a short training (Adam, 12 epochs of batch 32, seed 1) reaches the test accuracy PyTorch reaches with the same
-   network, initial weights and settings (its own shuffling), within 3 points; both far above chance (25%).
+3. a short training (Adam, 12 epochs of batch 32) reaches the test accuracy PyTorch reaches with the same network,
+   initial weights and settings (its own shuffling): the mean over three seeds within 4 points, or ahead (one run
+   moves by ±3 points with the shuffling alone); every run far above chance (25%).
 
 usage: python3 photo_peer.py CNNC_BINARY PHOTOS_DIR WORK_DIR   (needs torch, torchvision, safetensors, PyYAML)"""
 import sys
@@ -64,25 +65,31 @@ for k, p in params.items():
     report(difference <= 0.01 * largest, f'one SGD step on {len(y)} RGB patches: {k:13s} max |pytorch - cnnc| {difference:.1e} '
            f'(largest update {largest:.1e})')
 
-# 3. A short training, cnnc and PyTorch from the same initial weights.
-epochs, batch = 12, 32
-_, losses = train_cnnc(cnnc, spec, {'epochs': epochs, 'batch': batch, 'optimizer': {'name': 'adam', 'lr': 0.001}, 'seed': 1},
-                       f'{root}/png', f'{work}/short')
-rows = open(f'{work}/short/metrics.csv').read().splitlines()
-header = rows[0].split(',')
-ours = float(rows[-1].split(',')[header.index('test_accuracy')])
-torch.manual_seed(1)
-params = {k: (torch.zeros_like(v) if k.endswith('.bias') else v).float().requires_grad_(True) for k, v in w0.items()}
-optimizer = torch.optim.Adam(params.values(), lr=0.001)
-xf = x.float()
-for epoch in range(epochs):
-    for indices in torch.randperm(len(y)).split(batch):
-        optimizer.zero_grad()
-        F.cross_entropy(logits(spec, params, xf[indices], 'photo_peer.py'), y[indices]).backward()
-        optimizer.step()
+# 3. A short training, cnnc and PyTorch from the same initial weights, three seeds each: one run's test accuracy moves by
+# ±3 points with the shuffling alone, so the means are compared.
+epochs, batch, seeds = 12, 32, [1, 2, 3]
 xt, yt = tensors('png', 'test')
-with torch.no_grad():
-    theirs = (logits(spec, params, xt.float(), 'photo_peer.py').argmax(1) == yt).float().mean().item()
-report(ours >= theirs - 0.03 and min(ours, theirs) > 0.5,
-       f'{epochs} epochs of Adam on {len(y)} patches: cnnc {ours:.2%}, PyTorch {theirs:.2%} test accuracy ({len(yt)} patches)')
+ours, theirs = [], []
+for seed in seeds:
+    start = train_cnnc(cnnc, spec, {'epochs': 1, 'batch': batch, 'optimizer': {'name': 'sgd', 'lr': 1e-12}, 'seed': seed},
+                       f'{root}/png', f'{work}/initial-{seed}')[0]
+    train_cnnc(cnnc, spec, {'epochs': epochs, 'batch': batch, 'optimizer': {'name': 'adam', 'lr': 0.001}, 'seed': seed},
+               f'{root}/png', f'{work}/short-{seed}')
+    rows = open(f'{work}/short-{seed}/metrics.csv').read().splitlines()
+    ours.append(float(rows[-1].split(',')[rows[0].split(',').index('test_accuracy')]))
+    torch.manual_seed(seed)
+    params = {k: (torch.zeros_like(v) if k.endswith('.bias') else v).float().requires_grad_(True) for k, v in start.items()}
+    optimizer = torch.optim.Adam(params.values(), lr=0.001)
+    for epoch in range(epochs):
+        for indices in torch.randperm(len(y)).split(batch):
+            optimizer.zero_grad()
+            F.cross_entropy(logits(spec, params, x[indices].float(), 'photo_peer.py'), y[indices]).backward()
+            optimizer.step()
+    with torch.no_grad():
+        theirs.append((logits(spec, params, xt.float(), 'photo_peer.py').argmax(1) == yt).float().mean().item())
+    print(f'     seed {seed}: cnnc {ours[-1]:.2%}, PyTorch {theirs[-1]:.2%}')
+mean_ours, mean_theirs = np.mean(ours), np.mean(theirs)
+report(mean_ours >= mean_theirs - 0.04 and min(ours + theirs) > 0.5,
+       f'{epochs} epochs of Adam on {len(y)} patches, seeds {seeds}: mean test accuracy cnnc {mean_ours:.2%}, PyTorch {mean_theirs:.2%} '
+       f'({len(yt)} test patches; cnnc must be within 4 points or ahead, both far above chance, 25%)')
 sys.exit(1 if failed else 0)
