@@ -77,7 +77,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "Spec file the weights were trained with.") var spec: String
     @Option(help: "Checkpoint (.safetensors).") var weights: String
-    @Argument(help: "Images (PNG, JPEG, PGM or PPM), converted to the network's channels (grey or RGB) and resized (bilinear) to its input.") var images: [String]
+    @Argument(help: "Images (PNG, JPEG, PGM or PPM), converted to the network's channels (grey or RGB) and resized to its input as the spec's train.resize says (default: stretched, bilinear).") var images: [String]
     @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
     @Option(help: "Largest image read, in pixels (default 2^26 = 67,108,864: 8192 × 8192); checked from the file's header before decoding.")
     var maxPixels: Int = ImageReader.defaultMaxPixels
@@ -106,12 +106,14 @@ struct PredictCommand: ParsableCommand {
             try Normalization(metadata: metadata, channels: input.channels, path: weights)
         }
         let names = ClassNames.decode(metadata: metadata)
+        // As the training images were brought to the input's size, when the spec says how.
+        let resize = analysis.network.training?.resize ?? ImageResize(mode: .stretch, filter: .bilinear)
         var reports: [JSONValue] = []
         for path in images {
             let decoded = try Report.catching { () throws(DataError) in
                 try ImageReader.read(path: path, channels: input.channels, maxPixels: maxPixels)
             }
-            let image = ImageResize(mode: .stretch, filter: .bilinear).apply(to: decoded, width: input.width, height: input.height)
+            let image = resize.apply(to: decoded, width: input.width, height: input.height)
             let probabilities = try Report.catching { () throws(EvaluationError) in
                 try Prediction.probabilities(model, pixels: image.planarFloats, invert: invert, weights: weights, image: path)
             }
