@@ -26,8 +26,12 @@ public enum DataError: Error, Equatable, Sendable {
     case badLabel(path: String, index: Int, label: Int, classes: Int)
     /// A NumPy array (.npy, or a member of a .npz) that cnnc cannot take as images or labels.
     case badArray(path: String, reason: String)
+    /// Under MPI the ranks read different images from the same folder.
+    case ranksDiffer(directory: String)
     /// No reader recognizes the folder's contents.
     case unknownFormat(directory: String, formats: [String])
+    /// The data's class names are not the ones a checkpoint was trained on: other spellings, or other classes.
+    case classesDiffer(directory: String, classes: [String], checkpoint: String, trained: [String])
     // Image folders (ImageFolderFormat).
     /// A folder with no class sub-folders.
     case noClasses(directory: String)
@@ -65,6 +69,11 @@ public enum DataError: Error, Equatable, Sendable {
         case .labelOutOfRange(let path, let label, let classes):
             return "\(path): label \(label) is outside 0..<\(classes), the network's output size"
         case .badImage(let path, let reason): return "\(path): \(reason)"
+        case .ranksDiffer(let directory):
+            return "\(directory): the MPI ranks read different images from it (sizes, pixels or labels differ)"
+        case .classesDiffer(let directory, let classes, let checkpoint, let trained):
+            return "\(directory) has the classes \(classes.joined(separator: ", ")), but \(checkpoint) was trained on "
+                + trained.joined(separator: ", ")
         case .unknownFormat(let directory, let formats):
             return "\(directory): not a data folder of a format cnnc reads (\(formats.joined(separator: ", ")))"
         case .noClasses(let directory): return "\(directory): no class folders (an image folder holds one sub-folder of images per class)"
@@ -96,7 +105,7 @@ public enum DataError: Error, Equatable, Sendable {
                 : "pass --data DIR with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz], or set CNNC_DATA"
         case .missingFile(let path) where path.hasSuffix(".bin"):
             return "a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin, a CIFAR-100 folder train.bin and test.bin (the binary versions)"
-        case .missingFile(let path) where path.hasSuffix(".npy"):
+        case .missingFile(let path) where path.hasSuffix(".npy") || path.hasSuffix(".npz"):
             return "a NumPy folder holds train.npz and test.npz, one .npz with x_train, y_train, x_test and y_test, or those four as .npy files (docs/data.md)"
         case .missingFile: return "an IDX data directory holds the four standard IDX files, raw or gzipped"
         case .noClasses: return "lay the images out as DIR/<class>/<image> or DIR/train/<class>/<image> and DIR/test/<class>/<image> (docs/data.md)"
@@ -106,11 +115,18 @@ public enum DataError: Error, Equatable, Sendable {
             return "set train.validation (e.g. 0.1): that fraction is held out and serves as the validation and the test set; or split the images into DIR/train/<class> and DIR/test/<class>"
         case .imageSizeMismatch: return "set train.resize (e.g. 'resize: {mode: shorter-side-then-center-crop, filter: area}'), or resize the images beforehand"
         case .unreadableImages: return "repair or remove the files, or train without --strict to skip them with a warning"
+        case .ranksDiffer:
+            return "give every node the same copy of the data (a file one node cannot read is skipped there alone: --strict makes it an error)"
+        case .classesDiffer: return "if they are not the same classes in the same order, evaluate on data that has them"
         case .unknownFormat:
             return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"
+        case .badMagic(let path, _, _), .badHeader(let path, _), .truncated(let path, _, _), .trailingData(let path, _)
+            where !path.contains("idx"):
+            return "the file is damaged or cut short: write or download it again"
         case .badMagic, .badHeader, .truncated, .trailingData:
             return "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
         case .tooLarge: return "check the header's sizes (a damaged header often claims billions of images), or split the data set into smaller files"
+        case .empty(let path) where !path.contains("idx"): return "the split holds no readable image: add images, or repair the files skipped"
         case .empty: return "use the full data set; the file's header counts 0 images"
         case .emptySplit: return "choose a fraction that keeps at least one image on each side, such as 0.1"
         case .countMismatch: return "the two files must come from the same set"

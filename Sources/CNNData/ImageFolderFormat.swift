@@ -133,10 +133,14 @@ public enum ImageFolderFormat: DataReader {
     }
 
     /// Every file below `folder`, as `os.walk` with `sorted` gives them: folders in sorted path order, each
-    /// folder's files sorted. Symbolic links are followed; 32 levels at most, so a link cycle ends.
+    /// folder's files sorted. Symbolic links are followed, each real folder read once (by device and inode), 32 levels at most.
     static func walk(_ folder: String) -> [String] {
         var folders: [(path: String, files: [String])] = []
+        // Each real folder once, however many links lead to it: a link to a parent cannot loop or multiply the images.
+        var seen = Set<[UInt64]>()
         func visit(_ path: String, depth: Int) {
+            var info = stat()
+            guard stat(path, &info) == 0, seen.insert([UInt64(info.st_dev), UInt64(info.st_ino)]).inserted else { return }
             let (files, subfolders) = listing(path)
             folders.append((path, files.map { path + "/" + $0 }))
             if depth < 32 { for sub in subfolders { visit(path + "/" + sub, depth: depth + 1) } }

@@ -22,6 +22,9 @@ extension ImageReader {
         let channels = colour ? 3 : 1, stored = channels + (alpha ? 1 : 0)
         // PNG_FORMAT_GRAY, _GA, _RGB, _RGBA: 8-bit sRGB samples, alpha not premultiplied.
         image.format = (colour ? UInt32(PNG_FORMAT_FLAG_COLOR) : 0) | (alpha ? UInt32(PNG_FORMAT_FLAG_ALPHA) : 0)
+        // 16-bit samples without a gAMA or sRGB chunk are sRGB like every other image, not linear (libpng's default,
+        // which would brighten a 16-bit mid-grey of 32768 to ~188): they become v / 257, rounded.
+        image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
         var bytes = [UInt8](repeating: 0, count: count * stored)
         // finish_read frees the image's libpng state whether it succeeds or fails.
         let ok = bytes.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(width * stored), nil) }

@@ -34,12 +34,15 @@ public struct PixelImage: Sendable, Equatable {
         return PixelImage(width: width, height: height, channels: target, bytes: out)
     }
 
-    /// The samples as Float in [0, 1] (byte / 255), channels first: `[C, H, W]`, the network's input layout.
+    /// The samples as Float in [0, 1], channels first: `[C, H, W]`, the network's input layout. Scaled exactly as
+    /// `ImageSet.dataset()` scales training and test images (byte · Float(1/255)), so that predict and eval give one
+    /// image the same input to the last bit.
     public var planarFloats: [Float] {
         let plane = width * height
         var out = [Float](repeating: 0, count: plane * channels)
+        let scale: Float = 1.0 / 255.0
         for i in 0..<plane {
-            for c in 0..<channels { out[c * plane + i] = Float(bytes[i * channels + c]) / 255 }
+            for c in 0..<channels { out[c * plane + i] = Float(bytes[i * channels + c]) * scale }
         }
         return out
     }

@@ -13,8 +13,11 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var network: String
     /// The data folder, absolute.
     public var data: String
-    /// Its format when the spec named one (`train.data: {format: …}`); nil: detected from the folder.
+    /// Its format: as named (`train.data: {format: …}`, `--data-format`) or as detected when the data was first read.
     public var dataFormat: String?
+    /// A 64-bit hash (hexadecimal) of the data's sizes, pixels and labels (`DataSource.fingerprint`), written once
+    /// the data is read: `--resume` refuses data that changed.
+    public var dataFingerprint: String?
     /// The data's class names in label order, when it has them (written once the data is read).
     public var classNames: [String]?
     public var seed: UInt64

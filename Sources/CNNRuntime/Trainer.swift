@@ -346,11 +346,13 @@ public final class Trainer {
         return expected.reduce(0) { $0 + Int($1) }
     }
 
-    /// A checkpoint's metadata: the run's position, and the input normalisation (`model.normalization`)
+    /// A checkpoint's metadata: the run's position and seed (which images a folder without a test split held
+    /// out), and the input normalisation (`model.normalization`)
     /// that `eval`, `predict` and `export` must apply to use the weights.
     func metadata() -> [String: String] {
         var metadata = ["network": model.analysis.network.name, "epoch": "\(position.epoch)", "step": "\(position.step)",
-                        "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1"]
+                        "optimizer_steps": "\(optimizer.steps)", "best_accuracy": "\(position.bestAccuracy)", "format": "cnnc-1",
+                        "seed": "\(config.seed)"]
         if let classNames { metadata[ClassNames.metadataKey] = ClassNames.encode(classNames) }
         if let normalization = model.normalization { metadata[Normalization.metadataKey] = normalization.json }
         return metadata

@@ -18,6 +18,8 @@ public struct TrainingRun {
         do {
             try data.checkLabels(classes: analysis.output.count)
         } catch { throw .data(error) }
+        // Every rank read the folder itself: they must hold the same images, or their steps and shards would differ.
+        if world.size > 1, !world.allEqual(data.fingerprint) { throw .data(.ranksDiffer(directory: data.directory)) }
         var train = data.train.dataset()
         var validation: Dataset?
         if config.validation > 0 {
@@ -47,31 +49,5 @@ public struct TrainingRun {
         self.validation = validation
         self.test = test
         self.data = data
-    }
-}
-
-/// Why a run could not be put together: the error of the stage that refused.
-public enum TrainingRunError: Error, Sendable {
-    case data(DataError)
-    case resource(ResourceError)
-    case checkpoint(CheckpointError)
-    case training(TrainingError)
-
-    public var message: String {
-        switch self {
-        case .data(let error): error.message
-        case .resource(let error): error.message
-        case .checkpoint(let error): error.message
-        case .training(let error): error.message
-        }
-    }
-
-    public var hint: String? {
-        switch self {
-        case .data(let error): error.hint
-        case .resource(let error): error.hint
-        case .checkpoint(let error): error.hint
-        case .training(let error): error.hint
-        }
     }
 }

@@ -392,6 +392,12 @@ private struct NetworkBuilder {
     func augmentation(_ node: YAMLNode, input: Shape) throws(SpecError) -> Augmentation {
         let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
         var augmentation = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"), hflip: try aug.double("hflip"))
+        // A shift or padding beyond the image only adds all-black images (and a huge one would overflow the offsets' range).
+        let side = max(input.height, input.width)
+        if augmentation.shift > side, let shiftNode = aug["shift"] {
+            throw .invalidValue(what: "'shift'", value: "\(augmentation.shift)",
+                                requirement: "at most the input's larger side, \(side) pixels", at: shiftNode.location)
+        }
         if let node = aug["crop"] {
             let crop = try MappingReader(node, section: "'crop'", keys: SpecVocabulary.crop.keys, budget: budget)
             let pad = try crop.int("pad")
@@ -401,6 +407,10 @@ private struct NetworkBuilder {
                                     at: sizeNode.location)
             }
             let fill = RandomCrop.Fill(rawValue: try crop.choice("fill"))!
+            if pad > side, let padNode = crop["pad"] {
+                throw .invalidValue(what: "'pad'", value: "\(pad)", requirement: "at most the input's larger side, \(side) pixels",
+                                    at: padNode.location)
+            }
             if fill == .reflect, pad >= min(input.height, input.width), let padNode = crop["pad"] {
                 throw .invalidValue(what: "'pad'", value: "\(pad)",
                                     requirement: "less than the input's height and width (\(input.height)×\(input.width)) with fill: reflect",

@@ -25,7 +25,6 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try CPURequirement.check()
         let analysis = try runtime.analysis(spec)
-        let data = try runtime.dataSource(for: analysis)
         try Report.catching { () throws(ResourceError) in
             try MemoryBudget.inference(analysis, batchCapacity: 100, threads: runtime.threadCount).check(copies: weights.count)
         }
@@ -39,8 +38,17 @@ struct EvalCommand: ParsableCommand {
             }
             return model
         }
-        // The names the first checkpoint was trained with, else the data's own.
-        let names = ClassNames.decode(metadata: metadata) ?? data.classNames
+        // A folder without a test split holds out the images of the seed the weights were trained with (--seed may
+        // have replaced the spec's): the checkpoint says which.
+        let data = try runtime.dataSource(for: analysis, seed: metadata["seed"].flatMap { UInt64($0) })
+        // The names the first checkpoint was trained with, else the data's own. Labels are matched by index: names
+        // that differ may be two spellings of the same classes (a folder "0-t-shirt" for "T-shirt/top"), or a shift.
+        let trained = ClassNames.decode(metadata: metadata)
+        if let trained, let classes = data.classNames, trained != classes {
+            let differ = DataError.classesDiffer(directory: data.directory, classes: classes, checkpoint: weights[0], trained: trained)
+            DiagnosticRenderer.warning(differ.message + "; labels are matched by their index (" + (differ.hint ?? "") + ")")
+        }
+        let names = trained ?? data.classNames
         try Report.catching { () throws(DataError) in try data.checkLabels(classes: models[0].outputCount, includingTrain: false) }
         let evaluation = try Report.catching { () throws(EvaluationError) in
             try Evaluation.checked(models, weights: weights, on: data.test.dataset(), threads: runtime.threadCount, keepOutputs: logits != nil,
@@ -87,7 +95,8 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
+        // Beyond 2^32 pixels (4.3 gigapixels, 12 GiB as RGB floats) the size arithmetic of the decoders could overflow.
+        if !(1...(1 << 32)).contains(maxPixels) { throw ValidationError("--max-pixels must be from 1 to 4294967296 (2^32)") }
         if top < 1 { throw ValidationError("--top must be at least 1") }
     }
 

@@ -47,9 +47,11 @@ struct RuntimeOptions: ParsableArguments {
         return all[0]
     }
 
-    /// The data set eval and predict read: --data, else the spec's `train.data` (with its format).
-    func dataSource(for analysis: NetworkAnalysis) throws -> DataSource {
-        let training = analysis.network.training ?? TrainingConfig()
+    /// The data set eval reads: --data, else the spec's `train.data` (with its format). `seed`, the one a checkpoint
+    /// was trained with, replaces the spec's for the held-out split of a folder without test images.
+    func dataSource(for analysis: NetworkAnalysis, seed: UInt64? = nil) throws -> DataSource {
+        var training = analysis.network.training ?? TrainingConfig()
+        if let seed { training.seed = seed }
         let directory = try Report.catching { () throws(DataError) in
             try DataLocator.directory(for: data ?? training.data, environment: ProcessInfo.processInfo.environment)
         }
@@ -59,8 +61,10 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Reads a data folder (decoding with all threads) and prints what the reader skipped, unless `quiet`.
     /// `training` gives image folders their resize, and the validation fraction and seed of a folder without a test split.
-    func dataSource(directory: String, format: DataFormat?, input: Shape, training: TrainingConfig, quiet: Bool = false) throws -> DataSource {
-        var options = DataOptions(input: input, threads: threadCount)
+    /// `threads`: a rank's share of the cores under MPI (default: --threads or all cores).
+    func dataSource(directory: String, format: DataFormat?, input: Shape, training: TrainingConfig, threads: Int? = nil,
+                    quiet: Bool = false) throws -> DataSource {
+        var options = DataOptions(input: input, threads: threads ?? threadCount)
         options.resize = training.resize
         options.strict = strict
         options.validation = training.validation
@@ -72,7 +76,7 @@ struct RuntimeOptions: ParsableArguments {
             if source.format == .imagefolder {
                 // On standard error: eval's and predict's standard output stays their report.
                 Terminal.standardError("decoded \(source.train.count) training and \(source.test.count) test images from \(directory) in "
-                                       + Format.decimal(Date().timeIntervalSince(start), places: 2) + " s on \(threadCount) threads\n")
+                                       + Format.decimal(Date().timeIntervalSince(start), places: 2) + " s on \(options.threads) threads\n")
             }
         }
         return source

@@ -82,15 +82,34 @@ struct TrainCommand: ParsableCommand {
         config.seed = record.seed
         let threads = record.threads
         let data = try runtime.dataSource(directory: record.data, format: record.dataFormat.flatMap(DataFormat.init(rawValue:)),
-                                          input: analysis.network.input, training: config, quiet: !world.isRoot)
+                                          input: analysis.network.input, training: config, threads: threads, quiet: !world.isRoot)
         let run = try Report.catching { () throws(TrainingRunError) in
             try TrainingRun(analysis, config: config, data: data, folder: folder, world: world, threads: threads,
                             kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
         }
-        if world.isRoot, data.classNames != record.classNames {
-            // The class names are known once the data is read: run.json gets them beside the format.
+        // The data a run started with is the data it resumes with: a class folder added or renamed would move every
+        // label, and other images would change the epochs' order and `normalize: auto`.
+        let fingerprint = String(data.fingerprint, radix: 16)
+        if resume, let recorded = record.classNames, data.classNames != recorded {
+            try Report.catching { () throws(RunFolderError) in
+                throw .configurationChanged(folder: folder, differences: [
+                    "the data's classes are \((data.classNames ?? []).joined(separator: ", ")), "
+                    + "but the run was started with \(recorded.joined(separator: ", "))"])
+            }
+        }
+        if resume, let recorded = record.dataFingerprint, recorded != fingerprint {
+            try Report.catching { () throws(RunFolderError) in
+                throw .configurationChanged(folder: folder, differences: [
+                    "the images or labels in \(record.data) changed since the run started (data fingerprint \(fingerprint), was \(recorded))"])
+            }
+        }
+        if world.isRoot, data.classNames != record.classNames || record.dataFormat != data.format.rawValue
+            || record.dataFingerprint != fingerprint {
+            // Known once the data is read: run.json records them, so that --resume reads the folder as this run did.
             var named = record
             named.classNames = data.classNames
+            named.dataFormat = data.format.rawValue
+            named.dataFingerprint = fingerprint
             try Report.catching { () throws(CheckpointError) in try RunFolder.write(named, specText: nil, to: folder) }
         }
         let trainer = run.trainer
@@ -157,7 +176,10 @@ struct TrainCommand: ParsableCommand {
                 let data = runtime.data.map { (try? DataLocator.directory(for: $0, environment: environment)) ?? $0 }
                 let request = RunRecord.Request(network: runtime.network, data: data, seed: seed, batch: batch, epochs: epochs,
                                                 threads: runtime.threads, kernels: runtime.kernelChoice?.rawValue, ranks: world.size)
-                let differences = record.conflicts(with: request)
+                var differences = record.conflicts(with: request)
+                if let asked = runtime.dataFormat, let recorded = record.dataFormat, asked.rawValue != recorded {
+                    differences.append("--data-format \(asked.rawValue), but the run was started on a \(recorded) folder")
+                }
                 guard differences.isEmpty else { throw .configurationChanged(folder: folder, differences: differences) }
             }
             if let epochs, epochs != record.epochs {

@@ -26,6 +26,18 @@ struct DataSourcesTests {
         }
     }
 
+    @Test func theFingerprintSeesEveryPixelLabelAndSize() {
+        func source(_ bytes: [UInt8], _ labels: [Int32], width: Int = 2) -> DataSource {
+            let set = ImageSet(channels: 1, height: 1, width: width, bytes: bytes, labels: labels, source: "s")
+            return DataSource(format: .idx, directory: "d", train: set, test: set)
+        }
+        let base = source([1, 2, 3, 4], [0, 1])
+        #expect(base.fingerprint == source([1, 2, 3, 4], [0, 1]).fingerprint)
+        #expect(base.fingerprint != source([1, 2, 3, 5], [0, 1]).fingerprint)
+        #expect(base.fingerprint != source([1, 2, 3, 4], [1, 1]).fingerprint)
+        #expect(base.fingerprint != source([1, 2, 3, 4], [0, 1, 0, 1], width: 1).fingerprint)
+    }
+
     @Test func imageSetsMoveBetweenChannelsFirstAndLast() {
         // Two 1×2 images of 3 channels, stored channels first: image n, channel c, pixel p = 100n + 10c + p.
         let first: [UInt8] = [0, 1, 10, 11, 20, 21, 100, 101, 110, 111, 120, 121]

@@ -21,6 +21,9 @@ struct PixelImageTests {
     @Test func planarFloatsAreChannelsFirst() {
         // [H = 1, W = 2, C = 3] → [C, H, W]
         let image = PixelImage(width: 2, height: 1, channels: 3, bytes: [255, 0, 51, 0, 255, 102])
-        #expect(image.planarFloats == [1, 0, 0, 1, 0.2, 0.4])
+        #expect(zip(image.planarFloats, [1, 0, 0, 1, 0.2, 0.4] as [Float]).allSatisfy { abs($0 - $1) < 1e-7 })
+        // predict's input is eval's to the last bit: the same scaling as a data set's images.
+        let set = ImageSet(channels: 3, height: 1, width: 2, bytes: image.bytes, labels: [0], source: "one image")
+        #expect(image.planarFloats == set.dataset().pixels)
     }
 }

@@ -57,8 +57,13 @@ struct PreprocessingParserTests {
         let e = try #require(error("  augment: {crop: {pad: 4, fill: reflect}}\n", head: head))
         guard case .invalidValue(let what, "4", _, let at) = e else { Issue.record("got \(e)"); return }
         #expect(what == "'pad'" && at.line == 4 && at.column == 25)
-        // Zero fill has no such limit.
-        #expect(try training("  augment: {crop: {pad: 9}}\n", head: head).augment.crop == RandomCrop(pad: 9))
+        // Zero fill may pad up to the larger side (a padding beyond it only adds black images).
+        #expect(try training("  augment: {crop: {pad: 6}}\n", head: head).augment.crop == RandomCrop(pad: 6))
+        let beyond = try #require(error("  augment: {crop: {pad: 5000000000000000000}}\n", head: head))
+        guard case .invalidValue(let padWhat, _, let padRequirement, _) = beyond else { Issue.record("got \(beyond)"); return }
+        #expect(padWhat == "'pad'" && padRequirement.contains("6 pixels"))
+        #expect(error("  augment: {shift: 7}\n", head: head)?.message.contains("shift") == true)
+        #expect(try training("  augment: {shift: 6}\n", head: head).augment.shift == 6)
     }
 
     @Test func outOfRangeValues() {

@@ -21,4 +21,32 @@ mkdir -p "$WORK/peer"
 check "decoding, one SGD step and a short training agree with torchvision ImageFolder + PyTorch" \
     "$PYTHON" Tests/Peers/photo_peer.py "$CNNC" "$WORK/photos" "$WORK/peer"
 
+# One folder of class folders, no test/: train.validation holds images out as the test set, chosen by the run's seed.
+# A run started with --seed 7 (the spec says 1) must be evaluated on its own held-out images: eval takes the seed
+# from the checkpoint, so it scores exactly the run's last test accuracy.
+mkdir -p "$WORK/single" && cp -r "$WORK/photos/png/train/." "$WORK/single/"
+cat > "$WORK/single.yaml" <<'YAML'
+name: single
+input: [3, 32, 32]
+layers:
+  - conv: {filters: 8, size: 3, pad: 1}
+  - relu
+  - maxpool: {size: 4}
+  - dense: {units: 4}
+train: {epochs: 2, batch: 32, optimizer: adam, validation: 0.25, seed: 1}
+YAML
+$CNNC train "$WORK/single.yaml" --data "$WORK/single" --seed 7 --out "$WORK/single-run" > /dev/null 2>&1
+run_acc=$(tail -n 1 "$WORK/single-run/metrics.csv" | cut -d, -f7)
+eval_acc=$($CNNC eval "$WORK/single.yaml" --weights "$WORK/single-run/last.safetensors" --data "$WORK/single" --json 2> /dev/null |
+    python3 -c "import json, sys; print(round(json.load(sys.stdin)['accuracy'], 4))")
+check "a folder without test/: eval of a --seed 7 run scores that run's held-out images ($eval_acc, the run's last epoch $run_acc)" \
+    python3 -c "import sys; sys.exit(abs(float('${eval_acc:-0}') - float('${run_acc:-1}')) > 1e-9)"
+
+# The data a run started with is the data it resumes with: after one image is removed, --resume is refused.
+rm "$WORK/single/cat/0000.png"
+$CNNC train --resume --out "$WORK/single-run" --epochs 3 > /dev/null 2> "$WORK/resume.err"
+resumed=$?
+check "--resume refuses a folder whose images changed since the run started (exit $resumed)" \
+    bash -c "[ $resumed -eq 1 ] && grep -q 'changed since the run started' '$WORK/resume.err'"
+
 finish photos
