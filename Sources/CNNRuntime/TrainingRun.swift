@@ -12,14 +12,16 @@ public struct TrainingRun {
     public let data: DataSource
 
     /// `config` is the spec's `train:` with the command line's overrides; `initWeights` (a checkpoint)
-    /// is loaded on rank 0 only: the other ranks receive rank 0's weights when training starts.
-    public init(_ analysis: NetworkAnalysis, config: TrainingConfig, data: DataSource, folder: String, world: Communicator,
-                threads: Int, kernels: ConvolutionKernels, initWeights: String? = nil) throws(TrainingRunError) {
+    /// is loaded on rank 0 only: the other ranks receive rank 0's weights when training starts. `dataFingerprint`
+    /// is `data.fingerprint` when the caller has it already (computed here otherwise, under MPI only).
+    public init(_ analysis: NetworkAnalysis, config: TrainingConfig, data: DataSource, dataFingerprint: UInt64? = nil,
+                folder: String, world: Communicator, threads: Int, kernels: ConvolutionKernels,
+                initWeights: String? = nil) throws(TrainingRunError) {
         do {
             try data.checkLabels(classes: analysis.output.count)
         } catch { throw .data(error) }
         // Every rank read the folder itself: they must hold the same images, or their steps and shards would differ.
-        if world.size > 1, !world.allEqual(data.fingerprint) { throw .data(.ranksDiffer(directory: data.directory)) }
+        if world.size > 1, !world.allEqual(dataFingerprint ?? data.fingerprint) { throw .data(.ranksDiffer(directory: data.directory)) }
         var train = data.train.dataset()
         var validation: Dataset?
         if config.validation > 0 {

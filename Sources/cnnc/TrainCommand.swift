@@ -83,13 +83,10 @@ struct TrainCommand: ParsableCommand {
         let threads = record.threads
         let data = try runtime.dataSource(directory: record.data, format: record.dataFormat.flatMap(DataFormat.init(rawValue:)),
                                           input: analysis.network.input, training: config, threads: threads, quiet: !world.isRoot)
-        let run = try Report.catching { () throws(TrainingRunError) in
-            try TrainingRun(analysis, config: config, data: data, folder: folder, world: world, threads: threads,
-                            kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
-        }
         // The data a run started with is the data it resumes with: a class folder added or renamed would move every
         // label, and other images would change the epochs' order and `normalize: auto`.
-        let fingerprint = String(data.fingerprint, radix: 16)
+        let dataFingerprint = data.fingerprint
+        let fingerprint = String(dataFingerprint, radix: 16)
         if resume, let recorded = record.classNames, data.classNames != recorded {
             try Report.catching { () throws(RunFolderError) in
                 throw .configurationChanged(folder: folder, differences: [
@@ -111,6 +108,10 @@ struct TrainCommand: ParsableCommand {
             named.dataFormat = data.format.rawValue
             named.dataFingerprint = fingerprint
             try Report.catching { () throws(CheckpointError) in try RunFolder.write(named, specText: nil, to: folder) }
+        }
+        let run = try Report.catching { () throws(TrainingRunError) in
+            try TrainingRun(analysis, config: config, data: data, dataFingerprint: dataFingerprint, folder: folder, world: world,
+                            threads: threads, kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
         }
         let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
