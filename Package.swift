@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
         .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "CZip"], exclude: ["Fixtures"]),
-        .testTarget(name: "cnncTests", dependencies: ["cnnc"], exclude: ["Snapshots"]),
+        .testTarget(name: "CNNDataTests", dependencies: ["CNNData", "CNNTestSupport", "CZip"], exclude: ["Fixtures"]),
+        .testTarget(name: "cnncTests", dependencies: ["cnnc", "CNNTestSupport"], exclude: ["Snapshots"]),
     ]
 )

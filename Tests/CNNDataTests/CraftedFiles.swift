@@ -1,14 +1,11 @@
+import CNNTestSupport
 import Foundation
 
 /// Hostile and well-formed data files made byte by byte in a temporary directory: IDX, gzip, PNG, PGM, PPM.
 /// Each test states the exact bytes it feeds the readers; the only committed binaries are the JPEG fixtures
 /// (Fixtures/, written by Tests/Peers/jpeg_fixtures.py with Pillow's decoding beside each).
 struct CraftedFiles {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "cnnc-crafted-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = Scratch.directory("crafted")
 
     /// Writes `bytes` to `directory/name` (then gzips it to `name.gz` when asked) and returns the path.
     @discardableResult

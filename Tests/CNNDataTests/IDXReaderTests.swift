@@ -1,14 +1,11 @@
 import CNNData
+import CNNTestSupport
 import Foundation
 import Testing
 
 /// IDX files made here: raw, gzipped, and broken in each way a user might meet.
 struct IDXReaderTests {
-    let directory: String = {
-        let d = NSTemporaryDirectory() + "cnnc-idx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let directory = Scratch.directory("idx")
 
     func idx(_ dims: [Int], bytes: [UInt8]) -> [UInt8] {
         var header: [UInt8] = [0, 0, 8, UInt8(dims.count)]

@@ -1,4 +1,5 @@
 import CNNIR
+import CNNTestSupport
 import Foundation
 import Testing
 @testable import CNNData
@@ -34,7 +35,7 @@ struct NumPyFormatTests {
     @Test func idxFoldersNamedAfterTheStandardSetsGetTheirNames() throws {
         let files = CraftedFiles()
         try files.idxSet(images: 2, labels: 2)
-        let parent = NSTemporaryDirectory() + "cnnc-names-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let parent = Scratch.path("names")
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: parent + "/fashion-mnist", withDestinationPath: files.directory)
         #expect(try DataSources.load(directory: parent + "/fashion-mnist").classNames?[0] == "T-shirt/top")

@@ -1,3 +1,4 @@
+import CNNTestSupport
 import Foundation
 import Testing
 @testable import CNNRuntime
@@ -5,7 +6,7 @@ import Testing
 /// Writes replace regular files only, through symbolic links, and clean up after killed writers.
 struct AtomicFileTests {
     func folder() throws -> String {
-        let path = NSTemporaryDirectory() + "cnnc-atomic-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let path = Scratch.path("atomic")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

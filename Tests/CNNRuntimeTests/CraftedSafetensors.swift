@@ -1,3 +1,4 @@
+import CNNTestSupport
 import Foundation
 
 /// Safetensors files made byte by byte: an 8-byte little-endian header length (the real one unless
@@ -19,8 +20,6 @@ enum CraftedSafetensors {
     }
 
     static func temporaryDirectory(_ name: String) -> String {
-        let d = NSTemporaryDirectory() + "cnnc-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
+        Scratch.directory(name)
     }
 }

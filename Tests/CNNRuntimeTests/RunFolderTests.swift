@@ -1,10 +1,11 @@
+import CNNTestSupport
 import Foundation
 import Testing
 @testable import CNNRuntime
 
 /// Run folders: never written over, names made safe, and a resume that contradicts the run refused.
 struct RunFolderTests {
-    func folder() -> String { NSTemporaryDirectory() + "cnnc-runs-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
+    func folder() -> String { Scratch.path("runs") }
 
     @Test func namesBecomeOnePathComponent() {
         #expect(RunFolder.sanitized("../../../../tmp/x") == "_._.._.._.._tmp_x")

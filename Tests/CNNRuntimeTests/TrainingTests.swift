@@ -2,6 +2,7 @@ import CNNAnalysis
 import CNNData
 import CNNIR
 import CNNSpec
+import CNNTestSupport
 import Foundation
 import Testing
 @testable import CNNRuntime
@@ -45,7 +46,7 @@ struct TrainingTests {
     }
 
     func temporaryDirectory(_ name: String) -> String {
-        NSTemporaryDirectory() + "cnnc-train-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        Scratch.path("train-\(name)")
     }
 
     @Test func learnsASeparableProblem() throws {

@@ -1,3 +1,4 @@
+import CNNTestSupport
 import Foundation
 
 /// Runs the built `cnnc` binary, which SwiftPM puts beside the test bundle.
@@ -41,9 +42,7 @@ enum CLI {
 
     /// Writes `text` to a temporary spec file and returns its path.
     static func temporarySpec(_ text: String, name: String = "spec") throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-cli-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("\(name).yaml").path
+        let path = Scratch.directory("cli") + "/\(name).yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -1,3 +1,4 @@
+import CNNTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ struct EvalCommandTests {
     static let spec = "input: [1, 2, 2]\nlayers:\n  - dense: {units: 3}\n"
 
     let directory: String = {
-        let d = NSTemporaryDirectory() + "cnnc-eval-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let d = Scratch.path("eval")
         try? FileManager.default.createDirectory(atPath: d + "/data", withIntermediateDirectories: true)
         return d
     }()
