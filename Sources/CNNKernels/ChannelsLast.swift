@@ -101,6 +101,8 @@ public enum Winograd {
 }
 
 /// Channels-last batch-normalisation loops (C, `Sources/CKernels/batch_norm.c`); rows are pixels of C channels.
+/// Nothing stores the normalised input x̂ = (x − mean)·inverseStd: each loop recomputes it from x, bit for bit as the
+/// forward pass computes it.
 public enum BatchNormKernels {
     /// sum[c] += Σ x[r][c]; product[c] += Σ x[r][c]·y[r][c] (y = x when nil), in Float over `rows` rows.
     public static func channelSums(_ x: UnsafePointer<Float>, times y: UnsafePointer<Float>?, rows: Int, channels: Int,
@@ -108,15 +110,31 @@ public enum BatchNormKernels {
         cnnc_channel_sums(x, y, Int32(rows), Int32(channels), sum, product)
     }
 
-    public static func forward(_ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafePointer<Float>,
-                               inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                               normalized: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        cnnc_batch_norm_forward(x, Int32(rows), Int32(channels), mean, inverseStd, gamma, beta, normalized, output)
+    /// out[c] += Σ (x[r][c] − mean[c])², in Float over `rows` rows.
+    public static func centeredSquares(_ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafePointer<Float>,
+                                       into out: UnsafeMutablePointer<Float>) {
+        cnnc_centered_squares(x, Int32(rows), Int32(channels), mean, out)
     }
 
-    public static func backward(_ dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>, rows: Int, channels: Int,
+    /// sum[c] += Σ dy[r][c]; product[c] += Σ dy[r][c]·x̂[r][c], in Float over `rows` rows.
+    public static func gradientSums(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows: Int, channels: Int,
+                                    mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
+                                    sum: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
+        cnnc_normalized_gradient_sums(dy, x, Int32(rows), Int32(channels), mean, inverseStd, sum, product)
+    }
+
+    /// γ·x̂ + β into `output`, clamped at 0 when `relu` (a fused relu).
+    public static func forward(_ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafePointer<Float>,
+                               inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+                               relu: Bool = false, output: UnsafeMutablePointer<Float>) {
+        cnnc_batch_norm_forward(x, Int32(rows), Int32(channels), mean, inverseStd, gamma, beta, relu ? 1 : 0, output)
+    }
+
+    /// dx = scale·dy − shift − x̂·slope.
+    public static func backward(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>, rows: Int, channels: Int,
+                                mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>,
                                 scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, slope: UnsafePointer<Float>,
                                 inputGradient: UnsafeMutablePointer<Float>) {
-        cnnc_batch_norm_backward(dy, normalized, Int32(rows), Int32(channels), scale, shift, slope, inputGradient)
+        cnnc_batch_norm_backward(dy, x, Int32(rows), Int32(channels), mean, inverseStd, scale, shift, slope, inputGradient)
     }
 }

@@ -3,7 +3,8 @@ import Dispatch
 /// Layers run in order, each owning the buffer of its output and of that output's gradient:
 /// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
 ///
-/// A relu right after a conv runs inside the conv (`Conv2D.appliesReLU`), on the conv's buffers.
+/// A relu right after a conv or a batchnorm runs inside that layer (`Conv2D.appliesReLU`,
+/// `BatchNormLayer.appliesReLU`), on its buffers.
 final class LayerStack {
     let layers: [RuntimeLayer]
     /// outputs[i] is layer i's output `[N, H, W, C]`; gradients[i] is dL/d(outputs[i]).
@@ -25,8 +26,9 @@ final class LayerStack {
         var outputs: [UnsafeMutableBufferPointer<Float>] = []
         var gradients: [UnsafeMutableBufferPointer<Float>] = []
         for (i, layer) in layers.enumerated() {
-            if i > 0, let conv = layers[i - 1] as? Conv2D, let relu = layer as? ReLU {
-                conv.appliesReLU = true
+            if i > 0, let relu = layer as? ReLU, layers[i - 1] is Conv2D || layers[i - 1] is BatchNormLayer {
+                (layers[i - 1] as? Conv2D)?.appliesReLU = true
+                (layers[i - 1] as? BatchNormLayer)?.appliesReLU = true
                 relu.fusedIntoPrevious = true
                 outputs.append(outputs[i - 1])
                 gradients.append(gradients[i - 1])

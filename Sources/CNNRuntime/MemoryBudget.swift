@@ -10,7 +10,7 @@ import Foundation
 /// - parameters: values and gradients, 2 × P floats; optimizer state: 0–2 × P more (SGD none, momentum,
 ///   Nesterov, AdaGrad and RMSprop one, Adam two);
 /// - per image of the batch: each layer's output and its gradient, plus the layer's own buffers (dropout
-///   mask, max-pool argmax, batchnorm's normalised input, a dense layer's channels-first copies, a
+///   mask, max-pool argmax, a dense layer's channels-first copies, a
 ///   concat's gradient scratch, a residual's projection);
 /// - per thread: each conv's scratch (im2col columns and their gradient, padded input and gradient,
 ///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output).
@@ -55,7 +55,7 @@ public struct MemoryBudget: Sendable, Equatable {
             let input = facts.input.count, output = facts.output.count
             perImage = c.sum(perImage, c.product(2, output))
             switch facts.layer.kind {
-            case .dropout, .batchNorm, .concat: perImage = c.sum(perImage, input)
+            case .dropout, .concat: perImage = c.sum(perImage, input)
             case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
             case .dense: perImage = c.sum(perImage, c.product(2, input))
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))

@@ -112,6 +112,8 @@ struct GradientTests {
         ("dropout (training)", "input: [2, 4, 4]\nlayers:\n  - dropout: {rate: 0.3}\n"),
         ("batchnorm after conv (training)", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - batchnorm\n"),
         ("batchnorm after dense (training)", "input: [1, 3, 3]\nlayers:\n  - dense: {units: 4}\n  - batchnorm\n"),
+        ("batchnorm and the relu it runs (training)",
+         "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - batchnorm\n  - relu\n  - conv: {filters: 2, size: 3}\n"),
         ("deepconv in miniature", """
             input: [1, 10, 10]
             layers:
@@ -147,5 +149,7 @@ struct GradientTests {
     @Test func batchNormInferenceUsesRunningStatistics() throws {
         let report = try GradientCheck().run("input: [2, 4, 4]\nlayers:\n  - batchnorm\n", batch: 2, training: false)
         #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+        let fused = try GradientCheck().run("input: [2, 4, 4]\nlayers:\n  - batchnorm\n  - relu\n", batch: 2, training: false)
+        #expect(fused.failures.isEmpty, "\(fused.failures.prefix(5))")
     }
 }

@@ -9,13 +9,21 @@ extern "C" {
 /// sum[c] += Σ_rows x[r][c]; product[c] += Σ_rows x[r][c]·y[r][c] (y = x when NULL).
 void cnnc_channel_sums(const float *x, const float *y, int rows, int C, float *sum, float *product);
 
-/// xhat = (x − mean[c])·inverse_std[c]; out = gamma[c]·xhat + beta[c].
-void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean, const float *inverse_std,
-                             const float *gamma, const float *beta, float *xhat, float *out);
+/// out[c] += Σ_rows (x[r][c] − mean[c])².
+void cnnc_centered_squares(const float *x, int rows, int C, const float *mean, float *out);
 
-/// dx = scale[c]·dy − shift[c] − xhat·slope[c].
-void cnnc_batch_norm_backward(const float *dy, const float *xhat, int rows, int C, const float *scale,
-                              const float *shift, const float *slope, float *dx);
+/// With x̂ = (x − mean[c])·inverse_std[c], recomputed as the forward pass computes it:
+/// sum[c] += Σ_rows dy[r][c]; product[c] += Σ_rows dy[r][c]·x̂[r][c].
+void cnnc_normalized_gradient_sums(const float *dy, const float *x, int rows, int C, const float *mean,
+                                    const float *inverse_std, float *sum, float *product);
+
+/// out = gamma[c]·x̂ + beta[c], or max(that, 0) when relu is non-zero, with x̂ = (x − mean[c])·inverse_std[c].
+void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean, const float *inverse_std,
+                             const float *gamma, const float *beta, int relu, float *out);
+
+/// dx = scale[c]·dy − shift[c] − x̂·slope[c], with x̂ recomputed from x as above.
+void cnnc_batch_norm_backward(const float *dy, const float *x, int rows, int C, const float *mean, const float *inverse_std,
+                              const float *scale, const float *shift, const float *slope, float *dx);
 
 #ifdef __cplusplus
 }

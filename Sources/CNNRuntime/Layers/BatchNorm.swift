@@ -9,6 +9,9 @@ import CNNKernels
 /// Training uses the batch's μ and (biased) σ² and updates the running statistics
 /// (running ← (1 − momentum)·running + momentum·batch, with the unbiased variance, as PyTorch);
 /// inference uses the running statistics. Tensors: `weight` (γ), `bias` (β), `running_mean`, `running_var`.
+///
+/// A `relu` right after runs inside this layer, as after a conv (`ReLU.fusedIntoPrevious`): the forward pass
+/// stores max(y, 0), the backward pass zeroes the gradient where it clamped, one image at a time before the sums.
 public final class BatchNormLayer: RuntimeLayer {
     public let facts: LayerAnalysis
     let config: BatchNorm
@@ -16,24 +19,26 @@ public final class BatchNormLayer: RuntimeLayer {
     var gamma: UnsafeMutablePointer<Float>!, beta: UnsafeMutablePointer<Float>!
     var runningMean: UnsafeMutablePointer<Float>!, runningVariance: UnsafeMutablePointer<Float>!
     var gammaGradient: UnsafeMutablePointer<Float>!, betaGradient: UnsafeMutablePointer<Float>!
-    /// `[N, H, W, C]` normalised inputs x̂ of the last forward pass.
-    let normalized: UnsafeMutablePointer<Float>
-    /// `[C]` 1 / √(σ² + ε) of the last forward pass (batch σ² in training, running σ² in inference).
-    let inverseStd: UnsafeMutablePointer<Float>
+    /// `[C]` μ and 1 / √(σ² + ε) of the last forward pass (the batch's in training, the running statistics in
+    /// inference). The backward pass recomputes x̂ = (x − μ)·(1 / √(σ² + ε)) from the input, as PyTorch does,
+    /// instead of keeping a normalised copy of every input.
+    let mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
+    /// Set by the layer stack when a `relu` follows (see the type's comment).
+    var appliesReLU = false
 
     init(_ facts: LayerAnalysis, config: BatchNorm, batchCapacity: Int) {
         self.facts = facts
         self.config = config
         channels = facts.input.channels
         area = facts.input.height * facts.input.width
-        normalized = .allocate(capacity: batchCapacity * facts.input.count)
-        normalized.initialize(repeating: 0, count: batchCapacity * facts.input.count)
+        mean = .allocate(capacity: channels)
+        mean.initialize(repeating: 0, count: channels)
         inverseStd = .allocate(capacity: channels)
         inverseStd.initialize(repeating: 1, count: channels)
     }
 
     deinit {
-        normalized.deallocate()
+        mean.deallocate()
         inverseStd.deallocate()
     }
 
@@ -48,9 +53,12 @@ public final class BatchNormLayer: RuntimeLayer {
         (gammaGradient, betaGradient) = (gradients[0], gradients[1])
     }
 
-    /// Sums of `values` and `values·other` per channel over every pixel of the batch (channels-last rows of C),
-    /// in Double, split over threads by images and reduced in thread order.
-    private func channelSums(_ values: UnsafePointer<Float>, times other: UnsafePointer<Float>?, batch: Int,
+    /// Per channel over every pixel of the batch (channels-last rows of C): Σ x in forward, or Σ dy and Σ dy·x̂ in
+    /// backward (`gradientOf`: x, the layer's input; x̂ recomputed from it). Per image in Float (≤ H·W terms), across
+    /// images in Double, split over threads by images and reduced in thread order. With `reluOutput`, each image of
+    /// dy (a gradient this layer owns) is first zeroed where that output is not positive, while in cache.
+    private func channelSums(_ values: UnsafePointer<Float>, gradientOf input: UnsafePointer<Float>? = nil,
+                             zeroingWhereNotPositive reluOutput: UnsafePointer<Float>? = nil, batch: Int,
                              threads: Int) -> (first: [Double], second: [Double]) {
         let chunks = max(1, min(threads, batch))
         var partial = [Double](repeating: 0, count: chunks * 2 * channels)
@@ -61,11 +69,19 @@ public final class BatchNormLayer: RuntimeLayer {
                 let rowSum = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels), rowProduct = rowSum + channels
                 defer { rowSum.deallocate() }
                 for n in images {
-                    // Per image in Float (≤ H·W terms), across images in Double.
                     rowSum.update(repeating: 0, count: 2 * channels)
                     let offset = n * area * channels
-                    BatchNormKernels.channelSums(values + offset, times: other.map { $0 + offset }, rows: area, channels: channels,
-                                                 sum: rowSum, product: rowProduct)
+                    if let reluOutput {
+                        ChannelsLast.reluMask(output: reluOutput + offset, gradient: UnsafeMutablePointer(mutating: values + offset),
+                                              count: area * channels)
+                    }
+                    if let input {
+                        BatchNormKernels.gradientSums(values + offset, input: input + offset, rows: area, channels: channels,
+                                                      mean: mean, inverseStd: inverseStd, sum: rowSum, product: rowProduct)
+                    } else {
+                        BatchNormKernels.channelSums(values + offset, times: nil, rows: area, channels: channels,
+                                                     sum: rowSum, product: rowProduct)
+                    }
                     for c in 0..<channels { sums[c] += Double(rowSum[c]); products[c] += Double(rowProduct[c]) }
                 }
             }
@@ -96,14 +112,8 @@ public final class BatchNormLayer: RuntimeLayer {
                     defer { row.deallocate() }
                     for n in images {
                         row.update(repeating: 0, count: channels)
-                        var pixel = values + n * area * channels
-                        for _ in 0..<area {
-                            for c in 0..<channels {
-                                let d = pixel[c] - mean[c]
-                                row[c] += d * d
-                            }
-                            pixel += channels
-                        }
+                        BatchNormKernels.centeredSquares(values + n * area * channels, rows: area, channels: channels, mean: mean,
+                                                         into: row)
                         for c in 0..<channels { sums[c] += Double(row[c]) }
                     }
                 }
@@ -119,11 +129,10 @@ public final class BatchNormLayer: RuntimeLayer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let eps = Float(config.epsilon), momentum = Float(config.momentum)
         let count = batch * area
-        var mean = [Float](repeating: 0, count: channels)
         if context.training {
             // Two passes, the mean and then Σ(x − μ)², as PyTorch: the one-pass E[x²] − μ² cancels when
             // |μ| ≫ σ (float32 sums of squares lose the variance's digits), which a deep network's gradients amplify.
-            let (sums, _) = channelSums(input, times: nil, batch: batch, threads: context.threads)
+            let (sums, _) = channelSums(input, batch: batch, threads: context.threads)
             let means = sums.map { $0 / Double(count) }
             let squares = centeredSquares(input, means: means, batch: batch, threads: context.threads)
             for c in 0..<channels {
@@ -141,21 +150,20 @@ public final class BatchNormLayer: RuntimeLayer {
                 inverseStd[c] = 1 / (runningVariance[c] + eps).squareRoot()
             }
         }
-        mean.withUnsafeBufferPointer { mean in
-            let mean = mean.baseAddress!
-            Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-                let offset = images.lowerBound * area * channels
-                BatchNormKernels.forward(input + offset, rows: images.count * area, channels: channels, mean: mean,
-                                         inverseStd: inverseStd, gamma: gamma, beta: beta,
-                                         normalized: normalized + offset, output: output + offset)
-            }
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            let offset = images.lowerBound * area * channels
+            BatchNormKernels.forward(input + offset, rows: images.count * area, channels: channels, mean: mean,
+                                     inverseStd: inverseStd, gamma: gamma, beta: beta, relu: appliesReLU, output: output + offset)
         }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         let count = Float(batch * area)
-        let (sumDy, sumDyXhat) = channelSums(outputGradient, times: normalized, batch: batch, threads: context.threads)
+        // With a fused relu, the sums read the gradient after its mask (dy = 0 where the output was clamped); the
+        // buffer is the relu's output gradient, which nothing else reads.
+        let (sumDy, sumDyXhat) = channelSums(outputGradient, gradientOf: input, zeroingWhereNotPositive: appliesReLU ? output : nil,
+                                             batch: batch, threads: context.threads)
         for c in 0..<channels {
             gammaGradient[c] += Float(sumDyXhat[c])
             betaGradient[c] += Float(sumDy[c])
@@ -180,8 +188,9 @@ public final class BatchNormLayer: RuntimeLayer {
                     let (a, b, k) = (scale.baseAddress!, shift.baseAddress!, slope.baseAddress!)
                     Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
                         let offset = images.lowerBound * area * channels
-                        BatchNormKernels.backward(outputGradient + offset, normalized: normalized + offset, rows: images.count * area,
-                                                  channels: channels, scale: a, shift: b, slope: k, inputGradient: inputGradient + offset)
+                        BatchNormKernels.backward(outputGradient + offset, input: input + offset, rows: images.count * area,
+                                                  channels: channels, mean: mean, inverseStd: inverseStd, scale: a, shift: b, slope: k,
+                                                  inputGradient: inputGradient + offset)
                     }
                 }
             }

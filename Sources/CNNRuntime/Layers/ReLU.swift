@@ -3,8 +3,8 @@ import CNNKernels
 
 /// `relu`: y = max(x, 0); dy/dx = 1 where y > 0.
 ///
-/// After a conv the model fuses the two: this layer's output and gradient buffers are the conv's
-/// (`fusedIntoPrevious`), the conv stores max(·, 0) in its forward pass and masks the gradient, one
+/// After a conv or a batchnorm the layer stack fuses the two: this layer's output and gradient buffers are that layer's
+/// (`fusedIntoPrevious`), that layer stores max(·, 0) in its forward pass and masks the gradient, one
 /// image at a time while it is in cache, in its backward pass; this layer then does nothing.
 public final class ReLU: RuntimeLayer {
     public let facts: LayerAnalysis

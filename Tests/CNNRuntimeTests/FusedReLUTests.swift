@@ -1,0 +1,58 @@
+import CNNAnalysis
+import CNNSpec
+import Testing
+@testable import CNNRuntime
+
+/// A relu right after a conv or a batchnorm runs inside that layer (`LayerStack`); an `identity` between the two keeps
+/// them apart. Fused and apart give the same outputs, parameter gradients and input gradients, bit for bit, in training
+/// and in inference, and the fusion happens only where a relu follows.
+struct FusedReLUTests {
+    struct Pass: Equatable {
+        var output: [Float], parameterGradients: [Float], inputGradient: [Float], runningStatistics: [Float]
+    }
+
+    /// conv → `middle` → relu → conv, batch 3 of random 3×6×6 inputs, an upstream gradient of random signs.
+    func run(_ middle: String, training: Bool) throws -> (pass: Pass, model: Model) {
+        let yaml = """
+            input: [3, 6, 6]
+            layers:
+              - conv: {filters: 8, size: 3, pad: 1}
+              - batchnorm
+            \(middle)
+              - relu
+              - conv: {filters: 9, size: 3}
+            """
+        let network = try SpecParser.parse(yaml, file: "fused.yaml")[0]
+        let model = Model(try NetworkAnalysis(network), batchCapacity: 3, threads: 2)
+        model.parameters.initialize(seed: 3)
+        var state: UInt64 = 12345
+        func next() -> Float { // xorshift: the same numbers for both networks
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Float(state % 2001) / 1000 - 1
+        }
+        let inputCount = 3 * 3 * 6 * 6, outputCount = 3 * 9 * 4 * 4
+        for k in 0..<inputCount { model.input[k] = next() }
+        let context = StepContext(training: training, threads: 2, seed: 1, step: 0)
+        model.parameters.zeroGradients()
+        model.forward(batch: 3, context: context)
+        let output = (0..<outputCount).map { model.output[$0] }
+        for k in 0..<outputCount { model.outputGradient[k] = next() }
+        var inputGradient = [Float](repeating: 0, count: inputCount)
+        inputGradient.withUnsafeMutableBufferPointer { model.backward(batch: 3, context: context, inputGradient: $0.baseAddress!) }
+        let statistics = model.parameters.entries.filter { !$0.spec.isTrainable }.flatMap { model.parameters.tensor($0) }
+        return (Pass(output: output, parameterGradients: Array(model.parameters.gradients), inputGradient: inputGradient,
+                     runningStatistics: statistics), model)
+    }
+
+    @Test(arguments: [true, false])
+    func batchnormWithItsReLUEqualsTheTwoApart(training: Bool) throws {
+        let (fused, model) = try run("", training: training)
+        let (apart, separate) = try run("  - identity", training: training)
+        #expect((model.layers[1] as? BatchNormLayer)?.appliesReLU == true)
+        #expect((model.layers[2] as? ReLU)?.fusedIntoPrevious == true)
+        #expect((separate.layers[1] as? BatchNormLayer)?.appliesReLU == false)
+        #expect((separate.layers[3] as? ReLU)?.fusedIntoPrevious == false)
+        #expect(fused.output.contains { $0 != 0 } && fused.inputGradient.contains { $0 != 0 })
+        #expect(fused == apart)
+    }
+}
