@@ -43,9 +43,10 @@ public enum ONNXExporter {
 
     /// `normalization`, when the weights were trained with one, becomes the graph's first two nodes,
     /// `Sub(input, mean)` and `Div(·, std)` with constants of shape [1, C, 1, 1], so that the exported
-    /// model takes the same input as an unnormalised one: pixels in [0, 1].
+    /// model takes the same input as an unnormalised one: pixels in [0, 1]. `metadata` becomes the model's
+    /// `metadata_props` (key order kept sorted), e.g. the run's `class_names` as a JSON array of strings.
     public static func export(_ analysis: NetworkAnalysis, parameters: ParameterStore, normalization: Normalization? = nil,
-                              opset: Int = 17, producerVersion: String) throws(ExportError) -> Data {
+                              metadata: [String: String] = [:], opset: Int = 17, producerVersion: String) throws(ExportError) -> Data {
         guard opsets.contains(opset) else { throw .unsupportedOpset(opset) }
         var values: [String: (shape: [Int], data: UnsafeMutablePointer<Float>)] = [:]
         for entry in parameters.entries {
@@ -73,6 +74,11 @@ public enum ONNXExporter {
         model.producerName = "cnnc"
         model.producerVersion = producerVersion
         model.graph = graph
+        model.metadataProps = metadata.sorted { $0.key < $1.key }.map { key, value in
+            var entry = Onnx_StringStringEntryProto()
+            (entry.key, entry.value) = (key, value)
+            return entry
+        }
         var set = Onnx_OperatorSetIdProto()
         set.domain = ""
         set.version = Int64(opset)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNData
 import CNNExport
 import CNNIR
 import CNNRuntime
@@ -12,7 +13,8 @@ struct ExportCommand: ParsableCommand {
             Standard ONNX operators only, the checkpoint's tensors as initializers, a dynamic batch \
             dimension, and the spec's layer names on nodes. The input is NCHW float32 named 'input', \
             pixels in [0, 1] (8-bit value / 255); when the weights were trained with train.normalize, the \
-            graph starts with Sub(mean) and Div(std) per channel. The output is the last layer's (logits, before softmax).
+            graph starts with Sub(mean) and Div(std) per channel. The output is the last layer's (logits, before softmax). \
+            The run's class names, when the checkpoint has them, are the model's metadata 'class_names' (a JSON array).
             """)
 
     @Argument(help: "Spec file the weights were trained with.") var spec: String
@@ -27,12 +29,14 @@ struct ExportCommand: ParsableCommand {
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         // Loading into a model checks every tensor's name and shape against the spec.
         let model = Model(analysis, batchCapacity: 1, threads: 1)
+        let metadata = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: weights) }
         let normalization = try Report.catching { () throws(CheckpointError) in
-            try Normalization(metadata: Checkpoint.load(model.parameters, from: weights), channels: analysis.network.input.channels, path: weights)
+            try Normalization(metadata: metadata, channels: analysis.network.input.channels, path: weights)
         }
+        let classNames = ClassNames.decode(metadata: metadata).map { [ClassNames.metadataKey: ClassNames.encode($0)] } ?? [:]
         let data = try Report.catching { () throws(ExportError) in
-            try ONNXExporter.export(analysis, parameters: model.parameters, normalization: normalization, opset: opset,
-                                    producerVersion: CNNC.configuration.version)
+            try ONNXExporter.export(analysis, parameters: model.parameters, normalization: normalization, metadata: classNames,
+                                    opset: opset, producerVersion: CNNC.configuration.version)
         }
         let path = output ?? "\(RunFolder.sanitized(analysis.network.name)).onnx"
         try Report.catching { () throws(CheckpointError) in try AtomicFile.write(data, to: path) }
