@@ -9,7 +9,7 @@ import Foundation
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a spec's network on an IDX data set, writing metrics, curves and checkpoints to a run folder.")
+        abstract: "Train a spec's network on a data set (IDX, image folders, CIFAR, NumPy), writing metrics, curves and checkpoints to a run folder.")
 
     @Argument(help: "Spec file (YAML). With several documents, the first network is trained unless --network names one. With --resume --out DIR it may be left away: the run's own copy (DIR/spec.yaml) is used.")
     var spec: String?
