@@ -16,6 +16,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var dataFormat: DataFormat?
     /// Fraction of the training set held out for validation (0: none).
     public var validation: Double = 0
+    /// ε of the training loss's targets (1 − ε)·onehot + ε/K (0: plain one-hot targets; PyTorch's `label_smoothing`).
+    public var labelSmoothing: Double = 0
     public var augment: Augmentation = Augmentation()
     /// Per-channel input normalisation (nil: none, the network sees pixels in [0, 1]).
     public var normalize: NormalizationSetting? = nil

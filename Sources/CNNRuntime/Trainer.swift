@@ -242,7 +242,7 @@ public final class Trainer {
                     let labels = indices.map { train.labels[$0] }
                     let result = labels.withUnsafeBufferPointer {
                         SoftmaxCrossEntropy.evaluate(logits: model.output, labels: $0.baseAddress!, batch: batch, classes: classes,
-                                                     gradient: model.outputGradient)
+                                                     labelSmoothing: config.labelSmoothing, gradient: model.outputGradient)
                     }
                     if batch != global.count {
                         // The loss gradient is a mean over this rank's share; weight it to a share of the global mean.

@@ -357,6 +357,7 @@ private struct NetworkBuilder {
         config.batch = try map.int("batch")
         config.seed = UInt64(try map.int("seed"))
         config.validation = try map.double("validation")
+        config.labelSmoothing = try map.double("label_smoothing")
         if let node = map["data"] { (config.data, config.dataFormat) = try dataSource(node) }
         if let node = map["optimizer"] { config.optimizer = try optimizer(node) }
         if let node = map["schedule"] { config.schedule = try schedule(node) }

@@ -138,7 +138,8 @@ struct TrainCommand: ParsableCommand {
             let layout = world.size > 1 ? "\(world.size) ranks × \(threads) threads" : "\(threads) threads"
             print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
                   + "\(run.train.count) training images, \(run.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
-                  + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), seed \(config.seed), \(layout)")
+                  + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), "
+                  + (config.labelSmoothing > 0 ? "label smoothing \(config.labelSmoothing), " : "") + "seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
             if let initWeights { print("starting from the weights in \(initWeights)") }
             Terminal.flush()

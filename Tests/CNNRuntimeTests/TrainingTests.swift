@@ -279,6 +279,27 @@ struct OptimizerTests {
         }
     }
 
+    @Test func labelSmoothingGivesPyTorchsLossAndGradient() {
+        // torch 1.13, float64: F.cross_entropy(z, [2, 1], label_smoothing=0.1) and its gradient.
+        let logits: [Float] = [0.5, -1.25, 2.0, 0.75, 3.0, 1.0, -2.0, 0.0]
+        let labels: [Int32] = [2, 1]
+        let expectedLoss = 1.4063717106153084
+        let expectedGradient = [0.059551420649992415, 2.0659497556016482e-05, -0.13958793557059868, 0.08001585542305024,
+                                0.407012253731266, -0.4057251903200494, -0.009673348668891836, 0.008386285257675229]
+        var gradient = [Float](repeating: 0, count: 8)
+        let result = gradient.withUnsafeMutableBufferPointer { g in
+            SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4, labelSmoothing: 0.1, gradient: g.baseAddress!)
+        }
+        #expect(abs(result.loss - expectedLoss) < 1e-6, "loss \(result.loss)")
+        #expect(result.correct == 1)
+        for k in 0..<8 {
+            #expect(abs(Double(gradient[k]) - expectedGradient[k]) < 1e-6, "logit \(k): \(gradient[k]) vs \(expectedGradient[k])")
+        }
+        // Without smoothing the same call is the plain cross-entropy.
+        let plain = SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4, labelSmoothing: 0).loss
+        #expect(abs(plain - SoftmaxCrossEntropy.evaluate(logits: logits, labels: labels, batch: 2, classes: 4).loss) == 0)
+    }
+
     @Test func softmaxIsStableForHugeLogits() {
         let logits: [Float] = [1000, 0, -1000, 999]
         let labels: [Int32] = [0]

@@ -187,11 +187,16 @@ struct SpecParserTests {
               schedule: {name: step, step_size: 2, gamma: 0.5}
               data: fashion-mnist
               validation: 0.1
+              label_smoothing: 0.1
               augment: {shift: 2, rotate: 10}
               seed: 7
             """)
         let t = try #require(net.training)
         #expect(t.epochs == 3 && t.batch == 32 && t.seed == 7 && t.data == "fashion-mnist" && t.validation == 0.1)
+        #expect(t.labelSmoothing == 0.1)
+        #expect(try #require(try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {epochs: 1}\n").training).labelSmoothing == 0)
+        #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {label_smoothing: 1}\n") }
+        #expect(throws: SpecError.self) { try network("input: [1, 8, 8]\nlayers: [relu]\ntrain: {label_smoothing: -0.1}\n") }
         #expect(t.optimizer.kind == .nesterov && t.optimizer.learningRate == 0.1 && t.optimizer.momentum == 0.8)
         #expect(t.optimizer.weightDecay == 0.0005)
         #expect(t.schedule == .step(stepSize: 2, gamma: 0.5))

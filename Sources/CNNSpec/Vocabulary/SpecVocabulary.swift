@@ -284,6 +284,8 @@ public enum SpecVocabulary {
         Key("schedule", .variant("schedule"), .word("constant"), "learning rate by epoch"),
         Key("data", .dataSet, .word("mnist"), "data set: a name, a directory, or {format, path}"),
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
+        Key("label_smoothing", .number(.belowOne), .number(0),
+            "ε: the training loss's targets are (1 − ε)·onehot + ε/classes (PyTorch's CrossEntropyLoss label_smoothing)"),
         Key("augment", .section("augment"), .described("none"), "random distortions of training images"),
         Key("normalize", .autoOrSection("normalize"), .described("none"),
             "per-channel (x − mean) / std of the input, x in [0, 1]; `auto`: the training split's statistics"),
