@@ -19,7 +19,7 @@ public enum Prediction {
         if let normalization = model.normalization {
             ImageTransforms.normalizeChannelsLast(model.input, values: pixels.count, normalization)
         }
-        model.forward(batch: 1, context: StepContext(training: false, threads: 1))
+        model.forward(batch: 1, context: StepContext(training: false, threads: model.threads))
         let classes = model.outputCount
         var probabilities = [Float](repeating: 0, count: classes)
         let label: [Int32] = [0]

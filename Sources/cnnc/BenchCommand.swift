@@ -25,14 +25,14 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if iters < 1 { throw ValidationError("--iters must be at least 1") }
-        if let threads, !(1...RuntimeOptions.maximumThreads).contains(threads) {
-            throw ValidationError("--threads must be from 1 to \(RuntimeOptions.maximumThreads)")
+        if let threads, !(1...ComputeOptions.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be from 1 to \(ComputeOptions.maximumThreads)")
         }
     }
 
     func run() throws {
         try CPURequirement.check()
-        let options = try RuntimeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let options = try ComputeOptions.parse(network.map { ["--network", $0] } ?? [])
         let analysis = try options.analysis(spec)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batchSize = batch ?? analysis.network.training?.batch ?? 100

@@ -24,7 +24,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Which network of a multi-document spec.") var network: String?
 
     func run() throws {
-        let options = try RuntimeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let options = try ComputeOptions.parse(network.map { ["--network", $0] } ?? [])
         let analysis = try options.analysis(spec)
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         // Loading into a model checks every tensor's name and shape against the spec.

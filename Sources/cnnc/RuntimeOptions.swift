@@ -5,47 +5,20 @@ import CNNIR
 import CNNRuntime
 import Foundation
 
-/// Options shared by train, eval and predict.
+/// Options of train and eval: the data set, and the compute options every command that runs a network has.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Data directory (IDX files, image folders DIR/train/<class>/* and DIR/test/<class>/*, CIFAR binary or NumPy arrays; docs/data.md), or a data set name (mnist, fashion-mnist).") var data: String?
     @Option(help: "The --data folder's format (default: detected from its files; cifar100-coarse, never detected, must be named; docs/data.md).")
     var dataFormat: DataFormat?
     @Flag(help: "An unreadable image file in an image folder is an error, not skipped with a warning.") var strict = false
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Which network of a multi-document spec.") var network: String?
-    @Option(name: .customLong("kernels"),
-            help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
-    var kernelChoice: ConvolutionKernels?
+    @OptionGroup var compute: ComputeOptions
 
-    var kernels: ConvolutionKernels { kernelChoice ?? .fastest }
-    var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
-
-    /// More threads than cores only slow a run down; far more would only allocate scratch for nothing.
-    static var maximumThreads: Int { max(256, 4 * ProcessInfo.processInfo.activeProcessorCount) }
-
-    func validate() throws {
-        if let threads, !(1...Self.maximumThreads).contains(threads) {
-            throw ValidationError("--threads must be from 1 to \(Self.maximumThreads) (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        }
-    }
-
-    /// --threads, else this process's share of the cores.
-    func threadCount(ranksOnThisMachine ranks: Int) -> Int {
-        max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount / max(ranks, 1))
-    }
-
-    func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis {
-        let all = try SpecInput.analyses(of: [spec])
-        if let network = network ?? self.network {
-            guard let match = all.first(where: { $0.network.name == network }) else {
-                DiagnosticRenderer.error("\(spec) has no network named '\(network)'",
-                                         hint: "its networks: " + all.map(\.network.name).joined(separator: ", "))
-                throw ExitCode(1)
-            }
-            return match
-        }
-        return all[0]
-    }
+    var threads: Int? { compute.threads }
+    var network: String? { compute.network }
+    var kernels: ConvolutionKernels { compute.kernels }
+    var threadCount: Int { compute.threadCount }
+    func threadCount(ranksOnThisMachine ranks: Int) -> Int { compute.threadCount(ranksOnThisMachine: ranks) }
+    func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis { try compute.analysis(spec, network: network) }
 
     /// The data set eval reads: --data, else the spec's `train.data` (with its format). `seed`, the one a checkpoint
     /// was trained with, replaces the spec's for the held-out split of a folder without test images.

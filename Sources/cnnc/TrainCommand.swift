@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
         if spec == nil && !(resume && out != nil) {
             throw ValidationError("a spec file is needed (only 'cnnc train --resume --out DIR' takes the run's own copy)")
         }
-        try runtime.validate()
+        try runtime.compute.validate()
     }
 
     func run() throws {
@@ -177,7 +177,7 @@ struct TrainCommand: ParsableCommand {
                 }
                 let data = runtime.data.map { (try? DataLocator.directory(for: $0, environment: environment)) ?? $0 }
                 let request = RunRecord.Request(network: runtime.network, data: data, seed: seed, batch: batch, epochs: epochs,
-                                                threads: runtime.threads, kernels: runtime.kernelChoice?.rawValue, ranks: world.size)
+                                                threads: runtime.threads, kernels: runtime.compute.kernelChoice?.rawValue, ranks: world.size)
                 var differences = record.conflicts(with: request)
                 if let asked = runtime.dataFormat, let recorded = record.dataFormat, asked.rawValue != recorded {
                     differences.append("--data-format \(asked.rawValue), but the run was started on a \(recorded) folder")
