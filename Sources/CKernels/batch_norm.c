@@ -3,7 +3,6 @@
 #include "batch_norm.h"
 
 #include <immintrin.h>
-#include <math.h>
 
 void cnnc_channel_sums(const float *x, const float *y, int rows, int C, float *sum, float *product) {
     if (!y) y = x;
@@ -79,8 +78,9 @@ void cnnc_normalized_gradient_sums(const float *dy, const float *x, int rows, in
 
 void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean, const float *inverse_std,
                              const float *gamma, const float *beta, int relu, float *out) {
-    const __m256 floor = relu ? _mm256_setzero_ps() : _mm256_set1_ps(-INFINITY);
-    const float lowest = relu ? 0.0f : -INFINITY;
+    // max(0, y) with y second: MAXPS returns its second operand when either is NaN, so a NaN stays NaN
+    // (and is refused downstream as non-finite) instead of becoming 0.
+    const __m256 zero = _mm256_setzero_ps();
     for (int r = 0; r < rows; r++) {
         const float *xr = x + (size_t)r * C;
         float *yr = out + (size_t)r * C;
@@ -88,12 +88,13 @@ void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean,
         for (; c + 8 <= C; c += 8) {
             const __m256 h = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), _mm256_loadu_ps(mean + c)),
                                            _mm256_loadu_ps(inverse_std + c));
-            _mm256_storeu_ps(yr + c, _mm256_max_ps(_mm256_fmadd_ps(_mm256_loadu_ps(gamma + c), h, _mm256_loadu_ps(beta + c)), floor));
+            const __m256 y = _mm256_fmadd_ps(_mm256_loadu_ps(gamma + c), h, _mm256_loadu_ps(beta + c));
+            _mm256_storeu_ps(yr + c, relu ? _mm256_max_ps(zero, y) : y);
         }
         for (; c < C; c++) {
             const float h = (xr[c] - mean[c]) * inverse_std[c];
             const float y = gamma[c] * h + beta[c];
-            yr[c] = y > lowest ? y : lowest;
+            yr[c] = relu && y < 0 ? 0 : y;
         }
     }
 }

@@ -58,7 +58,7 @@ ALWAYS_INLINE void forward_tile(const int R, const int NV, const float *const *x
     }
     if (relu)
         for (int r = 0; r < R; r++)
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_max_ps(acc[r][v], _mm256_setzero_ps());
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_max_ps(_mm256_setzero_ps(), acc[r][v]); // NaN stays NaN
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) _mm256_storeu_ps(ys[r] + 8 * v, acc[r][v]);
 }

@@ -129,7 +129,7 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
                     out[0] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[i][0], a[i][1]), a[i][2]), b);
                     out[1] = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(a[i][1], a[i][2]), a[i][3]), b);
                     for (int j = 0; j < cols; j++) {
-                        const __m256 o = relu ? _mm256_max_ps(out[j], _mm256_setzero_ps()) : out[j];
+                        const __m256 o = relu ? _mm256_max_ps(_mm256_setzero_ps(), out[j]) : out[j]; // NaN stays NaN
                         _mm256_storeu_ps(y + ((size_t)(2 * th + i) * OW + (2 * tw + j)) * F + f, o);
                     }
                 }

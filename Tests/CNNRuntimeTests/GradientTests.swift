@@ -114,6 +114,9 @@ struct GradientTests {
         ("batchnorm after dense (training)", "input: [1, 3, 3]\nlayers:\n  - dense: {units: 4}\n  - batchnorm\n"),
         ("batchnorm and the relu it runs (training)",
          "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - batchnorm\n  - relu\n  - conv: {filters: 2, size: 3}\n"),
+        // 12 channels: the kernels' 8-channel vector loop and their scalar tail.
+        ("batchnorm and its relu over 12 channels (training)",
+         "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 12, size: 3, pad: 1}\n  - batchnorm\n  - relu\n  - conv: {filters: 2, size: 3}\n"),
         ("deepconv in miniature", """
             input: [1, 10, 10]
             layers:

@@ -37,7 +37,7 @@ public final class Conv2D: WeightedLayer {
     let paddedInput: (height: Int, width: Int, top: Int, left: Int)
     let paddedGradient: (height: Int, width: Int, top: Int, left: Int)
 
-    /// Set by the model when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
+    /// Set by the layer stack when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
     var appliesReLU = false
     /// The parameter generation `packed` and `transformed` were made from (nil: unknown).
     var packedGeneration: Int?
