@@ -34,10 +34,11 @@ struct TrainingTests {
         return Dataset(channels: 1, height: 6, width: 6, pixels: pixels, labels: labels)
     }
 
-    func makeTrainer(directory: String, epochs: Int? = nil) throws -> Trainer {
+    func makeTrainer(directory: String, epochs: Int? = nil, labelSmoothing: Double = 0) throws -> Trainer {
         let network = try SpecParser.parse(Self.spec, file: "tiny.yaml")[0]
         var config = try #require(network.training)
         if let epochs { config.epochs = epochs }
+        config.labelSmoothing = labelSmoothing
         let model = Model(try NetworkAnalysis(network), batchCapacity: config.batch, threads: 2)
         model.parameters.initialize(seed: config.seed)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -55,6 +56,20 @@ struct TrainingTests {
         let evaluation = Evaluation.run([trainer.model], on: Self.data(count: 40, seed: 2), threads: 2)
         #expect(evaluation.accuracy >= 0.95)
         #expect(evaluation.confusion.flatMap { $0 }.reduce(0, +) == 40)
+    }
+
+    @Test func labelSmoothingReachesTheTrainingLoss() throws {
+        // With ε = 0.2 over 2 classes the targets are (0.9, 0.1): the smoothed loss cannot fall below their entropy,
+        // 0.325, however well the network fits; the plain run's loss falls below it on this separable problem.
+        let entropy = -(0.9 * log(0.9) + 0.1 * log(0.1))
+        let plain = try makeTrainer(directory: temporaryDirectory("plain"))
+        #expect(try plain.run(threads: 2))
+        let smoothed = try makeTrainer(directory: temporaryDirectory("smoothed"), labelSmoothing: 0.2)
+        #expect(try smoothed.run(threads: 2))
+        #expect(try #require(plain.history.last).trainLoss < entropy)
+        #expect(smoothed.history.allSatisfy { $0.trainLoss >= entropy })
+        // The test loss stays the plain cross-entropy: below the entropy once the network fits.
+        #expect(try #require(smoothed.history.last).testLoss < entropy)
     }
 
     @Test func sameSeedGivesTheSameWeightsBitForBit() throws {
