@@ -34,7 +34,8 @@ struct PredictCommand: ParsableCommand {
             DiagnosticRenderer.error("predict reads grey or RGB images; \(analysis.network.name) takes \(input.channels) channels")
             throw ExitCode(1)
         }
-        let threads = compute.threadCount
+        // One image at a time: the batch is 1, and threads split batches, so one thread unless --threads asks for more.
+        let threads = compute.threads ?? 1
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: threads).check() }
         let model = Model(analysis, batchCapacity: 1, threads: threads, kernels: compute.kernels)
         let metadata = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: weights) }

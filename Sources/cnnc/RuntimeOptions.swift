@@ -47,7 +47,7 @@ struct RuntimeOptions: ParsableArguments {
         if !quiet {
             for warning in source.warnings { DiagnosticRenderer.warning(warning) }
             if source.format == .imagefolder {
-                // On standard error: eval's and predict's standard output stays their report.
+                // On standard error: eval's standard output stays its report.
                 Terminal.standardError("decoded \(source.train.count) training and \(source.test.count) test images from \(directory) in "
                                        + Format.decimal(Date().timeIntervalSince(start), places: 2) + " s on \(options.threads) threads\n")
             }

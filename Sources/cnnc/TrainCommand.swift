@@ -40,7 +40,6 @@ struct TrainCommand: ParsableCommand {
         if spec == nil && !(resume && out != nil) {
             throw ValidationError("a spec file is needed (only 'cnnc train --resume --out DIR' takes the run's own copy)")
         }
-        try runtime.compute.validate()
     }
 
     func run() throws {
