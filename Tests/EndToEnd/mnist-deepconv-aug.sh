@@ -5,9 +5,9 @@
 # which reached 97.91% (seed 1, 2 threads) and must reach 97.6%. CNNC_AUG_FULL=1 runs the full 80 epochs and checks
 # 98.8%. Prints 'N passed, N failed'.
 source "$(dirname "$0")/common.bash"
-if [ -n "${CNNC_AUG_FULL:-}" ]; then epochs=80; bound=0.988; else epochs=20; bound=0.976; fi
+if [ "${CNNC_AUG_FULL:-0}" = 1 ]; then epochs=80; bound=0.988; shown=98.8%; else epochs=20; bound=0.976; shown=97.6%; fi
 $CNNC train specs/deepconv-aug.yaml --data "$DATA" --seed 1 --epochs "$epochs" --out "$WORK/aug" | tail -n 3
 final=$(tail -n 1 "$WORK/aug/metrics.csv" | cut -d, -f7)
 echo "deepconv-aug final test accuracy after $epochs epochs: $final"
-check "deepconv-aug reaches $bound on the MNIST test set in $epochs epochs" at_least "$final" "$bound"
+check "deepconv-aug reaches $shown on the MNIST test set in $epochs epochs" at_least "$final" "$bound"
 finish

@@ -189,16 +189,19 @@ lacks_normalize_nodes() { ! has_normalize_nodes "$1"; }
 check "spp-mnist (no normalisation): the exported graph does not" lacks_normalize_nodes "$WORK/spp-mnist.onnx"
 
 # Class names travel into the export: a run on a folder named mnist has the digits' names in its checkpoint, and the
-# ONNX model gets them as metadata_props 'class_names'; a run on unnamed data gets none.
+# ONNX model gets them as metadata_props 'class_names'; a run on the same files under another name gets none.
 ln -s "$(cd "$DATA" && pwd)" "$WORK/mnist"
-$CNNC train specs/deepconv.yaml --data "$WORK/mnist" --epochs 1 --seed 1 --out "$WORK/named" > /dev/null 2>&1
-$CNNC export specs/deepconv.yaml --weights "$WORK/named/last.safetensors" -o "$WORK/named.onnx" > /dev/null
+ln -s "$(cd "$DATA" && pwd)" "$WORK/digits"
+for folder in mnist digits; do
+    $CNNC train specs/deepconv.yaml --data "$WORK/$folder" --epochs 1 --seed 1 --out "$WORK/$folder-run" > /dev/null 2>&1
+    $CNNC export specs/deepconv.yaml --weights "$WORK/$folder-run/last.safetensors" -o "$WORK/$folder.onnx" > /dev/null
+done
 class_names() { # class_names MODEL: prints the model's metadata 'class_names' (or None)
     "$PY" -c "import onnx, sys; m = onnx.load(sys.argv[1]); print({p.key: p.value for p in m.metadata_props}.get('class_names'))" "$1"
 }
 check "a run on data with class names exports them as metadata_props class_names" \
-    test "$(class_names "$WORK/named.onnx")" = '["0","1","2","3","4","5","6","7","8","9"]'
-check "a run on data without class names exports none" test "$(class_names "$WORK/deepconv.onnx")" = None
+    test "$(class_names "$WORK/mnist.onnx")" = '["0","1","2","3","4","5","6","7","8","9"]'
+check "a run on data without class names exports none" test "$(class_names "$WORK/digits.onnx")" = None
 
 # Opset 13 has no HardSwish: the same weights exported as HardSigmoid(1/6, 1/2) then Mul give the same logits.
 $CNNC export "$WORK/acts-mnist.yaml" --weights "$WORK/acts-mnist/last.safetensors" --opset 13 -o "$WORK/acts-mnist-13.onnx" > /dev/null
