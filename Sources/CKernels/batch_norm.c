@@ -4,27 +4,17 @@
 
 #include <immintrin.h>
 
-void cnnc_channel_sums(const float *x, const float *y, int rows, int C, float *sum, float *product) {
-    if (!y) y = x;
+void cnnc_channel_sum(const float *x, int rows, int C, float *sum) {
     int c = 0;
     for (; c + 8 <= C; c += 8) {
-        __m256 s = _mm256_setzero_ps(), p = _mm256_setzero_ps();
-        for (int r = 0; r < rows; r++) {
-            const __m256 a = _mm256_loadu_ps(x + (size_t)r * C + c), b = _mm256_loadu_ps(y + (size_t)r * C + c);
-            s = _mm256_add_ps(s, a);
-            p = _mm256_fmadd_ps(a, b, p);
-        }
+        __m256 s = _mm256_setzero_ps();
+        for (int r = 0; r < rows; r++) s = _mm256_add_ps(s, _mm256_loadu_ps(x + (size_t)r * C + c));
         _mm256_storeu_ps(sum + c, _mm256_add_ps(_mm256_loadu_ps(sum + c), s));
-        _mm256_storeu_ps(product + c, _mm256_add_ps(_mm256_loadu_ps(product + c), p));
     }
     for (; c < C; c++) {
-        float s = 0, p = 0;
-        for (int r = 0; r < rows; r++) {
-            s += x[(size_t)r * C + c];
-            p += x[(size_t)r * C + c] * y[(size_t)r * C + c];
-        }
+        float s = 0;
+        for (int r = 0; r < rows; r++) s += x[(size_t)r * C + c];
         sum[c] += s;
-        product[c] += p;
     }
 }
 

@@ -104,10 +104,9 @@ public enum Winograd {
 /// Nothing stores the normalised input x̂ = (x − mean)·inverseStd: each loop recomputes it from x, bit for bit as the
 /// forward pass computes it.
 public enum BatchNormKernels {
-    /// sum[c] += Σ x[r][c]; product[c] += Σ x[r][c]·y[r][c] (y = x when nil), in Float over `rows` rows.
-    public static func channelSums(_ x: UnsafePointer<Float>, times y: UnsafePointer<Float>?, rows: Int, channels: Int,
-                                   sum: UnsafeMutablePointer<Float>, product: UnsafeMutablePointer<Float>) {
-        cnnc_channel_sums(x, y, Int32(rows), Int32(channels), sum, product)
+    /// sum[c] += Σ x[r][c], in Float over `rows` rows.
+    public static func channelSum(_ x: UnsafePointer<Float>, rows: Int, channels: Int, into sum: UnsafeMutablePointer<Float>) {
+        cnnc_channel_sum(x, Int32(rows), Int32(channels), sum)
     }
 
     /// out[c] += Σ (x[r][c] − mean[c])², in Float over `rows` rows.

@@ -59,18 +59,21 @@ struct BatchNormKernelTests {
 
     @Test func sumsMatchTheReference() {
         let d = Self.data()
-        var sum = [Float](repeating: 0, count: Self.channels), product = sum, squares = sum
+        var sum = [Float](repeating: 0, count: Self.channels), product = sum, squares = sum, plain = sum
+        BatchNormKernels.channelSum(d.x, rows: Self.rows, channels: Self.channels, into: &plain)
         BatchNormKernels.gradientSums(d.dy, input: d.x, rows: Self.rows, channels: Self.channels, mean: d.mean,
                                       inverseStd: d.inverseStd, sum: &sum, product: &product)
         BatchNormKernels.centeredSquares(d.x, rows: Self.rows, channels: Self.channels, mean: d.mean, into: &squares)
         for c in 0..<Self.channels {
-            var s = 0.0, p = 0.0, q = 0.0
+            var s = 0.0, p = 0.0, q = 0.0, t = 0.0
             for r in 0..<Self.rows {
                 let g = Double(d.dy[r * Self.channels + c]), x = Double(d.x[r * Self.channels + c])
                 s += g
+                t += x
                 p += g * Self.normalized(d, r, c)
                 q += (x - Double(d.mean[c])) * (x - Double(d.mean[c]))
             }
+            Self.expectClose(plain[c], t, "Σx[\(c)]")
             Self.expectClose(sum[c], s, "Σdy[\(c)]")
             Self.expectClose(product[c], p, "Σdy·x̂[\(c)]")
             Self.expectClose(squares[c], q, "Σ(x − μ)²[\(c)]")

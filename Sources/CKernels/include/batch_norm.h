@@ -6,8 +6,8 @@
 extern "C" {
 #endif
 
-/// sum[c] += Σ_rows x[r][c]; product[c] += Σ_rows x[r][c]·y[r][c] (y = x when NULL).
-void cnnc_channel_sums(const float *x, const float *y, int rows, int C, float *sum, float *product);
+/// sum[c] += Σ_rows x[r][c].
+void cnnc_channel_sum(const float *x, int rows, int C, float *sum);
 
 /// out[c] += Σ_rows (x[r][c] − mean[c])².
 void cnnc_centered_squares(const float *x, int rows, int C, const float *mean, float *out);

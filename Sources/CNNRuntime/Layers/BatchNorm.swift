@@ -79,8 +79,7 @@ public final class BatchNormLayer: RuntimeLayer {
                         BatchNormKernels.gradientSums(values + offset, input: input + offset, rows: area, channels: channels,
                                                       mean: mean, inverseStd: inverseStd, sum: rowSum, product: rowProduct)
                     } else {
-                        BatchNormKernels.channelSums(values + offset, times: nil, rows: area, channels: channels,
-                                                     sum: rowSum, product: rowProduct)
+                        BatchNormKernels.channelSum(values + offset, rows: area, channels: channels, into: rowSum)
                     }
                     for c in 0..<channels { sums[c] += Double(rowSum[c]); products[c] += Double(rowProduct[c]) }
                 }
