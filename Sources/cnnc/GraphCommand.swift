@@ -5,14 +5,37 @@ import Foundation
 struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
-        abstract: "Draw a spec's networks: Graphviz DOT, or SVG through Graphviz's dot.",
+        abstract: "Draw a spec's networks: Graphviz DOT, or SVG, PNG or PDF through Graphviz's dot.",
         discussion: """
-            Without -o, prints DOT. With -o FILE.svg, runs Graphviz's 'dot' (Debian: apt-get install graphviz) \
-            to write SVG; -o FILE.dot (or any other name) writes DOT.
+            Without -o, prints DOT. The output file's extension chooses the format: .svg, .png and .pdf run \
+            Graphviz's 'dot' (Debian: apt-get install graphviz); .dot and .gv write DOT. Any other extension is \
+            refused rather than guessed.
             """)
 
     @Argument(help: "Spec files (YAML); each document is one network.") var specs: [String]
-    @Option(name: .shortAndLong, help: "Output file: .svg renders through Graphviz's dot, anything else gets DOT.") var output: String?
+    @Option(name: .shortAndLong, help: "Output file: .svg, .png or .pdf (rendered by Graphviz's dot), or .dot / .gv (DOT text).")
+    var output: String?
+
+    /// What `-o`'s extension asks for: DOT text, or a format `dot -T` renders.
+    enum OutputFormat: Equatable {
+        case dot
+        case rendered(String)
+
+        static let renderedFormats = ["svg", "png", "pdf"]
+
+        init?(path: String) {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+            let suffix = name[name.index(after: dot)...].lowercased()
+            if suffix == "dot" || suffix == "gv" { self = .dot } else if Self.renderedFormats.contains(suffix) { self = .rendered(suffix) } else { return nil }
+        }
+    }
+
+    func validate() throws {
+        if let output, OutputFormat(path: output) == nil {
+            throw ValidationError("-o \(output): the extension chooses the format; use .svg, .png or .pdf (through Graphviz) or .dot / .gv (DOT text)")
+        }
+    }
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).") var input: Shape?
 
     func run() throws {
@@ -22,20 +45,20 @@ struct GraphCommand: ParsableCommand {
             print(dot, terminator: "")
             return
         }
-        guard output.lowercased().hasSuffix(".svg") else {
+        guard case .rendered(let format) = OutputFormat(path: output) else {
             try write(Data(dot.utf8), to: output)
             print("wrote \(output)")
             return
         }
         guard let dotProgram = Self.findDot() else {
-            let fallback = String(output.dropLast(4)) + ".dot"
+            let fallback = String(output.dropLast(format.count)) + "dot"
             try write(Data(dot.utf8), to: fallback)
             DiagnosticRenderer.error("cannot write \(output): Graphviz's 'dot' is not installed (wrote the graph as DOT to \(fallback))",
                                      hint: "install Graphviz (Debian: apt-get install graphviz), or render the DOT file elsewhere")
             throw ExitCode(1)
         }
-        let svg = try Self.render(dot, with: dotProgram)
-        try write(svg, to: output)
+        let rendered = try Self.render(dot, format: format, with: dotProgram)
+        try write(rendered, to: output)
         print("wrote \(output)")
     }
 
@@ -54,10 +77,11 @@ struct GraphCommand: ParsableCommand {
         return path.split(separator: ":").map { "\($0)/dot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func render(_ dot: String, with program: String) throws -> Data {
+    /// `dot -T<format>` (svg, png, pdf) over the DOT text.
+    static func render(_ dot: String, format: String, with program: String) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = ["-Tsvg"]
+        process.arguments = ["-T\(format)"]
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
@@ -67,9 +91,9 @@ struct GraphCommand: ParsableCommand {
             throw ExitCode(1)
         }
         // Read both pipes while dot runs, so neither fills up.
-        nonisolated(unsafe) var svg = Data(), messages = Data()
+        nonisolated(unsafe) var rendered = Data(), messages = Data()
         let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { svg = stdout.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { rendered = stdout.fileHandleForReading.readDataToEndOfFile() }
         DispatchQueue.global().async(group: group) { messages = stderr.fileHandleForReading.readDataToEndOfFile() }
         stdin.fileHandleForWriting.write(Data(dot.utf8))
         try? stdin.fileHandleForWriting.close()
@@ -79,6 +103,6 @@ struct GraphCommand: ParsableCommand {
             DiagnosticRenderer.error("Graphviz's dot failed: " + String(decoding: messages, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
             throw ExitCode(1)
         }
-        return svg
+        return rendered
     }
 }

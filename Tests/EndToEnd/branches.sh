@@ -34,6 +34,10 @@ if command -v dot > /dev/null; then
     $CNNC graph specs/inception.yaml -o "$WORK/inception.svg" > /dev/null
     check "cnnc graph writes an SVG with every layer of the Inception modules" \
         python3 -c "import sys, xml.etree.ElementTree as ET; t = open('$WORK/inception.svg').read(); ET.fromstring(t); sys.exit(0 if all(n in t for n in ['concat1', 'conv6', 'maxpool1', '163,696 parameters']) else 1)"
+    $CNNC graph specs/inception.yaml -o "$WORK/inception.png" > /dev/null
+    $CNNC graph specs/inception.yaml -o "$WORK/inception.pdf" > /dev/null
+    check "cnnc graph writes PNG and PDF as their extensions say (Graphviz's dot)" \
+        python3 -c "import sys; sys.exit(0 if open('$WORK/inception.png', 'rb').read(8) == b'\\x89PNG\\r\\n\\x1a\\n' and open('$WORK/inception.pdf', 'rb').read(5) == b'%PDF-' else 1)"
 else
     echo "skip the SVG check: Graphviz is not installed (bash .ci/install-deps installs it)"
 fi

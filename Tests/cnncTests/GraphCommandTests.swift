@@ -1,3 +1,4 @@
+import CNNTestSupport
 import Foundation
 import Testing
 
@@ -50,6 +51,21 @@ struct GraphCommandTests {
         #expect(lines.contains("    \(conv) -> \(norm);"))
         #expect(lines.contains("    \(norm) -> \(sum) [style=dashed];"))
         #expect(lines.contains("    \(body) -> \(sum);"))
+    }
+
+    @Test func anExtensionThatNamesNoFormatIsRefused() throws {
+        // The extension chooses the format (.svg, .png, .pdf through Graphviz; .dot, .gv as DOT text; branches.sh
+        // checks each file's contents); anything else is refused before a file is written, never filled with DOT.
+        for refused in ["net.jpg", "net", "net.svg.txt", "net.svg/graph"] {
+            let path = Scratch.directory("graph") + "/" + refused
+            let result = try CLI.run(["graph", CLI.repositoryRoot + "/specs/inception.yaml", "-o", path])
+            #expect(result.status == 64, "\(refused): \(result.stderr)")
+            #expect(result.stderr.contains("use .svg, .png or .pdf"), "\(refused): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path), "\(refused)")
+        }
+        let dot = Scratch.directory("graph") + "/net.gv"
+        #expect(try CLI.run(["graph", CLI.repositoryRoot + "/specs/inception.yaml", "-o", dot]).status == 0)
+        #expect(try String(contentsOfFile: dot, encoding: .utf8).hasPrefix("digraph"))
     }
 
     @Test func svgWithoutGraphvizIsAClearError() throws {
