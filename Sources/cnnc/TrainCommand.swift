@@ -126,7 +126,8 @@ struct TrainCommand: ParsableCommand {
         var progress: ProgressRenderer?
         if world.isRoot {
             // mpirun hands every rank a pseudo-terminal even when its own output goes to a file: plain lines there.
-            progress = ProgressRenderer(recorder: MetricsRecorder(folder: folder, history: trainer.history),
+            let label = MetricsRecorder.trainLossLabel(analysis, config)
+            progress = ProgressRenderer(recorder: MetricsRecorder(folder: folder, history: trainer.history, trainLossLabel: label),
                                         isTerminal: Terminal.standardOutputIsTerminal && !MPIWorld.launched(environment))
         }
         trainer.observer = progress

@@ -48,5 +48,7 @@ for spec in resnet-mini inception-fashion; do
     echo "$spec, 1 epoch of Fashion-MNIST: test accuracy $acc ($(grep -o '[0-9.]* s  [0-9]* img/s' "$WORK/$spec.log" | tail -1))"
     check "$spec learns Fashion-MNIST in one epoch (at least 75%)" at_least "${acc:-0}" 0.75
 done
+check "curves.svg says 'dropout on' only for a network with dropout (resnet-mini has none)" \
+    bash -c "grep -q '>train<' '$WORK/resnet-mini/curves.svg' && ! grep -q 'dropout on' '$WORK/resnet-mini/curves.svg'"
 
 finish

@@ -12,6 +12,8 @@ check "deepconv reaches 97.5% on the MNIST test set" at_least "$final" 0.975
 check "run folder has metrics, curves and checkpoints" test -s "$WORK/deepconv/metrics.csv" -a -s "$WORK/deepconv/curves.svg" \
     -a -s "$WORK/deepconv/last.safetensors" -a -s "$WORK/deepconv/best.safetensors"
 check "metrics.csv has one row per epoch" test "$(wc -l < "$WORK/deepconv/metrics.csv")" -eq 21
+check "curves.svg names the training loss as measured with dropout on (DeepConvNet has dropout)" \
+    grep -q 'train (dropout on)' "$WORK/deepconv/curves.svg"
 
 # eval agrees with the training log on the last checkpoint.
 $CNNC eval specs/deepconv.yaml --weights "$WORK/deepconv/last.safetensors" --data "$DATA" --json > "$WORK/eval.json"

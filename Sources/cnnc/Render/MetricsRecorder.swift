@@ -1,3 +1,5 @@
+import CNNAnalysis
+import CNNIR
 import CNNRuntime
 import Foundation
 
@@ -10,12 +12,16 @@ final class MetricsRecorder {
 
     static let header = "epoch,learning_rate,train_loss,train_accuracy,validation_accuracy,test_loss,test_accuracy,seconds,images_per_second"
     let folder: String
+    /// The loss panel's name for the training loss, which is measured in training mode: "train", with what makes it
+    /// differ from the test loss beyond the data (`trainLossLabel`).
+    let trainLossLabel: String
     private(set) var rows: [Row] = []
 
     /// `history`: the epochs already finished (a resumed run's, from its resume point). metrics.csv and
     /// curves.svg are rewritten from it at once, so they hold each finished epoch exactly once.
-    init(folder: String, history: [EpochMetrics]) {
+    init(folder: String, history: [EpochMetrics], trainLossLabel: String = "train") {
         self.folder = folder
+        self.trainLossLabel = trainLossLabel
         rows = history.map(Self.row)
         if !rows.isEmpty { write() }
     }
@@ -24,6 +30,15 @@ final class MetricsRecorder {
         rows.removeAll { $0.epoch >= m.epoch }
         rows.append(Self.row(m))
         write()
+    }
+
+    /// "train", plus "dropout on" when the network has dropout and "label-smoothed" when the loss is, the two ways the
+    /// training loss is computed differently from the test loss.
+    static func trainLossLabel(_ analysis: NetworkAnalysis, _ config: TrainingConfig) -> String {
+        var notes: [String] = []
+        if analysis.allLayers.contains(where: { if case .dropout = $0.layer.kind { true } else { false } }) { notes.append("dropout on") }
+        if config.labelSmoothing > 0 { notes.append("label-smoothed") }
+        return notes.isEmpty ? "train" : "train (\(notes.joined(separator: ", ")))"
     }
 
     static func row(_ m: EpochMetrics) -> Row {
@@ -39,7 +54,7 @@ final class MetricsRecorder {
                 .joined(separator: ",")
         }).joined(separator: "\n") + "\n"
         try? AtomicFile.write(Data(csv.utf8), to: folder + "/metrics.csv")
-        try? AtomicFile.write(Data(CurvesSVG.render(rows).utf8), to: folder + "/curves.svg")
+        try? AtomicFile.write(Data(CurvesSVG.render(rows, trainLossLabel: trainLossLabel).utf8), to: folder + "/curves.svg")
     }
 
     static func parse(_ line: Substring) -> Row? {
@@ -53,7 +68,7 @@ final class MetricsRecorder {
 
 /// Loss and accuracy by epoch as an SVG a person can open in a browser.
 enum CurvesSVG {
-    static func render(_ rows: [MetricsRecorder.Row]) -> String {
+    static func render(_ rows: [MetricsRecorder.Row], trainLossLabel: String = "train") -> String {
         let panelWidth = 420.0, panelHeight = 260.0, margin = 50.0
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(2 * panelWidth + 3 * margin))" height="\(Int(panelHeight + 2 * margin))" font-family="sans-serif" font-size="12">
@@ -70,6 +85,8 @@ enum CurvesSVG {
                    legendAtBottom: Bool) {
             var legendRow = 0
             let y0 = margin
+            // Wide enough for the longest name (~7 px a character at 12 px sans-serif), so it stays inside the panel.
+            let legendWidth = max(150, 35 + 7 * Double(series.map(\.0.count).max() ?? 0))
             svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 - 15)\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
             svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
             for i in 0...4 {
@@ -92,12 +109,13 @@ enum CurvesSVG {
                 for p in points { svg += "<circle cx=\"\(p.split(separator: ",")[0])\" cy=\"\(p.split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n" }
                 let ly = legendAtBottom ? y0 + panelHeight - 12 - 16 * Double(legendRow) : y0 + 15 + 16 * Double(legendRow)
                 legendRow += 1
-                svg += "<line x1=\"\(x0 + panelWidth - 150)\" y1=\"\(ly - 4)\" x2=\"\(x0 + panelWidth - 130)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-                svg += "<text x=\"\(x0 + panelWidth - 125)\" y=\"\(ly)\">\(name)</text>\n"
+                let legendX = x0 + panelWidth - legendWidth
+                svg += "<line x1=\"\(legendX)\" y1=\"\(ly - 4)\" x2=\"\(legendX + 20)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                svg += "<text x=\"\(legendX + 25)\" y=\"\(ly)\">\(name)</text>\n"
             }
         }
         panel(x0: margin, title: "loss", yMin: 0, yMax: lossMax,
-              series: [("train (dropout on)", "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })],
+              series: [(trainLossLabel, "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })],
               percent: false, legendAtBottom: false)
         panel(x0: 2 * margin + panelWidth, title: "accuracy", yMin: accMin, yMax: 1,
               series: [("train", "#1f77b4", rows.map { $0.trainAccuracy }), ("validation", "#2ca02c", rows.map { $0.validationAccuracy }),
