@@ -71,7 +71,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "CNNTestSupport", dependencies: ["CNNRuntime", "CNNSpec", "CNNAnalysis", "CNNData"]),
-        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
+        .testTarget(name: "CNNSpecTests", dependencies: ["CNNSpec", "CNNAnalysis", "CNNTestSupport"]),
         .testTarget(name: "CNNAnalysisTests", dependencies: ["CNNSpec", "CNNAnalysis"]),
         .testTarget(name: "CNNKernelsTests", dependencies: ["CNNKernels", "CNNTestSupport"]),
         .testTarget(name: "CNNRuntimeTests", dependencies: ["CNNRuntime", "CNNSpec", "CNNTestSupport"]),

@@ -25,6 +25,19 @@ public enum SpecError: Error, Equatable, Sendable {
     case emptyBranch(block: String, at: SourceLocation)
     case duplicateName(name: String, first: SourceLocation, at: SourceLocation)
     case tooManyLayers(limit: Int, at: SourceLocation)
+    /// A `--set` that is not `PATH=VALUE`.
+    case badOverride(text: String, problem: String, at: SourceLocation)
+    /// `extends:` leading back to a file already being read; `chain` is the files in order.
+    case extendsCycle(chain: [String], at: SourceLocation)
+    case extendsTooDeep(limit: Int, at: SourceLocation)
+    /// A `--set layers.NAME…` or a `layers:` patch naming no layer.
+    case unknownLayer(name: String, known: [String], at: SourceLocation)
+    /// A layer built several times from one written item (a `repeat` copy, an alias): an edit would change every copy.
+    case layerWrittenOnce(name: String, copies: Int, written: SourceLocation, at: SourceLocation)
+    /// `$name` in a block that declares no such parameter.
+    case unknownBlockParameter(name: String, block: String, declared: [String], at: SourceLocation)
+    /// A block that uses itself, directly or through others.
+    case blockCycle(chain: [String], at: SourceLocation)
 
     public var location: SourceLocation {
         switch self {
@@ -35,7 +48,9 @@ public enum SpecError: Error, Equatable, Sendable {
              .unknownAnchor(_, let at), .unknownKey(_, _, _, let at), .keyOfAnother(_, _, _, _, let at), .unknownLayerKind(_, let at),
              .duplicateKey(_, let at), .typeMismatch(_, _, _, let at), .invalidValue(_, _, _, let at),
              .missingKey(_, _, _, let at), .emptyLayers(let at), .emptyBranch(_, let at), .duplicateName(_, _, let at),
-             .tooManyLayers(_, let at):
+             .tooManyLayers(_, let at), .badOverride(_, _, let at), .extendsCycle(_, let at), .extendsTooDeep(_, let at),
+             .unknownLayer(_, _, let at), .layerWrittenOnce(_, _, _, let at), .unknownBlockParameter(_, _, _, let at),
+             .blockCycle(_, let at):
             return at
         }
     }
@@ -66,6 +81,14 @@ public enum SpecError: Error, Equatable, Sendable {
         case .emptyBranch(let block, _): return "this '\(block)' has an empty list; every branch needs at least one layer"
         case .duplicateName(let name, _, _): return "layer name '\(name)' is already used"
         case .tooManyLayers(let limit, _): return "the network expands to more than \(limit) layers"
+        case .badOverride(let text, let problem, _): return "'--set \(text)': \(problem)"
+        case .extendsCycle(let chain, _): return "'extends' makes a cycle: " + chain.joined(separator: " → ")
+        case .extendsTooDeep(let limit, _): return "'extends' chains more than \(limit) files"
+        case .unknownLayer(let name, _, _): return "no layer is named '\(name)'"
+        case .layerWrittenOnce(let name, let copies, _, _):
+            return "layer '\(name)' is one of \(copies) layers built from one written layer (a 'repeat' copy or an alias); changing it would change them all"
+        case .unknownBlockParameter(let name, let block, _, _): return "'$\(name)' is not a parameter of block '\(block)'"
+        case .blockCycle(let chain, _): return "block '\(chain[0])' uses itself: " + chain.joined(separator: " → ")
         }
     }
 
@@ -94,6 +117,17 @@ public enum SpecError: Error, Equatable, Sendable {
         case .duplicateName(_, let first, _):
             return "the first is at line \(first.line); give each layer its own name"
         case .tooManyLayers: return "reduce 'repeat: times'"
+        case .badOverride: return "write --set PATH=VALUE, e.g. --set train.optimizer.lr=0.01 or --set layers.conv3.filters=64 (layers by name)"
+        case .extendsCycle: return "a spec may extend a base, which may extend another, but never one already in the chain"
+        case .extendsTooDeep: return "flatten the chain of bases"
+        case .unknownLayer(let name, let known, _):
+            return Self.suggestion(for: name, among: known) ?? "the layers: \(known.prefix(20).joined(separator: ", "))" + (known.count > 20 ? ", …" : "")
+        case .layerWrittenOnce(_, _, let written, _):
+            return "it is written at line \(written.line) of \(written.file); edit it there, or write the copies out (a block with parameters keeps that short)"
+        case .unknownBlockParameter(_, let block, let declared, _):
+            return declared.isEmpty ? "declare it: 'blocks: {\(block): {params: [...], layers: [...]}}'"
+                : "its parameters: " + declared.map { "$" + $0 }.joined(separator: ", ")
+        case .blockCycle: return "a block may use other blocks, but not itself"
         case .typeMismatch, .invalidValue, .unreadable: return nil
         }
     }

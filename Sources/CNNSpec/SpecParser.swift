@@ -15,20 +15,37 @@ public enum SpecParser {
     /// a message rather than a billion-layer allocation.
     public static let maximumLayers = 10_000
 
-    /// Reads and parses every network (YAML document) in a file.
-    public static func load(path: String) throws(SpecError) -> [Network] {
+    /// Reads and parses every network (YAML document) in a file, composed (`extends`, `blocks`) and with
+    /// the `--set` overrides applied.
+    public static func load(path: String, overrides: [SpecOverride] = []) throws(SpecError) -> [Network] {
         let bytes = try readFile(path)
-        return try parse(bytes, file: path)
+        return try parse(bytes, file: path, overrides: overrides)
     }
 
-    /// Parses spec text; `file` names it in locations.
-    public static func parse(_ text: String, file: String = "<string>") throws(SpecError) -> [Network] {
-        try parse(Array(text.utf8), file: file)
+    /// Parses spec text; `file` names it in locations (and `extends` paths are relative to it).
+    public static func parse(_ text: String, file: String = "<string>", overrides: [SpecOverride] = []) throws(SpecError) -> [Network] {
+        try parse(Array(text.utf8), file: file, overrides: overrides)
     }
 
-    public static func parse(_ bytes: [UInt8], file: String) throws(SpecError) -> [Network] {
+    public static func parse(_ bytes: [UInt8], file: String, overrides: [SpecOverride] = []) throws(SpecError) -> [Network] {
+        try networks(try composed(bytes, file: file, overrides: overrides), file: file)
+    }
+
+    /// The spec as YAML after composition and overrides: a plain spec (no `extends`, no `blocks`) that parses
+    /// to the same networks. It is checked by building it first.
+    public static func resolved(path: String, overrides: [SpecOverride] = []) throws(SpecError) -> String {
+        let documents = try composed(try readFile(path), file: path, overrides: overrides)
+        _ = try networks(documents, file: path)
+        return YAMLWriter.text(documents.map(\.root))
+    }
+
+    static func composed(_ bytes: [UInt8], file: String, overrides: [SpecOverride]) throws(SpecError) -> [YAMLDocument] {
         let documents = try YAMLReader(file: file).documents(from: bytes)
         guard !documents.isEmpty else { throw .emptyFile(path: file) }
+        return try SpecComposer(overrides: overrides).compose(documents, file: file)
+    }
+
+    static func networks(_ documents: [YAMLDocument], file: String) throws(SpecError) -> [Network] {
         let stem = baseName(file)
         var networks: [Network] = []
         for (index, document) in documents.enumerated() {
@@ -37,6 +54,21 @@ public enum SpecParser {
             networks.append(try builder.network(document.root, fallbackName: fallbackName))
         }
         return networks
+    }
+
+    /// Each layer name of a document with the list item it was built from, and how many layers each item built
+    /// (more than one for a `repeat`'s copies and for an alias used twice). `names` in the order built.
+    struct LayerIndex {
+        var items: [String: YAMLNode] = [:]
+        var builds: [ObjectIdentifier: Int] = [:]
+        var names: [String] = []
+    }
+
+    static func layerIndex(_ root: YAMLNode) throws(SpecError) -> LayerIndex {
+        var builder = NetworkBuilder(budget: NodeBudget())
+        builder.index = LayerIndex()
+        _ = try builder.network(root, fallbackName: "index")
+        return builder.index!
     }
 
     /// Reads a whole file with POSIX calls, turning each failure into an error a user can act on.
@@ -79,8 +111,10 @@ public enum SpecParser {
 
 /// Builds one network from its document's root node. Keys are checked and read through the
 /// declarations in `SpecVocabulary`; this builder only threads names, counts and nesting.
-private struct NetworkBuilder {
+struct NetworkBuilder {
     let budget: NodeBudget
+    /// Recorded only when set (for edits by layer name).
+    var index: SpecParser.LayerIndex?
     /// Names given so far, with where each was given, for the duplicate check.
     var names: [String: SourceLocation] = [:]
     /// Per-kind counters for default names (`conv1`, `conv2`, `relu1`, …).
@@ -138,6 +172,8 @@ private struct NetworkBuilder {
                 try appendRepeat(kind, body: body, at: kindNode.location, to: &layers, outer: repetition)
                 continue
             }
+            let built = layers.count
+            defer { record(item, names: layers[built...].map(\.name)) }
             guard layerCount < SpecParser.maximumLayers else {
                 throw .tooManyLayers(limit: SpecParser.maximumLayers, at: item.location)
             }
@@ -160,6 +196,18 @@ private struct NetworkBuilder {
             case .repeatBlock:
                 preconditionFailure("repeat is expanded above")
             }
+        }
+    }
+
+    mutating func record(_ item: YAMLNode, names: [String]) {
+        guard index != nil, !names.isEmpty else { return }
+        index!.builds[ObjectIdentifier(item), default: 0] += 1
+        // A separable's two layers answer to its base name too.
+        var all = names
+        if names.count == 2, names[0].hasSuffix("_depthwise") { all.append(String(names[0].dropLast("_depthwise".count))) }
+        for name in all {
+            index!.items[name] = item
+            index!.names.append(name)
         }
     }
 
@@ -473,7 +521,11 @@ private struct NetworkBuilder {
         let nameNode: YAMLNode
         if case .mapping = node.value {
             let map = try MappingReader(node, section: section, keys: family.allKeys, budget: budget)
-            nameNode = try map.required("name")
+            // `name` has a default as a bare word, but a mapping must say which member it configures.
+            guard let named = map["name"] else {
+                throw .missingKey(key: "name", section: section, example: family.nameExample, at: node.location)
+            }
+            nameNode = named
             written = map
         } else {
             nameNode = node

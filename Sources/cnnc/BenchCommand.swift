@@ -18,6 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Timed iterations for each median.") var iters = 50
     @Option(help: "Which network of a multi-document spec.") var network: String?
+    @OptionGroup var overrides: SpecOptions
     @Option(help: "Convolution kernels: fastest (Winograd, direct, GEMM as the shapes allow), direct, or im2col (GEMM only).")
     var kernels: ConvolutionKernels = .fastest
     @Flag(help: "Print a JSON object (train_images_per_s, infer_images_per_s, peak_rss_bytes, ...).") var json = false
@@ -32,7 +33,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try CPURequirement.check()
-        let options = try ComputeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let options = try ComputeOptions.parse((network.map { ["--network", $0] } ?? []) + overrides.overrides.flatMap { ["--set", $0] })
         let analysis = try options.analysis(spec)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batchSize = batch ?? analysis.network.training?.batch ?? 100

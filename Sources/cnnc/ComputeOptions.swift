@@ -11,6 +11,7 @@ struct ComputeOptions: ParsableArguments {
     @Option(name: .customLong("kernels"),
             help: "Convolution kernels: fastest (default), direct (no Winograd) or im2col (GEMM only); results agree to float rounding.")
     var kernelChoice: ConvolutionKernels?
+    @OptionGroup var spec: SpecOptions
 
     var kernels: ConvolutionKernels { kernelChoice ?? .fastest }
     var threadCount: Int { threadCount(ranksOnThisMachine: 1) }
@@ -30,7 +31,7 @@ struct ComputeOptions: ParsableArguments {
     }
 
     func analysis(_ spec: String, network: String? = nil) throws -> NetworkAnalysis {
-        let all = try SpecInput.analyses(of: [spec])
+        let all = try SpecInput.analyses(of: [spec], overrides: try self.spec.parsed())
         if let network = network ?? self.network {
             guard let match = all.first(where: { $0.network.name == network }) else {
                 DiagnosticRenderer.error("\(spec) has no network named '\(network)'",

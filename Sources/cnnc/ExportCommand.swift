@@ -22,9 +22,10 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (default <network name>.onnx).") var output: String?
     @Option(help: "ONNX opset (13 to 17).") var opset = 17
     @Option(help: "Which network of a multi-document spec.") var network: String?
+    @OptionGroup var overrides: SpecOptions
 
     func run() throws {
-        let options = try ComputeOptions.parse(network.map { ["--network", $0] } ?? [])
+        let options = try ComputeOptions.parse((network.map { ["--network", $0] } ?? []) + overrides.overrides.flatMap { ["--set", $0] })
         let analysis = try options.analysis(spec)
         try Report.catching { () throws(ResourceError) in try MemoryBudget.inference(analysis, batchCapacity: 1, threads: 1).check() }
         // Loading into a model checks every tensor's name and shape against the spec.

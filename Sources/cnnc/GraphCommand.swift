@@ -37,9 +37,10 @@ struct GraphCommand: ParsableCommand {
         }
     }
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).") var input: Shape?
+    @OptionGroup var spec: SpecOptions
 
     func run() throws {
-        let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
+        let analyses = try SpecInput.analyses(of: specs, inputOverride: input, overrides: try spec.parsed())
         let dot = GraphRenderer.dot(analyses)
         guard let output else {
             print(dot, terminator: "")

@@ -11,6 +11,7 @@ struct ParamsCommand: ParsableCommand {
 
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).")
     var input: Shape?
+    @OptionGroup var spec: SpecOptions
 
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
@@ -23,7 +24,7 @@ struct ParamsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let analyses = try SpecInput.analyses(of: specs, inputOverride: input)
+        let analyses = try SpecInput.analyses(of: specs, inputOverride: input, overrides: try spec.parsed())
         let names = Set(analyses.map(\.network.name))
         for analysis in analyses {
             if let target = analysis.network.compareTo, !names.contains(target) {

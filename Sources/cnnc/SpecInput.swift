@@ -6,10 +6,10 @@ import CNNSpec
 /// Loads and analyses spec files for the subcommands, rendering any error and exiting non-zero.
 enum SpecInput {
     /// Every network of every file, analysed, in the order written. Warnings go to stderr.
-    static func analyses(of paths: [String], inputOverride: Shape? = nil) throws -> [NetworkAnalysis] {
+    static func analyses(of paths: [String], inputOverride: Shape? = nil, overrides: [SpecOverride] = []) throws -> [NetworkAnalysis] {
         var result: [NetworkAnalysis] = []
         for path in paths {
-            let networks = try Report.catching { () throws(SpecError) in try SpecParser.load(path: path) }
+            let networks = try Report.catching { () throws(SpecError) in try SpecParser.load(path: path, overrides: overrides) }
             for var network in networks {
                 if let inputOverride { network.input = inputOverride }
                 let analysis = try Report.catching { () throws(ShapeError) in try NetworkAnalysis(network) }
@@ -20,6 +20,11 @@ enum SpecInput {
             }
         }
         return result
+    }
+
+    /// The spec after `extends`, `blocks` and the overrides, as YAML (what a run folder keeps).
+    static func resolved(_ path: String, overrides: [SpecOverride] = []) throws -> String {
+        try Report.catching { () throws(SpecError) in try SpecParser.resolved(path: path, overrides: overrides) }
     }
 }
 

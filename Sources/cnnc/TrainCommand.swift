@@ -37,6 +37,9 @@ struct TrainCommand: ParsableCommand {
         if initWeights != nil, resume {
             throw ValidationError("--init-weights and --resume exclude each other: a resumed run continues from its own last checkpoint")
         }
+        if spec == nil, !runtime.compute.spec.overrides.isEmpty {
+            throw ValidationError("--set changes a spec; a run resumed from its own copy keeps the spec it was started with")
+        }
         if spec == nil && !(resume && out != nil) {
             throw ValidationError("a spec file is needed (only 'cnnc train --resume --out DIR' takes the run's own copy)")
         }
@@ -171,10 +174,11 @@ struct TrainCommand: ParsableCommand {
             let analysis = try out == nil ? spec.map { try runtime.analysis($0) } : nil
             let network = runtime.network ?? analysis?.network.name
             var (folder, record) = try Report.catching { () throws(RunFolderError) in try RunFolder.existing(out: out, network: network) }
+            // The copy is the spec as resolved (extends, blocks, --set); the spec given now must resolve to the same.
+            let overrides = try runtime.compute.spec.parsed()
+            let changed = try spec.map { try SpecInput.resolved($0, overrides: overrides) != SpecInput.resolved(folder + "/" + RunFolder.specName) }
             try Report.catching { () throws(RunFolderError) in
-                if let spec, FileManager.default.contents(atPath: spec) != FileManager.default.contents(atPath: folder + "/" + RunFolder.specName) {
-                    throw .specChanged(folder: folder, spec: spec)
-                }
+                if let spec, changed == true { throw .specChanged(folder: folder, spec: spec) }
                 let data = runtime.data.map { (try? DataLocator.directory(for: $0, environment: environment)) ?? $0 }
                 let request = RunRecord.Request(network: runtime.network, data: data, seed: seed, batch: batch, epochs: epochs,
                                                 threads: runtime.threads, kernels: runtime.compute.kernelChoice?.rawValue, ranks: world.size)
@@ -198,6 +202,8 @@ struct TrainCommand: ParsableCommand {
         }
         // --data names a folder of its own: its format is --data-format or detected, not the spec's train.data format.
         let dataFormat = runtime.dataFormat ?? (runtime.data == nil ? config.dataFormat : nil)
+        // The run keeps the spec as resolved: no base file or override is needed to resume or evaluate it.
+        let resolvedSpec = Data(try SpecInput.resolved(specPath, overrides: try runtime.compute.spec.parsed()).utf8)
         let folder = try Report.catching { () throws(RunFolderError) in try RunFolder.create(out: out, network: analysis.network.name) }
         let record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
                                network: analysis.network.name, data: RunRecord.absolute(dataDirectory), seed: seed ?? config.seed,
@@ -206,7 +212,7 @@ struct TrainCommand: ParsableCommand {
                                kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights,
                                dataFormat: dataFormat?.rawValue)
         try Report.catching { () throws(CheckpointError) in
-            try RunFolder.write(record, specText: FileManager.default.contents(atPath: specPath), to: folder)
+            try RunFolder.write(record, specText: resolvedSpec, to: folder)
         }
         return (folder, record, analysis)
     }

@@ -23,6 +23,8 @@ public enum KeyType: Hashable, Sendable {
     case layers
     /// A list of lists of layers.
     case branches
+    /// `blocks:`: block names mapped to `{params, layers}`.
+    case blocks
     /// A residual block's shortcut: the word `identity` or a list of layers.
     case shortcut
     /// A non-empty list of integers, each at least `minimum`; exactly `count` of them when it is given.
@@ -51,6 +53,7 @@ public enum KeyType: Hashable, Sendable {
         case .shape: "[C, H, W] or {channels, height, width}"
         case .layers: "list of layers"
         case .branches: "list of lists of layers"
+        case .blocks: "mapping of names to {params, layers}"
         case .shortcut: "identity or list of layers"
         case .integers(let minimum, nil): "list of integers ≥ \(minimum)"
         case .integers(let minimum, let count?): "\(count) integers ≥ \(minimum)"

@@ -15,6 +15,22 @@ public enum SpecSchema {
 
     static func document() -> [String: Any] {
         var root = object(SpecVocabulary.network.keys)
+        // A spec that extends another need not say what its base says; its `layers` may patch the base's by
+        // name. Where blocks may be used (`blocks` here or in a base), a layer list's items are checked by
+        // `cnnc check`, not here: a block's name is not known to a schema.
+        let required = root["required"]
+        root["required"] = nil
+        var properties = root["properties"] as! [String: Any]
+        var layers = properties["layers"] as! [String: Any]
+        layers["$ref"] = nil
+        properties["layers"] = layers
+        root["properties"] = properties
+        root["allOf"] = [
+            ["if": ["required": ["extends"]], "then": [String: Any](), "else": ["required": required as Any]],
+            ["if": ["anyOf": [["required": ["blocks"]], ["required": ["extends"]]]],
+             "then": ["properties": ["layers": ["type": ["array", "object"]]]],
+             "else": ["properties": ["layers": ["$ref": "#/$defs/layers"]]]],
+        ]
         root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         root["$id"] = identifier
         root["title"] = "cnnc network spec"
@@ -131,6 +147,12 @@ public enum SpecSchema {
                               ["$ref": "#/$defs/shape"]]]
         case .layers:
             return ["$ref": "#/$defs/layers"]
+        case .blocks:
+            let params: [String: Any] = ["oneOf": [["type": "array", "items": ["type": "string"]], ["type": "object"]]]
+            return ["type": "object", "additionalProperties": [
+                "type": "object", "required": ["layers"], "additionalProperties": false,
+                "properties": ["params": params, "layers": ["type": "array", "minItems": 1]],
+            ] as [String: Any]]
         case .branches:
             return ["$ref": "#/$defs/branches"]
         case .shortcut:

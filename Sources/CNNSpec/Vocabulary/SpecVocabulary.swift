@@ -269,6 +269,10 @@ public enum SpecVocabulary {
         Key("train", .section("train"), .described("none"), "how `cnnc train` fits the network"),
         Key("compare_to", .string, .described("none"),
             "network whose parameter count `cnnc params` divides this one's by; without any compare_to, all are compared with the first"),
+        Key("extends", .string, .described("none"),
+            "a base spec (path relative to this file) this one is merged onto; see \"Composition\""),
+        Key("blocks", .blocks, .described("none"),
+            "parameterised lists of layers, used in `layers` like a kind (`- basic: {filters: 64}`); see \"Composition\""),
     ])
 
     public static let inputShape = Section(title: "input", keys: [

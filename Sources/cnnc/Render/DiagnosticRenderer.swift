@@ -1,4 +1,5 @@
 import CNNIR
+import CNNSpec
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,8 +34,11 @@ enum DiagnosticRenderer {
     private static func emit(_ severity: String, _ message: String, at location: SourceLocation, hint: String?) {
         var text: String
         if location.line > 0 {
-            text = "\(location.file):\(location.line):\(location.column): \(severity): \(message)\n"
-            if let line = sourceLine(location.file, location.line) {
+            // An override's place is on the command line: its text is the line shown, under "command line".
+            let isFlag = location.file.hasPrefix(SpecOverride.flag)
+            text = isFlag ? "command line: \(severity): \(message)\n"
+                : "\(location.file):\(location.line):\(location.column): \(severity): \(message)\n"
+            if let line = isFlag ? location.file : sourceLine(location.file, location.line) {
                 let shown = String(line.prefix(200))
                 let caretColumn = min(max(location.column - 1, 0), shown.count)
                 // Keep tabs so the caret lines up under the same character.
