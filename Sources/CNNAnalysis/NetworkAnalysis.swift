@@ -160,7 +160,10 @@ public struct NetworkAnalysis: Hashable, Sendable {
                                       at: layer.location)
             }
             let conv = Convolution(filters: output.channels, size: Size2(square: 1), stride: Size2(square: stride))
-            let projection = Layer(name: layer.name + "_projection", kind: .conv(conv), location: layer.location)
+            var projection = Layer(name: layer.name + "_projection", kind: .conv(conv), location: layer.location)
+            // Part of the block: frozen and scaled with it.
+            projection.freeze = layer.freeze
+            projection.learningRateScale = layer.learningRateScale
             // No "rows never read" warning: the user did not write this conv, and a 1×1 conv with stride s reads
             // only every s-th row by design.
             var unwritten: [Diagnostic] = []

@@ -3,6 +3,20 @@ public struct Layer: Hashable, Sendable {
     public var name: String
     public var kind: LayerKind
     public var location: SourceLocation
+    /// Fine-tuning: whether training leaves this layer's learned tensors (and its batchnorm statistics) as they are.
+    public var freeze: Freeze = .none
+    /// Multiplies the learning rate for this layer's tensors (Caffe's `lr_mult`).
+    public var learningRateScale: Double = 1
+
+    public enum Freeze: String, Hashable, Sendable {
+        /// Trained as usual.
+        case none
+        /// Weights and biases kept (no gradient work, no optimizer state); batchnorm still normalises with the
+        /// batch's statistics and updates its running ones, as PyTorch's `requires_grad = False`.
+        case weights
+        /// Also batchnorm's running statistics: kept and used in training as in inference (PyTorch's `.eval()`).
+        case statistics
+    }
 
     public init(name: String, kind: LayerKind, location: SourceLocation = .unknown) {
         self.name = name
@@ -269,5 +283,27 @@ public struct BatchNorm: Hashable, Sendable {
     public init(momentum: Double = 0.1, epsilon: Double = 1e-5) {
         self.momentum = momentum
         self.epsilon = epsilon
+    }
+}
+
+public extension Layer {
+    /// This layer and every layer inside it frozen at least as far as `freeze`, their learning rates scaled by `scale`.
+    func tuned(freeze: Freeze, learningRateScale scale: Double) -> Layer {
+        var copy = self
+        if freeze == .statistics || (freeze == .weights && copy.freeze == .none) { copy.freeze = freeze }
+        copy.learningRateScale *= scale
+        switch kind {
+        case .concat(let branches):
+            copy.kind = .concat(branches.map { $0.map { $0.tuned(freeze: freeze, learningRateScale: scale) } })
+        case .residual(var residual):
+            residual.body = residual.body.map { $0.tuned(freeze: freeze, learningRateScale: scale) }
+            if case .layers(let shortcut) = residual.shortcut {
+                residual.shortcut = .layers(shortcut.map { $0.tuned(freeze: freeze, learningRateScale: scale) })
+            }
+            copy.kind = .residual(residual)
+        default:
+            break
+        }
+        return copy
     }
 }

@@ -18,6 +18,8 @@ public struct TrainingConfig: Hashable, Sendable {
     public var validation: Double = 0
     /// ε of the training loss's targets (1 − ε)·onehot + ε/K (0: plain one-hot targets; PyTorch's `label_smoothing`).
     public var labelSmoothing: Double = 0
+    /// Layer name patterns (`conv*`) whose layers are frozen; the parser applies them to the layers' `freeze`.
+    public var freeze: [String] = []
     public var augment: Augmentation = Augmentation()
     /// Per-channel input normalisation (nil: none, the network sees pixels in [0, 1]).
     public var normalize: NormalizationSetting? = nil
@@ -31,7 +33,7 @@ public struct TrainingConfig: Hashable, Sendable {
 
 public struct OptimizerConfig: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable, CaseIterable {
-        case sgd, momentum, nesterov, adagrad, rmsprop, adam
+        case sgd, momentum, nesterov, adagrad, rmsprop, adam, adamw
     }
 
     public var kind: Kind = .adam

@@ -59,14 +59,16 @@ final class LayerStack {
     }
 
     /// Backpropagates `outputGradient`, adding into parameter gradients; writes dL/d(input) when asked.
+    /// Layers before `first` are left out (frozen layers that nothing before them needs a gradient through),
+    /// and layer `first` then writes no input gradient.
     func backward(input: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext,
-                  timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
-        for i in stride(from: layers.count - 1, through: 0, by: -1) {
+                  from first: Int = 0, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+        for i in stride(from: layers.count - 1, through: first, by: -1) {
             let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             layers[i].backward(input: i == 0 ? input : UnsafePointer(outputs[i - 1].baseAddress!),
                                output: UnsafePointer(outputs[i].baseAddress!),
                                outputGradient: UnsafePointer(gradients[i].baseAddress!),
-                               inputGradient: i == 0 ? inputGradient : gradients[i - 1].baseAddress!,
+                               inputGradient: i == 0 ? inputGradient : (i == first ? nil : gradients[i - 1].baseAddress!),
                                batch: batch, context: context)
             if let timings { timings[i].1 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         }

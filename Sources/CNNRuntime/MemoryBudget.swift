@@ -37,7 +37,7 @@ public struct MemoryBudget: Sendable, Equatable {
         let slots = switch optimizer {
         case .sgd: 0
         case .momentum, .nesterov, .adagrad, .rmsprop: 1
-        case .adam: 2
+        case .adam, .adamw: 2
         }
         return count(analysis, batch: batchCapacity, threads: threads, optimizerSlots: slots)
     }

@@ -16,6 +16,8 @@ public final class Model {
     public var normalization: Normalization?
     /// The network's top-level layers with their buffers.
     let stack: LayerStack
+    /// The first top-level layer whose tensors (or whose inner layers' tensors) are trained: 0 unless layers are frozen.
+    public let firstUpdatedLayer: Int
     /// The input batch `[N, H, W, C]` (channels-last, as every activation).
     let inputBuffer: UnsafeMutableBufferPointer<Float>
 
@@ -30,6 +32,11 @@ public final class Model {
         var factory = LayerFactory(network: analysis.network, batchCapacity: batchCapacity, threads: max(1, threads), kernels: kernels)
         stack = factory.stack(analysis.layers)
         parameters = ParameterStore(layers: stack.layers)
+        // Fine-tuning: the backward pass ends at the first layer with tensors the optimizer updates.
+        func updates(_ layer: RuntimeLayer) -> Bool {
+            (layer.facts.layer.freeze == .none && layer.parameterSpecs.contains(where: \.isTrainable)) || layer.children.contains(where: updates)
+        }
+        firstUpdatedLayer = stack.layers.firstIndex(where: updates) ?? stack.layers.count - 1
         inputBuffer = .allocate(capacity: batchCapacity * analysis.network.input.count)
         inputBuffer.initialize(repeating: 0)
     }
@@ -56,7 +63,9 @@ public final class Model {
     /// `inputGradient`, when given, receives dL/d(input) `[N, H, W, C]` (tests and saliency need it; training does not).
     public func backward(batch: Int, context: StepContext, inputGradient: UnsafeMutablePointer<Float>? = nil,
                          timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
-        stack.backward(input: input, inputGradient: inputGradient, batch: batch, context: context, timings: timings)
+        // A requested input gradient needs every layer; training needs only those from the first trained one.
+        stack.backward(input: input, inputGradient: inputGradient, batch: batch, context: context,
+                       from: inputGradient == nil ? firstUpdatedLayer : 0, timings: timings)
     }
 }
 

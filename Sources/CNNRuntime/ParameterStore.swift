@@ -9,7 +9,13 @@ public final class ParameterStore {
         public var name: String
         public var spec: ParameterSpec
         public var offset: Int
+        /// The layer's `freeze`: a frozen entry gets no optimizer step and no optimizer state.
+        public var frozen = false
+        /// The layer's `lr_scale`.
+        public var learningRateScale: Double = 1
         public var count: Int { spec.count }
+        /// Updated by the optimizer: learned, and not frozen.
+        public var isUpdated: Bool { spec.isTrainable && !frozen }
     }
 
     public let entries: [Entry]
@@ -24,6 +30,10 @@ public final class ParameterStore {
     public private(set) var generation = 0
     public func markChanged() { generation += 1 }
     public var trainableCount: Int { entries.filter(\.spec.isTrainable).reduce(0) { $0 + $1.count } }
+    /// Learned values of frozen layers, which training leaves as they are.
+    public var frozenCount: Int { entries.filter { $0.frozen && $0.spec.isTrainable }.reduce(0) { $0 + $1.count } }
+    /// The values the optimizer updates: trainable and not frozen.
+    public var updatedCount: Int { entries.filter(\.isUpdated).reduce(0) { $0 + $1.count } }
 
     init(layers topLevel: [RuntimeLayer]) {
         // Every layer with tensors, branches included, depth first: the checkpoint's order.
@@ -33,7 +43,9 @@ public final class ParameterStore {
         var offset = 0
         for layer in layers {
             for spec in layer.parameterSpecs {
-                entries.append(Entry(name: spec.name(layer: layer.facts.name), spec: spec, offset: offset))
+                let layerFacts = layer.facts.layer
+                entries.append(Entry(name: spec.name(layer: layer.facts.name), spec: spec, offset: offset, frozen: layerFacts.freeze != .none,
+                                     learningRateScale: layerFacts.learningRateScale))
                 offset += spec.count
             }
         }

@@ -10,13 +10,15 @@ public struct TrainingRun {
     public let model: Model
     public let train: Dataset, validation: Dataset?, test: Dataset
     public let data: DataSource
+    /// What `initWeights` loaded (rank 0), for the CLI to report.
+    public let initialWeights: InitialWeights?
 
     /// `config` is the spec's `train:` with the command line's overrides; `initWeights` (a checkpoint)
     /// is loaded on rank 0 only: the other ranks receive rank 0's weights when training starts. `dataFingerprint`
     /// is `data.fingerprint` when the caller has it already (computed here otherwise, under MPI only).
     public init(_ analysis: NetworkAnalysis, config: TrainingConfig, data: DataSource, dataFingerprint: UInt64? = nil,
                 folder: String, world: Communicator, threads: Int, kernels: ConvolutionKernels,
-                initWeights: String? = nil) throws(TrainingRunError) {
+                initWeights: String? = nil, partial: Bool = false) throws(TrainingRunError) {
         do {
             try data.checkLabels(classes: analysis.output.count)
         } catch { throw .data(error) }
@@ -37,9 +39,11 @@ public struct TrainingRun {
         // `normalize: auto` counts the training split only: not the held-out validation images, not the test set.
         model.normalization = ChannelStatistics.normalization(for: config.normalize, training: train)
         model.parameters.initialize(seed: config.seed)
+        var initialWeights: InitialWeights?
         if let initWeights, world.isRoot {
-            do { _ = try Checkpoint.load(model.parameters, from: initWeights) } catch { throw .checkpoint(error) }
+            do { initialWeights = try InitialWeights.load(model.parameters, from: initWeights, partial: partial) } catch { throw .checkpoint(error) }
         }
+        self.initialWeights = initialWeights
         let test = data.test.dataset()
         do {
             trainer = try Trainer(model: model, config: config, train: train, validation: validation, test: test,

@@ -136,7 +136,11 @@ struct NetworkBuilder {
         var layers: [Layer] = []
         try appendLayers(items, to: &layers, repetition: nil)
         let loss = Loss(rawValue: try map.choice("loss"))!
-        let training = try map["train"].map { n throws(SpecError) in try self.training(n, input: input) }
+        var training = try map["train"].map { n throws(SpecError) in try self.training(n, input: input) }
+        if let freezeNode = map["train"]?["freeze"] {
+            layers = try frozen(layers, by: freezeNode)
+            training?.freeze = try NodeReading.list(freezeNode, what: "'freeze'").compactMap(\.scalar)
+        }
         var network = Network(name: name, input: input, defaultInit: defaultInit, layers: layers, loss: loss,
                               training: training, location: root.location, inputLocation: inputNode.location)
         network.compareTo = try map.string("compare_to")
@@ -180,9 +184,12 @@ struct NetworkBuilder {
             layerCount += 1
             switch kind.build {
             case .concat, .residual:
-                layers.append(try branching(kind, keyNode: kindNode, body: body, repetition: repetition))
+                let block = try branching(kind, keyNode: kindNode, body: body, repetition: repetition)
+                let map = try body.flatMap { node throws(SpecError) in node.pairs == nil ? nil : try parameters(kind, keyNode: kindNode, body: node) }
+                layers.append(try tuned(block, map))
             case .separable:
-                layers.append(contentsOf: try separable(kind, keyNode: kindNode, body: body, repetition: repetition))
+                let map = try parameters(kind, keyNode: kindNode, body: body)
+                for layer in try separable(kind, keyNode: kindNode, body: body, repetition: repetition) { layers.append(try tuned(layer, map)) }
             case .layer(let build):
                 let map = try parameters(kind, keyNode: kindNode, body: body)
                 let layerKind = try build(map)
@@ -192,11 +199,71 @@ struct NetworkBuilder {
                     // Its convs' tensors are named `<name>_squeeze.weight`, …: no other layer may take those names.
                     for part in ["squeeze", "excite"] { try reserve("\(name)_\(part)", at: kindNode.location) }
                 }
-                layers.append(Layer(name: name, kind: layerKind, location: kindNode.location))
+                layers.append(try tuned(Layer(name: name, kind: layerKind, location: kindNode.location), map))
             case .repeatBlock:
                 preconditionFailure("repeat is expanded above")
             }
         }
+    }
+
+    /// `freeze` and `lr_scale` where the kind declares them; a block's apply to every layer inside it.
+    func tuned(_ layer: Layer, _ map: MappingReader?) throws(SpecError) -> Layer {
+        guard let map, map.declares("freeze") else { return layer }
+        let freeze = try map["freeze"].map { node throws(SpecError) in try Self.freeze(node, budget: budget) } ?? .none
+        let scale = try map.double("lr_scale")
+        return freeze == .none && scale == 1 ? layer : layer.tuned(freeze: freeze, learningRateScale: scale)
+    }
+
+    /// `true`, `false` or `{statistics: true}`.
+    static func freeze(_ node: YAMLNode, budget: NodeBudget) throws(SpecError) -> Layer.Freeze {
+        switch node.value {
+        case .scalar("true", plain: true): return .weights
+        case .scalar("false", plain: true): return .none
+        case .mapping:
+            let map = try MappingReader(node, section: "'freeze'",
+                                        keys: [Key("statistics", .boolean, .boolean(false), "batchnorm's running statistics too")], budget: budget)
+            return try map.bool("statistics") ? .statistics : .weights
+        default:
+            throw .typeMismatch(what: "'freeze'", expected: "true, false or {statistics: true}", found: node.typeDescription, at: node.location)
+        }
+    }
+
+    /// `train.freeze: [conv1, "stage2_*"]`: each pattern (fnmatch: `*`, `?`, `[...]`) freezes the layers it names,
+    /// blocks with everything inside them, and must name at least one.
+    func frozen(_ layers: [Layer], by node: YAMLNode) throws(SpecError) -> [Layer] {
+        let patterns = try NodeReading.list(node, what: "'freeze'")
+        var result = layers
+        for patternNode in patterns {
+            let pattern = try NodeReading.string(patternNode, what: "a layer name or pattern in 'freeze'")
+            var matched = 0
+            func apply(_ layers: [Layer]) -> [Layer] {
+                layers.map { layer in
+                    if fnmatch(pattern, layer.name, 0) == 0 {
+                        matched += 1
+                        return layer.tuned(freeze: .weights, learningRateScale: 1)
+                    }
+                    var copy = layer
+                    switch layer.kind {
+                    case .concat(let branches): copy.kind = .concat(branches.map(apply))
+                    case .residual(var residual):
+                        residual.body = apply(residual.body)
+                        if case .layers(let shortcut) = residual.shortcut { residual.shortcut = .layers(apply(shortcut)) }
+                        copy.kind = .residual(residual)
+                    default: break
+                    }
+                    return copy
+                }
+            }
+            result = apply(result)
+            guard matched > 0 else {
+                throw .unknownLayer(name: pattern, known: Self.allNames(layers), at: patternNode.location)
+            }
+        }
+        return result
+    }
+
+    static func allNames(_ layers: [Layer]) -> [String] {
+        layers.flatMap { [$0.name] + $0.kind.branches.flatMap { allNames($0) } }
     }
 
     mutating func record(_ item: YAMLNode, names: [String]) {

@@ -26,6 +26,8 @@ struct TrainCommand: ParsableCommand {
                                discussion: "A safetensors file with the spec's tensor names and PyTorch's layouts, as cnnc or PyTorch writes it.",
                                valueName: "checkpoint"))
     var initWeights: String?
+    @Flag(help: "With --init-weights: load the tensors whose names and shapes match the spec's and leave the others at their init (a new head), reporting each; without it the checkpoint must match exactly.")
+    var partial = false
     @Flag(help: "Join an MPI job even if no launcher is detected (cnnc joins one by itself under mpirun or mpiexec).")
     var distributed = false
     @Flag(help: "Debug data-parallel runs: compare a checksum of the weights across ranks after every step, and check that every training image is used exactly once per epoch.")
@@ -34,6 +36,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if partial, initWeights == nil { throw ValidationError("--partial qualifies --init-weights: name the checkpoint to load from") }
         if initWeights != nil, resume {
             throw ValidationError("--init-weights and --resume exclude each other: a resumed run continues from its own last checkpoint")
         }
@@ -113,7 +116,8 @@ struct TrainCommand: ParsableCommand {
         }
         let run = try Report.catching { () throws(TrainingRunError) in
             try TrainingRun(analysis, config: config, data: data, dataFingerprint: dataFingerprint, folder: folder, world: world,
-                            threads: threads, kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights)
+                            threads: threads, kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights,
+                            partial: partial)
         }
         let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
@@ -139,12 +143,16 @@ struct TrainCommand: ParsableCommand {
 
         if world.isRoot {
             let layout = world.size > 1 ? "\(world.size) ranks × \(threads) threads" : "\(threads) threads"
-            print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters, "
+            let frozen = run.model.parameters.frozenCount
+            print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters"
+                  + (frozen > 0 ? " (\(Format.grouped(frozen)) frozen)" : "") + ", "
                   + "\(run.train.count) training images, \(run.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
                   + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), "
                   + (config.labelSmoothing > 0 ? "label smoothing \(config.labelSmoothing), " : "") + "seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
-            if let initWeights { print("starting from the weights in \(initWeights)") }
+            if let initWeights, let report = run.initialWeights {
+                print("starting from the weights in \(initWeights): \(InitialWeightsReport.render(report))")
+            }
             Terminal.flush()
         }
         let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: threads) }

@@ -1,6 +1,8 @@
 """Usage: idx_subset.py SOURCE DEST N: writes N training images and labels of an IDX data set, evenly
 spread over it (mnist-5k is sorted by label, so the first N would hold one or two digits), and its
-whole test set to DEST, uncompressed, for short runs. `write_subset` is also used by Tests/Peers."""
+whole test set to DEST, uncompressed, for short runs. `write_subset` is also used by Tests/Peers.
+idx_subset.py SOURCE DEST --below K: the training and test images whose label is below K (digits 0-4 for
+K = 5), for the fine-tuning example."""
 import gzip, os, struct, sys
 
 
@@ -37,6 +39,15 @@ def count(source, kind):
     return struct.unpack('>I', read_bytes(os.path.join(source, f'{kind}-labels-idx1-ubyte'))[4:8])[0]
 
 
+def below(source, kind, k):
+    labels = read_bytes(os.path.join(source, f'{kind}-labels-idx1-ubyte'))
+    return [i for i in range(count(source, kind)) if labels[8 + i] < k]
+
+
 if __name__ == '__main__':
+    if sys.argv[3] == '--below':
+        src, dst, k = sys.argv[1], sys.argv[2], int(sys.argv[4])
+        write_subset(src, dst, {kind: below(src, kind, k) for kind in ('train', 't10k')})
+        sys.exit(0)
     src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     write_subset(src, dst, {'train': spread(count(src, 'train'), n), 't10k': None})

@@ -25,6 +25,8 @@ public final class BatchNormLayer: RuntimeLayer {
     let mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
     /// Set by the layer stack when a `relu` follows (see the type's comment).
     var appliesReLU = false
+    /// `freeze: {statistics: true}`: training normalises with the running statistics and leaves them as they are.
+    var frozenStatistics: Bool { facts.layer.freeze == .statistics }
 
     init(_ facts: LayerAnalysis, config: BatchNorm, batchCapacity: Int) {
         self.facts = facts
@@ -128,7 +130,7 @@ public final class BatchNormLayer: RuntimeLayer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let eps = Float(config.epsilon), momentum = Float(config.momentum)
         let count = batch * area
-        if context.training {
+        if context.training && !frozenStatistics {
             // Two passes, the mean and then Σ(x − μ)², as PyTorch: the one-pass E[x²] − μ² cancels when
             // |μ| ≫ σ (float32 sums of squares lose the variance's digits), which a deep network's gradients amplify.
             let (sums, _) = channelSums(input, batch: batch, threads: context.threads)
@@ -172,7 +174,7 @@ public final class BatchNormLayer: RuntimeLayer {
         var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
         var slope = [Float](repeating: 0, count: channels)
         for c in 0..<channels {
-            if context.training {
+            if context.training && !frozenStatistics {
                 let s = gamma[c] * inverseStd[c] / count
                 scale[c] = s * count
                 shift[c] = s * Float(sumDy[c])

@@ -10,21 +10,30 @@ public final class Optimizer {
     /// Steps taken so far (Adam's bias correction needs it).
     public private(set) var steps: Int = 0
     /// Named state buffers, each `parameters.count` floats: "velocity", "m", "v", "sum_squares", "mean_square".
+    /// Frozen layers' tensors have no slots: the state is the arena without them (the arena itself when nothing is frozen).
     let buffers: [String: UnsafeMutableBufferPointer<Float>]
-    let trainable: [ParameterStore.Entry]
+    /// The entries updated (trainable, not frozen), each with the offset of its state.
+    let updated: [(entry: ParameterStore.Entry, state: Int)]
 
     public init(_ config: OptimizerConfig, parameters: ParameterStore) {
         self.config = config
-        trainable = parameters.entries.filter(\.spec.isTrainable)
+        var updated: [(entry: ParameterStore.Entry, state: Int)] = []
+        var skipped = 0
+        for entry in parameters.entries {
+            if entry.frozen { skipped += entry.count; continue }
+            if entry.spec.isTrainable { updated.append((entry, entry.offset - skipped)) }
+        }
+        self.updated = updated
+        let stateCount = parameters.count - skipped
         let names: [String] = switch config.kind {
         case .sgd: []
         case .momentum, .nesterov: ["velocity"]
         case .adagrad: ["sum_squares"]
         case .rmsprop: ["mean_square"]
-        case .adam: ["m", "v"]
+        case .adam, .adamw: ["m", "v"]
         }
         buffers = Dictionary(uniqueKeysWithValues: names.map { name in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(parameters.count, 1))
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(stateCount, 1))
             buffer.initialize(repeating: 0)
             return (name, buffer)
         })
@@ -64,42 +73,59 @@ public final class Optimizer {
         let adamRate = Float(learningRate * correction2.squareRoot() / correction1)
         let adamEps = Float(config.epsilon * correction2.squareRoot())
 
-        for entry in trainable {
-            let range = entry.offset..<(entry.offset + entry.count)
+        for (entry, stateOffset) in updated {
+            // `lr_scale`: this layer's step is scaled (1 leaves the arithmetic exactly as without it).
+            let scale = entry.learningRateScale
+            let lr = scale == 1 ? lr : Float(learningRate * scale)
+            let adamRate = scale == 1 ? adamRate : Float(learningRate * scale * correction2.squareRoot() / correction1)
+            let (w, g) = (w + entry.offset, g + entry.offset)
+            let n = entry.count
+            func state(_ name: String) -> UnsafeMutablePointer<Float> { buffers[name]!.baseAddress! + stateOffset }
             let lambda = entry.spec.decays ? decay : 0
             switch config.kind {
             case .sgd:
-                for i in range { w[i] -= lr * (g[i] + lambda * w[i]) }
+                for i in 0..<n { w[i] -= lr * (g[i] + lambda * w[i]) }
             case .momentum:
-                let v = buffers["velocity"]!
-                for i in range { v[i] = mu * v[i] + g[i] + lambda * w[i]; w[i] -= lr * v[i] }
+                let v = state("velocity")
+                for i in 0..<n { v[i] = mu * v[i] + g[i] + lambda * w[i]; w[i] -= lr * v[i] }
             case .nesterov:
-                let v = buffers["velocity"]!
-                for i in range {
+                let v = state("velocity")
+                for i in 0..<n {
                     let grad = g[i] + lambda * w[i]
                     v[i] = mu * v[i] + grad
                     w[i] -= lr * (grad + mu * v[i])
                 }
             case .adagrad:
-                let s = buffers["sum_squares"]!
-                for i in range {
+                let s = state("sum_squares")
+                for i in 0..<n {
                     let grad = g[i] + lambda * w[i]
                     s[i] += grad * grad
                     w[i] -= lr * grad / (s[i].squareRoot() + eps)
                 }
             case .rmsprop:
-                let s = buffers["mean_square"]!
-                for i in range {
+                let s = state("mean_square")
+                for i in 0..<n {
                     let grad = g[i] + lambda * w[i]
                     s[i] = rho * s[i] + oneMinusRho * grad * grad
                     w[i] -= lr * grad / (s[i].squareRoot() + eps)
                 }
             case .adam:
-                let m = buffers["m"]!, v = buffers["v"]!
-                for i in range {
+                let m = state("m"), v = state("v")
+                for i in 0..<n {
                     let grad = g[i] + lambda * w[i]
                     m[i] = b1 * m[i] + oneMinusB1 * grad
                     v[i] = b2 * v[i] + oneMinusB2 * grad * grad
+                    w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
+                }
+            case .adamw:
+                // Decoupled weight decay (Loshchilov & Hutter; PyTorch's AdamW): the weights shrink by lr·λ
+                // before the Adam step, and the decay never enters the moments.
+                let m = state("m"), v = state("v")
+                let shrink = 1 - lr * lambda
+                for i in 0..<n {
+                    w[i] *= shrink
+                    m[i] = b1 * m[i] + oneMinusB1 * g[i]
+                    v[i] = b2 * v[i] + oneMinusB2 * g[i] * g[i]
                     w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
                 }
             }

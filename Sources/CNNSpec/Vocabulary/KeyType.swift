@@ -25,6 +25,10 @@ public enum KeyType: Hashable, Sendable {
     case branches
     /// `blocks:`: block names mapped to `{params, layers}`.
     case blocks
+    /// `true`, `false` or `{statistics: true}`.
+    case freeze
+    /// A list of layer names or patterns.
+    case names
     /// A residual block's shortcut: the word `identity` or a list of layers.
     case shortcut
     /// A non-empty list of integers, each at least `minimum`; exactly `count` of them when it is given.
@@ -54,6 +58,8 @@ public enum KeyType: Hashable, Sendable {
         case .layers: "list of layers"
         case .branches: "list of lists of layers"
         case .blocks: "mapping of names to {params, layers}"
+        case .freeze: "true, false or {statistics: true}"
+        case .names: "list of layer names or patterns"
         case .shortcut: "identity or list of layers"
         case .integers(let minimum, nil): "list of integers ≥ \(minimum)"
         case .integers(let minimum, let count?): "\(count) integers ≥ \(minimum)"

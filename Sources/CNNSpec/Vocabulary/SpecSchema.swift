@@ -147,6 +147,11 @@ public enum SpecSchema {
                               ["$ref": "#/$defs/shape"]]]
         case .layers:
             return ["$ref": "#/$defs/layers"]
+        case .freeze:
+            return ["oneOf": [["type": "boolean"], ["type": "object", "additionalProperties": false,
+                                                    "properties": ["statistics": ["type": "boolean"]]] as [String: Any]]]
+        case .names:
+            return ["type": "array", "items": ["type": "string"], "minItems": 1]
         case .blocks:
             let params: [String: Any] = ["oneOf": [["type": "array", "items": ["type": "string"]], ["type": "object"]]]
             return ["type": "object", "additionalProperties": [

@@ -19,12 +19,19 @@ public enum SpecVocabulary {
         Key("size", .size, .required, summary, example: example)
     }
 
+    /// Fine-tuning keys of every kind with learned tensors (and of the blocks, for every layer inside them).
+    static let tuning = [
+        Key("freeze", .freeze, .boolean(false),
+            "fine-tuning: keep the learned tensors as initialised or loaded; `{statistics: true}`: batchnorm's running statistics too"),
+        Key("lr_scale", .number(.nonNegative), .number(1), "multiplies the learning rate of this layer's tensors (Caffe's lr_mult)"),
+    ]
+
     static let convolutionKeys = [
         Key("filters", .integer(minimum: 1), .required, "output channels", example: "'filters: 16'"),
         kernel("kernel height and width", example: "'size: 3'"), stride, pad, dilation,
         Key("groups", .integer(minimum: 1), .integer(1), "channel groups; input channels and filters must divide by it"),
         bias, initKey, layerName,
-    ]
+    ] + tuning
 
     static let poolingKeys = [
         kernel("window height and width", example: "'size: 2'"),
@@ -51,7 +58,7 @@ public enum SpecVocabulary {
             output: "[C·multiplier, OH, OW]",
             keys: [kernel("kernel height and width", example: "'size: 3'"),
                    Key("multiplier", .integer(minimum: 1), .integer(1), "filters per input channel (groups = input channels)"),
-                   stride, pad, dilation, bias, initKey, layerName],
+                   stride, pad, dilation, bias, initKey, layerName] + tuning,
             example: "'depthwise: {size: 3, pad: 1}'",
             build: .layer { map throws(SpecError) in
                 let size = try map.size("size")!
@@ -71,7 +78,7 @@ public enum SpecVocabulary {
                    Key("dilation", .size, .integer(1), "dilation of the depthwise conv"),
                    Key("bias", .boolean, .boolean(true), "bias of the pointwise conv (the depthwise one has none)"),
                    Key("init", .initScheme, .described("network's init"), "weight init of both"),
-                   Key("name", .string, .described("separable + index"), "base name: the layers are <name>_depthwise and <name>_pointwise")],
+                   Key("name", .string, .described("separable + index"), "base name: the layers are <name>_depthwise and <name>_pointwise")] + tuning,
             example: "'separable: {filters: 32, size: 3, pad: 1}'", build: .separable),
         LayerKindDeclaration(
             "local", computes: "locally connected: like `conv`, but each output position has its own filters", output: "[F, OH, OW]",
@@ -122,7 +129,7 @@ public enum SpecVocabulary {
             keys: [layerName], build: .layer { _ throws(SpecError) in .flatten }),
         LayerKindDeclaration(
             "dense", computes: "fully connected; flattens its input in (C, H, W) order", output: "[units], a vector (stored as [units, 1, 1])",
-            keys: [Key("units", .integer(minimum: 1), .required, "output features", example: "'units: 10'"), bias, initKey, layerName],
+            keys: [Key("units", .integer(minimum: 1), .required, "output features", example: "'units: 10'"), bias, initKey, layerName] + tuning,
             example: "'dense: {units: 10}'",
             build: .layer { map throws(SpecError) in
                 .dense(Dense(units: try map.int("units"), bias: try map.bool("bias"), initScheme: try map.initScheme("init")))
@@ -134,7 +141,7 @@ public enum SpecVocabulary {
         LayerKindDeclaration(
             "batchnorm", computes: "normalises each channel (each feature after `dense`)", output: "unchanged",
             keys: [Key("momentum", .number(.aboveZeroToOne), .number(0.1), "weight of each new batch in the running statistics"),
-                   Key("eps", .number(.positive), .number(1e-5), "added to the variance"), layerName],
+                   Key("eps", .number(.positive), .number(1e-5), "added to the variance"), layerName] + tuning,
             note: """
                 In training, batchnorm normalises with the statistics of the current batch; under `mpirun`, of each
                 rank's share of it (as PyTorch's DistributedDataParallel without SyncBatchNorm; see
@@ -183,7 +190,7 @@ public enum SpecVocabulary {
             output: "[ΣF_b, OH, OW]",
             keys: [Key("branches", .branches, .required, "sub-stacks run on the same input, joined along channels in order",
                        example: "'concat: [[conv: {filters: 8, size: 1}], [conv: {filters: 8, size: 3, pad: 1}]]'"),
-                   Key("name", .string, .described("concat + index"), "block name, unique")],
+                   Key("name", .string, .described("concat + index"), "block name, unique")] + tuning,
             build: .concat),
         LayerKindDeclaration(
             "residual", computes: "`residual: [...]` adds the body's output to its input (He et al. 2015), or to the output of the layers in `shortcut:` (ResNet's downsample), which must have the body's shape. Without `shortcut:`, when the body changes the shape, a 1×1 conv `<name>_projection` (with bias) with the stride that matches the height and width projects the input; `shortcut: identity` makes a shape change an error",
@@ -193,7 +200,7 @@ public enum SpecVocabulary {
                    Key("shortcut", .shortcut, .described("the input; a 1×1 projection `<name>_projection` when the shape changes"),
                        "the path added to the body: `identity` (the input; a shape change is an error) or layers whose output has the body's shape",
                        example: "'shortcut: [conv: {filters: 128, size: 1, stride: 2, bias: false}, batchnorm]'"),
-                   Key("name", .string, .described("residual + index"), "block name, unique")],
+                   Key("name", .string, .described("residual + index"), "block name, unique")] + tuning,
             build: .residual),
         LayerKindDeclaration(
             "squeeze_excite", computes: "squeeze-and-excitation (Hu et al. 2018; torchvision's SqueezeExcitation): global average pool, 1×1 conv C→`squeeze` with bias (`<name>_squeeze`), `activation`, 1×1 conv `squeeze`→C with bias (`<name>_excite`), `gate`; the input is multiplied channel-wise by the result",
@@ -201,7 +208,7 @@ public enum SpecVocabulary {
             keys: [Key("squeeze", .integer(minimum: 1), .required, "channels of the bottleneck", example: "'squeeze: 4'"),
                    Key("activation", .choice(SqueezeExcite.Activation.allCases.map(\.rawValue)), .word("relu"), "after the first conv"),
                    Key("gate", .choice(SqueezeExcite.Gate.allCases.map(\.rawValue)), .word("sigmoid"), "after the second conv: the channels' scales"),
-                   initKey, layerName],
+                   initKey, layerName] + tuning,
             example: "'squeeze_excite: {squeeze: 4}'",
             build: .layer { map throws(SpecError) in
                 .squeezeExcite(SqueezeExcite(squeeze: try map.int("squeeze"),
@@ -288,6 +295,8 @@ public enum SpecVocabulary {
         Key("schedule", .variant("schedule"), .word("constant"), "learning rate by epoch"),
         Key("data", .dataSet, .word("mnist"), "data set: a name, a directory, or {format, path}"),
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
+        Key("freeze", .names, .described("none"),
+            "layers to freeze, by name or pattern (`conv*`, `stage?_*`): as `freeze: true` on each; a pattern must match a layer"),
         Key("label_smoothing", .number(.belowOne), .number(0),
             "ε: the training loss's targets are (1 − ε)·onehot + ε/classes (PyTorch's CrossEntropyLoss label_smoothing)"),
         Key("augment", .section("augment"), .described("none"), "random distortions of training images"),
@@ -375,6 +384,11 @@ public enum SpecVocabulary {
                                    Key("beta2", .number(.belowOne), .number(0.999), "Adam's second-moment decay"),
                                    epsilon, weightDecay],
                     rule: "m = β₁·m + (1 − β₁)·g; v = β₂·v + (1 − β₂)·g²; w −= lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)"),
+            Variant("adamw", keys: [learningRate, Key("beta1", .number(.belowOne), .number(0.9), "Adam's first-moment decay"),
+                                    Key("beta2", .number(.belowOne), .number(0.999), "Adam's second-moment decay"),
+                                    epsilon, Key("weight_decay", .number(.nonNegative), .number(0.01),
+                                                 "decoupled decay λ of weights (not biases), outside the moments")],
+                    rule: "w −= lr·λ·w, then adam's step with g the plain gradient (Loshchilov & Hutter; PyTorch's AdamW)"),
         ],
         ruleHeading: """
             The update rules are PyTorch's (`torch.optim` with these options), g being the gradient plus

@@ -8,6 +8,8 @@ enum Format {
     static func output(_ layer: LayerAnalysis) -> String { shape(layer.output, isVector: layer.outputIsVector) }
 
     static func shape(_ shape: Shape, isVector: Bool) -> String { isVector ? "[\(shape.count)]" : shape.description }
+    /// A tensor's shape, `10x50`.
+    static func shape(_ dimensions: [Int]) -> String { dimensions.map(String.init).joined(separator: "x") }
 
     /// 123552 -> "123,552".
     static func grouped(_ value: Int) -> String {
