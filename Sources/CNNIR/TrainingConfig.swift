@@ -20,6 +20,9 @@ public struct TrainingConfig: Hashable, Sendable {
     public var labelSmoothing: Double = 0
     /// Layer name patterns (`conv*`) whose layers are frozen; the parser applies them to the layers' `freeze`.
     public var freeze: [String] = []
+    /// Epochs (a fraction is allowed) over which the rate rises linearly, step by step, to the schedule's.
+    public var warmupEpochs: Double = 0
+    public var earlyStop: EarlyStop?
     public var augment: Augmentation = Augmentation()
     /// Per-channel input normalisation (nil: none, the network sees pixels in [0, 1]).
     public var normalize: NormalizationSetting? = nil
@@ -29,6 +32,25 @@ public struct TrainingConfig: Hashable, Sendable {
     public var location: SourceLocation = .unknown
 
     public init() {}
+}
+
+/// `train.early_stop`: end the run when a validation metric has not improved for `patience` epochs.
+public struct EarlyStop: Hashable, Sendable {
+    public enum Metric: String, Hashable, Sendable, CaseIterable {
+        case validationLoss = "val_loss"
+        case validationAccuracy = "val_accuracy"
+    }
+
+    public var metric: Metric
+    /// Epochs without an improvement of more than `minDelta` after which the run ends.
+    public var patience: Int
+    public var minDelta: Double
+
+    public init(metric: Metric = .validationLoss, patience: Int = 5, minDelta: Double = 0) {
+        self.metric = metric
+        self.patience = patience
+        self.minDelta = minDelta
+    }
 }
 
 public struct OptimizerConfig: Hashable, Sendable {
@@ -61,10 +83,19 @@ public enum Schedule: Hashable, Sendable {
     case exponential(gamma: Double)
     /// minLR + (lr − minLR) · (1 + cos(π · epoch / epochs)) / 2
     case cosine(minLearningRate: Double)
+    /// PyTorch's ReduceLROnPlateau (mode min, relative threshold, no cooldown) on the validation loss (the
+    /// training loss without a validation split): × factor after `patience` epochs without a relative
+    /// improvement of `threshold`, not below minLR. The runtime replays it over the finished epochs.
+    case plateau(factor: Double, patience: Int, threshold: Double, minLearningRate: Double)
+    /// PyTorch's OneCycleLR (cosine, two phases) per step: from lr/div up to lr over the first `peakFraction`
+    /// of the steps, then down to lr/(div·finalDiv). The runtime computes it per step.
+    case oneCycle(peakFraction: Double, divFactor: Double, finalDivFactor: Double)
 
+    /// The rate of an epoch for the epoch-level schedules; `plateau` and `oneCycle` depend on the finished
+    /// epochs' losses and on the step, and give `base` here (the runtime's `LearningRatePlan` has them).
     public func learningRate(base: Double, epoch: Int, epochs: Int) -> Double {
         switch self {
-        case .constant:
+        case .constant, .plateau, .oneCycle:
             return base
         case .step(let size, let gamma):
             return base * pow(gamma, Double(epoch / max(size, 1)))

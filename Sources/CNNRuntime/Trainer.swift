@@ -24,6 +24,8 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     /// Accuracy on (up to 10,000 of) the training images in inference mode after the epoch.
     public var trainAccuracy: Double
     public var validationAccuracy: Double?
+    /// Cross-entropy on the validation split (plain, without label smoothing), when there is one.
+    public var validationLoss: Double? = nil
     public var testLoss: Double
     public var testAccuracy: Double
     public var seconds: Double
@@ -81,6 +83,8 @@ public struct TrainingPosition: Sendable, Equatable {
     /// 0-based epoch in progress, and the next step within it.
     public var epoch: Int = 0
     public var step: Int = 0
+    /// The best epoch's score by `ModelSelection` (an accuracy, or minus the validation loss with
+    /// `early_stop: {metric: val_loss}`); kept under its first name in resume points.
     public var bestAccuracy: Double = -1
     /// The training loss summed over the epoch's finished steps (times their images), and those images:
     /// a run resumed mid-epoch reports the same epoch loss as an uninterrupted one.
@@ -114,6 +118,11 @@ public final class Trainer {
     /// The metrics of every finished epoch, 1 to `position.epoch`: saved in the resume point, so a resumed
     /// run's metrics.csv has each epoch exactly once whatever moment a kill came at.
     public private(set) var history: [EpochMetrics] = []
+    /// Set when `train.early_stop` ended the run before its last epoch.
+    public private(set) var stoppedEarly = false
+    public var selection: ModelSelection { ModelSelection(config) }
+    /// The best finished epoch, as `best.safetensors` holds it (`selection` says by what).
+    public var bestEpoch: EpochMetrics? { selection.best(history) }
     /// Whether a resume point exists on disk (written by this run, or the one it resumed from).
     public private(set) var hasResumePoint = false
     public weak var observer: TrainingObserver?
@@ -205,9 +214,16 @@ public final class Trainer {
         // Every rank starts from rank 0's weights (they are equal already when seeded alike; this makes it certain).
         world.broadcast(model.parameters.values, root: 0)
         model.parameters.markChanged()
+        let plan = LearningRatePlan(config, stepsPerEpoch: stepsPerEpoch)
+        let selection = self.selection
         while position.epoch < config.epochs {
+            // A run that early stopping ended (and is resumed, or given more epochs) stays ended.
+            if selection.shouldStop(history) {
+                stoppedEarly = true
+                return true
+            }
             let epoch = position.epoch
-            let lr = config.schedule.learningRate(base: config.optimizer.learningRate, epoch: epoch, epochs: config.epochs)
+            var lr = plan.rate(epoch: epoch, step: position.step, history: history)
             // The permutation depends only on (seed, epoch): a resumed epoch replays the same order, on every rank.
             var shuffler = SeededGenerator(seed: config.seed, stream: 0x5_0000 + UInt64(epoch))
             var order = Array(0..<train.count)
@@ -266,6 +282,7 @@ public final class Trainer {
                 guard loss.isFinite else {
                     throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: loss, checkpoint: hasResumePoint ? resumePath : nil)
                 }
+                lr = plan.rate(epoch: epoch, step: step, history: history)
                 optimizer.step(model.parameters, learningRate: lr)
                 if checkReplicas { try checkStep(epoch: epoch, step: step, indices: indices, uses: &uses) }
                 lossSum += loss * Double(global.count)
@@ -290,15 +307,16 @@ public final class Trainer {
             position.step = 0
             position.epochLossSum = 0
             position.epochExamples = 0
-            // "best" is chosen on validation when there is a validation split, else on test accuracy.
-            let score = validationEval?.accuracy ?? testEval.accuracy
-            let improved = score > position.bestAccuracy
-            if improved { position.bestAccuracy = score }
             let metrics = EpochMetrics(
                 epoch: epoch + 1, learningRate: lr, trainLoss: lossSum / Double(max(lossCount, 1)), trainAccuracy: trainEval.accuracy,
-                validationAccuracy: validationEval?.accuracy, testLoss: testEval.loss, testAccuracy: testEval.accuracy,
+                validationAccuracy: validationEval?.accuracy, validationLoss: validationEval?.loss, testLoss: testEval.loss,
+                testAccuracy: testEval.accuracy,
                 seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9),
                 ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked)
+            // "best": by early_stop's metric when set, else validation accuracy, else test accuracy (`ModelSelection`).
+            let score = selection.score(metrics)
+            let improved = history.isEmpty || score > position.bestAccuracy
+            if improved { position.bestAccuracy = score }
             history.append(metrics)
             // best first, the resume point last: a kill between them replays this epoch, which rewrites best alike.
             if improved && world.isRoot {

@@ -473,9 +473,25 @@ struct NetworkBuilder {
         config.seed = UInt64(try map.int("seed"))
         config.validation = try map.double("validation")
         config.labelSmoothing = try map.double("label_smoothing")
+        config.warmupEpochs = try map.double("warmup")
+        if let node = map["early_stop"] {
+            let stop = try MappingReader(node, section: "'early_stop'", keys: SpecVocabulary.earlyStop.keys, budget: budget)
+            config.earlyStop = EarlyStop(metric: EarlyStop.Metric(rawValue: try stop.choice("metric"))!, patience: try stop.int("patience"),
+                                         minDelta: try stop.double("min_delta"))
+            guard config.validation > 0 else {
+                throw .invalidValue(what: "'early_stop'", value: "set", requirement: "used with a validation split: add 'validation: 0.1' to train",
+                                    at: node.location)
+            }
+        }
         if let node = map["data"] { (config.data, config.dataFormat) = try dataSource(node) }
         if let node = map["optimizer"] { config.optimizer = try optimizer(node) }
-        if let node = map["schedule"] { config.schedule = try schedule(node) }
+        if let node = map["schedule"] {
+            config.schedule = try schedule(node)
+            if case .oneCycle = config.schedule, config.warmupEpochs > 0, let warmup = map["warmup"] {
+                throw .invalidValue(what: "'warmup'", value: "set", requirement: "left out with schedule onecycle, which rises from lr / div_factor itself",
+                                    at: warmup.location)
+            }
+        }
         if let node = map["augment"] { config.augment = try augmentation(node, input: input) }
         if let node = map["normalize"] { config.normalize = try normalization(node, input: input) }
         if let node = map["resize"] {
@@ -576,6 +592,12 @@ struct NetworkBuilder {
         case "step": return .step(stepSize: try map.int("step_size"), gamma: try map.double("gamma"))
         case "exponential": return .exponential(gamma: try map.double("gamma"))
         case "cosine": return .cosine(minLearningRate: try map.double("min_lr"))
+        case "plateau":
+            return .plateau(factor: try map.double("factor"), patience: try map.int("patience"), threshold: try map.double("threshold"),
+                            minLearningRate: try map.double("min_lr"))
+        case "onecycle":
+            return .oneCycle(peakFraction: try map.double("pct_start"), divFactor: try map.double("div_factor"),
+                             finalDivFactor: try map.double("final_div_factor"))
         default: preconditionFailure("schedule '\(member.name)' is declared but not built")
         }
     }

@@ -167,8 +167,13 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(130)
         }
         if let last = progress?.recorder.rows.last {
+            if trainer.stoppedEarly, let stop = config.earlyStop {
+                print("stopped early after \(last.epoch) of \(config.epochs) epochs: \(stop.metric.rawValue) did not improve "
+                      + (stop.minDelta > 0 ? "by more than \(stop.minDelta) " : "") + "for \(stop.patience) epochs")
+            }
             print("final test accuracy \(Format.percent(last.testAccuracy)) after \(last.epoch) epochs; "
-                  + "best \(Format.percent(trainer.position.bestAccuracy)) in \(trainer.bestPath)")
+                  + BestEpochSummary.render(trainer.bestEpoch, criterion: trainer.selection.criterion(hasValidation: run.validation != nil))
+                  + " in \(trainer.bestPath)")
         }
         print("wrote \(folder)/metrics.csv, \(folder)/curves.svg, \(trainer.lastPath), \(trainer.bestPath)")
     }

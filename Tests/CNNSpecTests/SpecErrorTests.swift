@@ -207,8 +207,8 @@ struct SpecErrorTests {
     @Test func badInitAndOptimizer() throws {
         let initError = try #require(error("input: [1, 8, 8]\ninit: normal(-1)\nlayers: [relu]\n"))
         guard case .invalidValue = initError else { Issue.record("got \(initError)"); return }
-        let opt = try #require(error("input: [1, 8, 8]\nlayers: [relu]\ntrain: {optimizer: adamw}\n"))
-        guard case .invalidValue(_, "'adamw'", _, _) = opt else { Issue.record("got \(opt)"); return }
+        let opt = try #require(error("input: [1, 8, 8]\nlayers: [relu]\ntrain: {optimizer: adamax}\n"))
+        guard case .invalidValue(_, "'adamax'", _, _) = opt else { Issue.record("got \(opt)"); return }
     }
 }
 

@@ -16,9 +16,9 @@ struct VariantKeyTests {
 
     @Test func adamKeyForSGD() throws {
         let e = try #require(error("{optimizer: {name: sgd, beta1: 0.5}}"))
-        #expect(e == .keyOfAnother(key: "beta1", section: "optimizer 'sgd'", owners: ["adam"], allowed: ["name", "lr", "weight_decay"],
+        #expect(e == .keyOfAnother(key: "beta1", section: "optimizer 'sgd'", owners: ["adam", "adamw"], allowed: ["name", "lr", "weight_decay"],
                                    at: SourceLocation(file: "bad.yaml", line: 3, column: 32)))
-        #expect(e.message == "'beta1' is not a key of optimizer 'sgd'; it belongs to adam")
+        #expect(e.message == "'beta1' is not a key of optimizer 'sgd'; it belongs to adam and adamw")
         #expect(e.hint == "keys of optimizer 'sgd': name, lr, weight_decay")
     }
 
@@ -26,7 +26,7 @@ struct VariantKeyTests {
         let e = try #require(error("{optimizer: {name: adam, momentum: 0.9}}"))
         #expect(e.message == "'momentum' is not a key of optimizer 'adam'; it belongs to momentum and nesterov")
         let eps = try #require(error("{optimizer: {name: sgd, lr: 0.1, eps: 1.0e-6}}"))
-        #expect(eps.message == "'eps' is not a key of optimizer 'sgd'; it belongs to adagrad, rmsprop and adam")
+        #expect(eps.message == "'eps' is not a key of optimizer 'sgd'; it belongs to adagrad, rmsprop, adam and adamw")
     }
 
     /// The key's name may come after it: the error still points at the key.

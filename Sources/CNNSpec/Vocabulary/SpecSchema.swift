@@ -94,6 +94,7 @@ public enum SpecSchema {
             "branches": ["type": "array", "items": ["$ref": "#/$defs/layers"], "minItems": 1],
             "train": object(SpecVocabulary.train.keys),
             "augment": object(SpecVocabulary.augment.keys),
+            "early_stop": object(SpecVocabulary.earlyStop.keys),
             "resize": object(SpecVocabulary.resize.keys),
             "crop": object(SpecVocabulary.crop.keys),
             "jitter": object(SpecVocabulary.jitter.keys),

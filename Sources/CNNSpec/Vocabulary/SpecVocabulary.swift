@@ -297,6 +297,10 @@ public enum SpecVocabulary {
         Key("validation", .number(.belowOne), .number(0), "fraction of training images held out"),
         Key("freeze", .names, .described("none"),
             "layers to freeze, by name or pattern (`conv*`, `stage?_*`): as `freeze: true` on each; a pattern must match a layer"),
+        Key("warmup", .number(.nonNegative), .number(0),
+            "epochs (a fraction is allowed) over which the rate rises linearly, step by step, from lr/steps to the schedule's"),
+        Key("early_stop", .section("early_stop"), .described("none"),
+            "end the run when a validation metric stops improving; needs `validation`"),
         Key("label_smoothing", .number(.belowOne), .number(0),
             "ε: the training loss's targets are (1 − ε)·onehot + ε/classes (PyTorch's CrossEntropyLoss label_smoothing)"),
         Key("augment", .section("augment"), .described("none"), "random distortions of training images"),
@@ -305,6 +309,13 @@ public enum SpecVocabulary {
         Key("resize", .section("resize"), .described("none: sizes must match"),
             "how image files of another size are brought to the input's (image folders)"),
         Key("seed", .integer(minimum: 0), .integer(1), "seed of init, shuffling, dropout and augmentation"),
+    ])
+
+    public static let earlyStop = Section(title: "train.early_stop", keys: [
+        Key("metric", .choice(EarlyStop.Metric.allCases.map(\.rawValue)), .word("val_loss"),
+            "watched after every epoch; `best.safetensors` is chosen by it too"),
+        Key("patience", .integer(minimum: 1), .integer(5), "epochs without improvement after which the run ends"),
+        Key("min_delta", .number(.nonNegative), .number(0), "an improvement must exceed this (loss, or accuracy as a fraction)"),
     ])
 
     public static let dataSource = Section(title: "train.data", keys: [
@@ -411,6 +422,15 @@ public enum SpecVocabulary {
             Variant("exponential", keys: [Key("gamma", .number(.positive), .number(0.95), "decay factor")], rule: "lr · gamma^epoch"),
             Variant("cosine", keys: [Key("min_lr", .number(.nonNegative), .number(0), "final learning rate")],
                     rule: "min_lr + (lr − min_lr) · (1 + cos(π · epoch / epochs)) / 2"),
+            Variant("plateau", keys: [Key("factor", .number(.belowOne), .number(0.1), "multiplies the rate at each reduction"),
+                                      Key("patience", .integer(minimum: 0), .integer(10), "epochs without improvement before a reduction"),
+                                      Key("threshold", .number(.nonNegative), .number(1e-4), "relative improvement that counts"),
+                                      Key("min_lr", .number(.nonNegative), .number(0), "the rate never goes below it")],
+                    rule: "lr · factor^(reductions so far): PyTorch's ReduceLROnPlateau on the validation loss (the training loss without `validation`), stepped after each epoch"),
+            Variant("onecycle", keys: [Key("pct_start", .number(.belowOne), .number(0.3), "fraction of the steps spent rising"),
+                                       Key("div_factor", .number(.positive), .number(25), "the first rate is lr / div_factor"),
+                                       Key("final_div_factor", .number(.positive), .number(1e4), "the last is lr / (div_factor · final_div_factor)")],
+                    rule: "per step: cosine from lr / div_factor up to lr, then down to lr / (div_factor · final_div_factor) (PyTorch's OneCycleLR; momentum is not cycled)"),
         ],
         ruleHeading: "The learning rate of epoch `epoch` (counted from 0) of `epochs`, lr being the optimizer's:",
         ruleColumn: "learning rate",

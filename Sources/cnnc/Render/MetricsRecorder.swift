@@ -8,9 +8,11 @@ final class MetricsRecorder {
     struct Row {
         var epoch: Int, learningRate: Double, trainLoss: Double, trainAccuracy: Double
         var validationAccuracy: Double?, testLoss: Double, testAccuracy: Double, seconds: Double, imagesPerSecond: Double
+        var validationLoss: Double? = nil
     }
 
-    static let header = "epoch,learning_rate,train_loss,train_accuracy,validation_accuracy,test_loss,test_accuracy,seconds,images_per_second"
+    /// validation_loss came last, after the columns of earlier versions, whose positions stay.
+    static let header = "epoch,learning_rate,train_loss,train_accuracy,validation_accuracy,test_loss,test_accuracy,seconds,images_per_second,validation_loss"
     let folder: String
     /// The loss panel's name for the training loss, which is measured in training mode: "train", with what makes it
     /// differ from the test loss beyond the data (`trainLossLabel`).
@@ -44,13 +46,14 @@ final class MetricsRecorder {
     static func row(_ m: EpochMetrics) -> Row {
         Row(epoch: m.epoch, learningRate: m.learningRate, trainLoss: m.trainLoss, trainAccuracy: m.trainAccuracy,
             validationAccuracy: m.validationAccuracy, testLoss: m.testLoss, testAccuracy: m.testAccuracy,
-            seconds: m.seconds, imagesPerSecond: m.imagesPerSecond)
+            seconds: m.seconds, imagesPerSecond: m.imagesPerSecond, validationLoss: m.validationLoss)
     }
 
     private func write() {
         let csv = ([Self.header] + rows.map { r in
             ["\(r.epoch)", "\(r.learningRate)", "\(r.trainLoss)", "\(r.trainAccuracy)", r.validationAccuracy.map { "\($0)" } ?? "",
-             "\(r.testLoss)", "\(r.testAccuracy)", Format.decimal(r.seconds, places: 3), Format.decimal(r.imagesPerSecond, places: 1)]
+             "\(r.testLoss)", "\(r.testAccuracy)", Format.decimal(r.seconds, places: 3), Format.decimal(r.imagesPerSecond, places: 1),
+             r.validationLoss.map { "\($0)" } ?? ""]
                 .joined(separator: ",")
         }).joined(separator: "\n") + "\n"
         try? AtomicFile.write(Data(csv.utf8), to: folder + "/metrics.csv")
@@ -59,10 +62,10 @@ final class MetricsRecorder {
 
     static func parse(_ line: Substring) -> Row? {
         let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard f.count == 9, let epoch = Int(f[0]) else { return nil }
+        guard f.count == 9 || f.count == 10, let epoch = Int(f[0]) else { return nil }
         return Row(epoch: epoch, learningRate: Double(f[1]) ?? 0, trainLoss: Double(f[2]) ?? 0, trainAccuracy: Double(f[3]) ?? 0,
                    validationAccuracy: Double(f[4]), testLoss: Double(f[5]) ?? 0, testAccuracy: Double(f[6]) ?? 0,
-                   seconds: Double(f[7]) ?? 0, imagesPerSecond: Double(f[8]) ?? 0)
+                   seconds: Double(f[7]) ?? 0, imagesPerSecond: Double(f[8]) ?? 0, validationLoss: f.count == 10 ? Double(f[9]) : nil)
     }
 }
 
@@ -77,7 +80,7 @@ enum CurvesSVG {
             """
         let epochs = rows.map { Double($0.epoch) }
         let maxEpoch = max(epochs.max() ?? 1, 1)
-        let losses = rows.flatMap { [$0.trainLoss, $0.testLoss] }.filter(\.isFinite)
+        let losses = rows.flatMap { [$0.trainLoss, $0.testLoss] + ($0.validationLoss.map { [$0] } ?? []) }.filter(\.isFinite)
         let accuracies = rows.flatMap { [$0.trainAccuracy, $0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }
         let lossMax = max(losses.max() ?? 1, 1e-6) * 1.05
         let accMin = max(0, ((accuracies.min() ?? 0) * 100 - 1).rounded(.down) / 100)
@@ -115,7 +118,8 @@ enum CurvesSVG {
             }
         }
         panel(x0: margin, title: "loss", yMin: 0, yMax: lossMax,
-              series: [(trainLossLabel, "#1f77b4", rows.map { $0.trainLoss }), ("test", "#d62728", rows.map { $0.testLoss })],
+              series: [(trainLossLabel, "#1f77b4", rows.map { $0.trainLoss }), ("validation", "#2ca02c", rows.map { $0.validationLoss }),
+                       ("test", "#d62728", rows.map { $0.testLoss })],
               percent: false, legendAtBottom: false)
         panel(x0: 2 * margin + panelWidth, title: "accuracy", yMin: accMin, yMax: 1,
               series: [("train", "#1f77b4", rows.map { $0.trainAccuracy }), ("validation", "#2ca02c", rows.map { $0.validationAccuracy }),

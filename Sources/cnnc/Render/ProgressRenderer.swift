@@ -40,6 +40,7 @@ final class ProgressRenderer: TrainingObserver {
     func epochFinished(_ m: EpochMetrics) {
         if isTerminal { print("\r\u{1B}[2K", terminator: "") }
         var line = "epoch \(m.epoch): train loss \(Format.decimal(m.trainLoss, places: 4))  train acc \(Format.percent(m.trainAccuracy))"
+        if let loss = m.validationLoss { line += "  val loss \(Format.decimal(loss, places: 4))" }
         if let v = m.validationAccuracy { line += "  val acc \(Format.percent(v))" }
         line += "  test acc \(Format.percent(m.testAccuracy))  \(Format.decimal(m.seconds, places: 1)) s  \(Int(m.imagesPerSecond)) img/s"
         if m.ranks > 1 {
