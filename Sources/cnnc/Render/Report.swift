@@ -32,6 +32,7 @@ extension EvaluationError: UserFacingError {}
 extension TrainingError: UserFacingError {}
 extension DistributedError: UserFacingError {}
 extension RunFolderError: UserFacingError {}
+extension SweepError: UserFacingError {}
 extension ResourceError: UserFacingError {}
 extension TrainingRunError: UserFacingError {}
 
