@@ -71,6 +71,35 @@ struct FineTuningTests {
         #expect(Array(UnsafeBufferPointer(start: model.output, count: 16)) == inference)
     }
 
+    /// A frozen conv or dense layer after a trained one computes no weight gradient, and passes back the same input
+    /// gradient as when it trains: the trained layer's gradient is bit for bit the unfrozen network's.
+    @Test func aFrozenLayerAfterATrainedOneComputesOnlyTheInputGradient() throws {
+        let text = "input: [2, 6, 6]\nlayers:\n  - conv: {filters: 3, size: 3, pad: 1}\n  - relu\n  - conv: {filters: 4, size: 3, FREEZE}\n"
+            + "  - flatten\n  - dense: {units: 5, FREEZE}\n  - dense: {units: 2}\n"
+        func gradients(frozen: Bool) throws -> ParameterStore {
+            let network = try SpecParser.parse(text.replacingOccurrences(of: "FREEZE", with: "freeze: \(frozen)"), file: "f.yaml")[0]
+            let model = Model(try NetworkAnalysis(network), batchCapacity: 4, threads: 2)
+            model.parameters.initialize(seed: 9)
+            var g = SeededGenerator(seed: 4)
+            for i in 0..<(4 * 72) { model.input[i] = g.nextUnitFloat() }
+            model.forward(batch: 4, context: StepContext(training: true, threads: 2))
+            for i in 0..<8 { model.outputGradient[i] = Float(i % 3) - 1 }
+            model.parameters.zeroGradients()
+            model.backward(batch: 4, context: StepContext(training: true, threads: 2))
+            return model.parameters
+        }
+        let frozen = try gradients(frozen: true), trained = try gradients(frozen: false)
+        func gradient(_ store: ParameterStore, _ name: String) -> [Float] {
+            let entry = store.entry(named: name)!
+            return Array(store.gradients[entry.offset..<(entry.offset + entry.count)])
+        }
+        for name in ["conv2.weight", "conv2.bias", "dense1.weight", "dense1.bias"] {
+            #expect(gradient(frozen, name).allSatisfy { $0 == 0 }, "\(name)")
+            #expect(gradient(trained, name).contains { $0 != 0 }, "\(name)")
+        }
+        for name in ["conv1.weight", "conv1.bias", "dense2.weight"] { #expect(gradient(frozen, name) == gradient(trained, name), "\(name)") }
+    }
+
     @Test func aFrozenResidualFreezesItsProjection() throws {
         let spec = "input: [2, 4, 4]\nlayers:\n  - residual: {layers: [conv: {filters: 3, size: 3, pad: 1}], freeze: true, name: block}\n"
             + "  - flatten\n  - dense: {units: 2}\n"

@@ -252,6 +252,8 @@ public final class Conv2D: WeightedLayer {
         let inSize = facts.input.count, outSize = facts.output.count
         let weightCount = filters * tapsPerGroup
         let threads = min(max(1, context.threads), batch)
+        // A frozen layer's tensors get no gradient (`freeze`): only dx, for the layers before it.
+        let trainsWeights = facts.layer.freeze == .none
         if directInputGradient && inputGradient != nil {
             flipWeights()
             if winogradInputGradient { Winograd.transformFilters(flipped, channels: filters, filters: channels, into: transformedFlipped) }
@@ -267,7 +269,9 @@ public final class Conv2D: WeightedLayer {
                     ChannelsLast.reluMask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: dy), count: outSize)
                 }
                 // dw += x ⊗ dy over the image's pixels
-                if directForward {
+                if !trainsWeights {
+                    // nothing: dx below
+                } else if directForward {
                     let padded = scratch[thread]
                     padInput(x, into: padded)
                     DirectConvolution.weightGradient(
@@ -322,6 +326,7 @@ public final class Conv2D: WeightedLayer {
                 }
             }
         }
+        guard trainsWeights else { return }
         // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout.
         for t in 1..<max(threads, 1) {
             let (total, part) = (accumulators[0], accumulators[t])

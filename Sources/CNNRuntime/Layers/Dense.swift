@@ -75,10 +75,14 @@ public final class DenseLayer: WeightedLayer {
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
+        // A frozen layer's tensors get no gradient (`freeze`): only dx, for the layers before it.
+        let trainsWeights = facts.layer.freeze == .none
         // dw[U, I] += dyᵀ[U, N] · x[N, I]
-        BLAS.gemm(transposeA: true, m: units, n: inputs, k: batch, a: outputGradient, lda: units, b: flattened(input), ldb: inputs,
-                  beta: 1, c: weightGradient, ldc: inputs)
-        if let biasGradient {
+        if trainsWeights {
+            BLAS.gemm(transposeA: true, m: units, n: inputs, k: batch, a: outputGradient, lda: units, b: flattened(input), ldb: inputs,
+                      beta: 1, c: weightGradient, ldc: inputs)
+        }
+        if trainsWeights, let biasGradient {
             for n in 0..<batch {
                 let row = outputGradient + n * units
                 for u in 0..<units { biasGradient[u] += row[u] }
