@@ -137,4 +137,30 @@ check "... in export" refused "crafted.safetensors" $CNNC export specs/lenet5.ya
 check "... in train --init-weights" refused "crafted.safetensors" \
     $CNNC train specs/lenet5.yaml --data "$WORK/small" --init-weights "$WORK/crafted.safetensors" --out "$WORK/init"
 
+
+# Composition (issue 16): a base that is a device, a block that uses itself, nested aliases inside a block.
+check "extends: /dev/stdin is refused, not read forever" refused "regular spec file" \
+    timeout 10 $CNNC check "$(spec extends-device 'extends: /dev/stdin')"
+check "a block that uses itself is a located error" refused "uses itself" \
+    $CNNC check "$(spec block-cycle 'input: [1, 8, 8]
+blocks: {a: {layers: [b]}, b: {layers: [relu, a]}}
+layers: [a]')"
+check "nested aliases inside a block are bounded" refused "expand to more than" \
+    $CNNC check "$(spec block-bomb 'input: [1, 8, 8]
+blocks:
+  b:
+    params:
+      p0: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+      p1: &l1 [*l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0, *l0]
+      p2: &l2 [*l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1, *l1]
+      p3: &l3 [*l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2, *l2]
+      p4: &l4 [*l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3, *l3]
+      p5: &l5 [*l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4, *l4]
+      p6: &l6 [*l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5, *l5]
+      p7: &l7 [*l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6, *l6]
+    layers: [conv: {filters: 2, size: 1, init: *l7}]
+layers: [b]')"
+check "--set with an unterminated YAML value is a located error" refused "command line: error: malformed YAML" \
+    $CNNC check specs/deepconv.yaml --set 'train.optimizer={name: adam'
+
 finish hostile

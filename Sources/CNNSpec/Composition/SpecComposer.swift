@@ -88,6 +88,12 @@ public struct SpecComposer {
         guard chain.count <= Self.maximumExtendsDepth else {
             throw .extendsTooDeep(limit: Self.maximumExtendsDepth, at: extendsNode.location)
         }
+        // A base is a file: a FIFO or a device (`extends: /dev/stdin`) would block or never end.
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw .invalidValue(what: "'extends'", value: "'\(written)'", requirement: "a regular spec file, not a device or pipe",
+                                at: extendsNode.location)
+        }
         let bytes: [UInt8]
         do {
             bytes = try SpecParser.readFile(path)
