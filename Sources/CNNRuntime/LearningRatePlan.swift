@@ -92,19 +92,26 @@ public struct ModelSelection: Sendable {
         }
     }
 
-    /// The best epoch so far (the first of equals).
+    /// Whether `m` beats the best score so far: by more than `min_delta` when early stopping sets one (Keras'
+    /// rule, so "best" and "did not improve" agree).
+    public func improves(_ m: EpochMetrics, on best: Double?) -> Bool {
+        guard let best else { return true }
+        return score(m) > best + (earlyStop?.minDelta ?? 0)
+    }
+
+    /// The best epoch so far (the first of equals), as `best.safetensors` holds it.
     public func best(_ history: [EpochMetrics]) -> EpochMetrics? {
         var best: EpochMetrics?
-        for m in history where best == nil || score(m) > score(best!) { best = m }
+        for m in history where improves(m, on: best.map(score)) { best = m }
         return best
     }
 
     /// Whether the last `patience` epochs all failed to beat the best before them by more than `min_delta`.
     public func shouldStop(_ history: [EpochMetrics]) -> Bool {
         guard let earlyStop, history.count > earlyStop.patience else { return false }
-        var best = -Double.infinity, sinceBest = 0
+        var best: Double?, sinceBest = 0
         for m in history {
-            if score(m) > best + earlyStop.minDelta {
+            if improves(m, on: best) {
                 best = score(m)
                 sinceBest = 0
             } else {

@@ -65,6 +65,16 @@ public enum RunFolder {
     }
 
     /// The newest `runs/<name>-*` folder.
+    /// Removes what a start wrote (run.json, spec.yaml) from a folder where no epoch was trained, leaving the
+    /// folder itself; a folder with anything else in it is left alone.
+    public static func removeUnstarted(_ folder: String) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder),
+              names.allSatisfy({ $0 == recordName || $0 == specName || $0.hasPrefix(specName + ".tmp-") || $0.hasPrefix(recordName + ".tmp-") })
+        else { return }
+        for name in names { try? fm.removeItem(atPath: folder + "/" + name) }
+    }
+
     public static func newest(network: String) -> String? {
         let prefix = sanitized(network) + "-"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "runs")) ?? []

@@ -28,6 +28,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var kernels: String
     public var ranks: Int
     public var initWeights: String?
+    /// `--partial` with `initWeights`: a resume that must start over (killed before its first resume point) loads them alike.
+    public var partialInitWeights: Bool?
     /// ISO 8601.
     public var started: String
 

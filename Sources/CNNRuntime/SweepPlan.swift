@@ -46,19 +46,37 @@ public struct SweepPlan: Codable, Equatable, Sendable {
         guard !axes.isEmpty else { throw .nothingToSweep }
         self.axes = axes
         self.fixed = fixed
-        var grid: [[String]] = [[]]
+        // The grid's size, saturating: a sample may be drawn from a grid far too large to list.
+        var total = 1
         for axis in axes {
-            grid = grid.flatMap { prefix in axis.values.map { prefix + ["\(axis.path)=\($0)"] } }
-            guard grid.count <= Self.maximumRuns else { throw .tooManyRuns(grid.count, limit: Self.maximumRuns) }
+            let (product, overflow) = total.multipliedReportingOverflow(by: axis.values.count)
+            total = overflow ? Int.max : product
         }
+        let chosen: [Int]
         if let random {
-            guard random >= 1 else { throw .tooManyRuns(0, limit: grid.count) }
+            guard (1...Self.maximumRuns).contains(random) else { throw .tooManyRuns(random, limit: Self.maximumRuns) }
             var generator = SeededGenerator(seed: seed, stream: 0x5EE9)
-            var order = Array(grid.indices)
-            order.shuffle(using: &generator)
-            grid = order.prefix(random).sorted().map { grid[$0] }
+            if random >= total {
+                chosen = Array(0..<total)
+            } else {
+                var picked = Set<Int>()
+                while picked.count < random { picked.insert(Int(generator.next() % UInt64(total))) }
+                chosen = picked.sorted()
+            }
+        } else {
+            guard total <= Self.maximumRuns else { throw .tooManyRuns(total, limit: Self.maximumRuns) }
+            chosen = Array(0..<total)
         }
-        runs = grid.enumerated().map { Run(index: $0.offset + 1, overrides: $0.element) }
+        // Grid index → one value per axis, the first axis varying slowest.
+        runs = chosen.enumerated().map { position, index in
+            var rest = index
+            var overrides: [String] = []
+            for axis in axes.reversed() {
+                overrides.append("\(axis.path)=\(axis.values[rest % axis.values.count])")
+                rest /= axis.values.count
+            }
+            return Run(index: position + 1, overrides: overrides.reversed())
+        }
     }
 
     public static let maximumRuns = 10_000
@@ -113,7 +131,7 @@ public struct SweepResult: Codable, Equatable, Sendable {
     public var epochs: Int
     /// Best validation accuracy over the epochs, when the run had a validation split.
     public var bestValidationAccuracy: Double?
-    /// Test accuracy of the best epoch (by validation accuracy, else test accuracy, as `best.safetensors`).
+    /// Test accuracy of the best epoch, chosen as the run chose `best.safetensors` (`ModelSelection`).
     public var testAccuracy: Double
     public var seconds: Double
 
@@ -128,18 +146,23 @@ public struct SweepResult: Codable, Equatable, Sendable {
         self.seconds = seconds
     }
 
-    /// Reads `metrics.csv` by its header's names; nil when it has no epoch.
-    public static func metrics(_ text: String) -> (epochs: Int, bestValidation: Double?, test: Double, seconds: Double)? {
+    /// Reads `metrics.csv` by its header's names and picks the best epoch as the run did (`selection`, the run's
+    /// `ModelSelection`); nil when it has no epoch.
+    public static func metrics(_ text: String, selection: ModelSelection) -> (epochs: Int, bestValidation: Double?, test: Double, seconds: Double)? {
         let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, lines.count > 1,
-              let test = header.firstIndex(of: "test_accuracy"), let seconds = header.firstIndex(of: "seconds") else { return nil }
-        let validation = header.firstIndex(of: "validation_accuracy")
+        guard let header = lines.first, lines.count > 1 else { return nil }
+        func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+        guard let epoch = column("epoch"), let test = column("test_accuracy"), let seconds = column("seconds") else { return nil }
         let rows = lines.dropFirst().filter { $0.count == header.count }
-        guard !rows.isEmpty else { return nil }
-        let score: ([String]) -> Double = { row in validation.flatMap { Double(row[$0]) } ?? Double(row[test]) ?? 0 }
-        let best = rows.max { score($0) < score($1) }!
-        return (rows.count, validation.flatMap { Double(best[$0]) }, Double(best[test]) ?? 0,
-                rows.reduce(0) { $0 + (Double($1[seconds]) ?? 0) })
+        let history = rows.map { row in
+            EpochMetrics(epoch: Int(row[epoch]) ?? 0, learningRate: 0, trainLoss: 0, trainAccuracy: 0,
+                         validationAccuracy: column("validation_accuracy").flatMap { Double(row[$0]) },
+                         validationLoss: column("validation_loss").flatMap { Double(row[$0]) }, testLoss: 0,
+                         testAccuracy: Double(row[test]) ?? 0, seconds: Double(row[seconds]) ?? 0, imagesPerSecond: 0)
+        }
+        guard let best = selection.best(history) else { return nil }
+        let bestValidation = history.compactMap(\.validationAccuracy).max()
+        return (history.count, bestValidation, best.testAccuracy, history.reduce(0) { $0 + $1.seconds })
     }
 }
 

@@ -315,7 +315,7 @@ public final class Trainer {
                 ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked)
             // "best": by early_stop's metric when set, else validation accuracy, else test accuracy (`ModelSelection`).
             let score = selection.score(metrics)
-            let improved = history.isEmpty || score > position.bestAccuracy
+            let improved = selection.improves(metrics, on: history.isEmpty ? nil : position.bestAccuracy)
             if improved { position.bestAccuracy = score }
             history.append(metrics)
             // best first, the resume point last: a kill between them replays this epoch, which rewrites best alike.

@@ -36,6 +36,9 @@ public struct TrainingRun {
             try MemoryBudget.training(analysis, batchCapacity: capacity, threads: threads, optimizer: config.optimizer.kind).check()
         } catch { throw .resource(error) }
         let model = Model(analysis, batchCapacity: capacity, threads: threads, kernels: kernels)
+        guard model.parameters.entries.contains(where: { $0.isUpdated && $0.learningRateScale > 0 }) || model.parameters.trainableCount == 0 else {
+            throw .nothingTrains
+        }
         // `normalize: auto` counts the training split only: not the held-out validation images, not the test set.
         model.normalization = ChannelStatistics.normalization(for: config.normalize, training: train)
         model.parameters.initialize(seed: config.seed)

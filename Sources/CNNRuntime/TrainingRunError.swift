@@ -6,9 +6,12 @@ public enum TrainingRunError: Error, Sendable {
     case resource(ResourceError)
     case checkpoint(CheckpointError)
     case training(TrainingError)
+    /// Every learned tensor is frozen (or scaled to a zero rate): an epoch would change nothing.
+    case nothingTrains
 
     public var message: String {
         switch self {
+        case .nothingTrains: "every layer with learned tensors is frozen or has lr_scale 0: training would change nothing"
         case .data(let error): error.message
         case .resource(let error): error.message
         case .checkpoint(let error): error.message
@@ -18,6 +21,7 @@ public enum TrainingRunError: Error, Sendable {
 
     public var hint: String? {
         switch self {
+        case .nothingTrains: "leave at least one layer unfrozen (train.freeze and freeze: true name the frozen ones)"
         case .data(let error): error.hint
         case .resource(let error): error.hint
         case .checkpoint(let error): error.hint

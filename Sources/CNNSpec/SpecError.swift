@@ -116,7 +116,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .emptyBranch: return "write each branch as a list of layers, e.g. '[conv: {filters: 8, size: 1}]'; an identity path is a 1×1 maxpool"
         case .duplicateName(_, let first, _):
             return "the first is at line \(first.line); give each layer its own name"
-        case .tooManyLayers: return "reduce 'repeat: times'"
+        case .tooManyLayers: return "reduce 'repeat: times', or the uses of blocks inside blocks"
         case .badOverride: return "write --set PATH=VALUE, e.g. --set train.optimizer.lr=0.01 or --set layers.conv3.filters=64 (layers by name)"
         case .extendsCycle: return "a spec may extend a base, which may extend another, but never one already in the chain"
         case .extendsTooDeep: return "flatten the chain of bases"

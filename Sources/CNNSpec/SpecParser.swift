@@ -235,10 +235,15 @@ struct NetworkBuilder {
         var result = layers
         for patternNode in patterns {
             let pattern = try NodeReading.string(patternNode, what: "a layer name or pattern in 'freeze'")
-            var matched = 0
+            var matched = 0, matchedWithoutTensors: [String] = []
             func apply(_ layers: [Layer]) -> [Layer] {
                 layers.map { layer in
                     if fnmatch(pattern, layer.name, 0) == 0 {
+                        // As `freeze:` on a layer: only kinds with learned tensors (and blocks) can be frozen.
+                        guard SpecVocabulary.layerKind(layer.kind.keyword)?.keys.contains(where: { $0.name == "freeze" }) == true else {
+                            matchedWithoutTensors.append(layer.name)
+                            return layer
+                        }
                         matched += 1
                         return layer.tuned(freeze: .weights, learningRateScale: 1)
                     }
@@ -256,6 +261,11 @@ struct NetworkBuilder {
             }
             result = apply(result)
             guard matched > 0 else {
+                if let first = matchedWithoutTensors.first {
+                    throw .invalidValue(what: "'\(pattern)' in 'freeze'", value: "a pattern naming \(first)" + (matchedWithoutTensors.count > 1 ? " and others" : ""),
+                                        requirement: "one naming layers with learned tensors (conv, dense, batchnorm, …) or blocks",
+                                        at: patternNode.location)
+                }
                 throw .unknownLayer(name: pattern, known: Self.allNames(layers), at: patternNode.location)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNAnalysis
+import CNNIR
 import CNNRuntime
 import CNNSpec
 import Dispatch
@@ -63,7 +64,10 @@ struct SweepCommand: ParsableCommand {
         let slots = DispatchSemaphore(value: jobs)
         let group = DispatchGroup()
         for run in pending {
-            slots.wait()
+            // Waiting for a free slot, a signal sent to the sweep alone (kill -INT) is passed on to the runs.
+            while slots.wait(timeout: .now() + 0.2) == .timedOut {
+                if Interrupt.requested { state.interruptAll() }
+            }
             if Interrupt.requested { slots.signal(); break }
             group.enter()
             state.start(run, arguments: trainArguments(run, plan: saved, folder: folder, threads: perJob)) {
@@ -165,7 +169,8 @@ final class SweepState: @unchecked Sendable {
         let count = plan.runs.count
         let label = "run \(run.index)/\(count) [\(run.overrides.joined(separator: " "))]"
         if status == 0, let text = try? String(contentsOfFile: SweepFolder.runFolder(folder, run) + "/metrics.csv", encoding: .utf8),
-           let metrics = SweepResult.metrics(text), let analysis = facts[run.index] {
+           let analysis = facts[run.index],
+           let metrics = SweepResult.metrics(text, selection: ModelSelection(analysis.network.training ?? TrainingConfig())) {
             let result = SweepResult(parameters: analysis.trainableParameters, multiplyAdds: analysis.totalMultiplyAdds,
                                      receptiveField: analysis.receptiveField.sizeDescription, epochs: metrics.epochs,
                                      bestValidationAccuracy: metrics.bestValidation, testAccuracy: metrics.test, seconds: metrics.seconds)

@@ -114,10 +114,19 @@ struct TrainCommand: ParsableCommand {
             named.dataFingerprint = fingerprint
             try Report.catching { () throws(CheckpointError) in try RunFolder.write(named, specText: nil, to: folder) }
         }
-        let run = try Report.catching { () throws(TrainingRunError) in
-            try TrainingRun(analysis, config: config, data: data, dataFingerprint: dataFingerprint, folder: folder, world: world,
-                            threads: threads, kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest, initWeights: initWeights,
-                            partial: partial)
+        let run: TrainingRun
+        do {
+            run = try Report.catching { () throws(TrainingRunError) in
+                try TrainingRun(analysis, config: config, data: data, dataFingerprint: dataFingerprint, folder: folder, world: world,
+                                threads: threads, kernels: ConvolutionKernels(rawValue: record.kernels) ?? .fastest,
+                                // A resume loads the recorded checkpoint too: its resume point, when there is one, then replaces them.
+                                initWeights: record.initWeights, partial: record.partialInitWeights ?? false)
+            }
+        } catch {
+            // A new run that could not start (a checkpoint that does not fit, data that does not) leaves its folder as it found it:
+            // the same command, corrected, can use it again.
+            if !resume, world.isRoot { RunFolder.removeUnstarted(folder) }
+            throw error
         }
         let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
@@ -150,7 +159,7 @@ struct TrainCommand: ParsableCommand {
                   + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), "
                   + (config.labelSmoothing > 0 ? "label smoothing \(config.labelSmoothing), " : "") + "seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
-            if let initWeights, let report = run.initialWeights {
+            if !resume, let initWeights, let report = run.initialWeights {
                 print("starting from the weights in \(initWeights): \(InitialWeightsReport.render(report))")
             }
             Terminal.flush()
@@ -218,12 +227,13 @@ struct TrainCommand: ParsableCommand {
         // The run keeps the spec as resolved: no base file or override is needed to resume or evaluate it.
         let resolvedSpec = Data(try SpecInput.resolved(specPath, overrides: try runtime.compute.spec.parsed()).utf8)
         let folder = try Report.catching { () throws(RunFolderError) in try RunFolder.create(out: out, network: analysis.network.name) }
-        let record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
+        var record = RunRecord(cnncVersion: CNNC.configuration.version, command: CommandLine.arguments, spec: specPath,
                                network: analysis.network.name, data: RunRecord.absolute(dataDirectory), seed: seed ?? config.seed,
                                batch: batch ?? config.batch, epochs: epochs ?? config.epochs,
                                threads: runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1),
-                               kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights,
+                               kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights.map(RunRecord.absolute),
                                dataFormat: dataFormat?.rawValue)
+        if initWeights != nil { record.partialInitWeights = partial }
         try Report.catching { () throws(CheckpointError) in
             try RunFolder.write(record, specText: resolvedSpec, to: folder)
         }

@@ -1,3 +1,4 @@
+import CNNIR
 import Foundation
 import Testing
 @testable import CNNRuntime
@@ -36,6 +37,13 @@ struct SweepPlanTests {
         #expect(Set(one.runs.map { $0.overrides.joined() }).count == 5)
     }
 
+    @Test func aSampleMayComeFromAGridTooLargeToList() throws {
+        let axes = (0..<3).map { "k\($0)=" + (0..<25).map(String.init).joined(separator: ",") }
+        let plan = try SweepPlan(spec: "s.yaml", network: nil, epochs: nil, sets: axes, random: 5)
+        #expect(plan.runs.count == 5 && Set(plan.runs.map { $0.overrides.joined() }).count == 5)
+        #expect(plan.runs.allSatisfy { $0.overrides.count == 3 })
+    }
+
     @Test func nothingToSweepAndHugeGridsAreRefused() {
         #expect(throws: SweepError.nothingToSweep) { try SweepPlan(spec: "s.yaml", network: nil, epochs: nil, sets: ["a=1"]) }
         let many = (0..<5).map { "k\($0)=" + (0..<10).map(String.init).joined(separator: ",") }
@@ -50,7 +58,14 @@ struct SweepPlanTests {
             3,0.001,0.4,0.9,0.85,0.4,0.91,9.5,400,0.35
 
             """
-        let metrics = try #require(SweepResult.metrics(csv))
+        let metrics = try #require(SweepResult.metrics(csv, selection: ModelSelection(TrainingConfig())))
         #expect(metrics.epochs == 3 && metrics.bestValidation == 0.90 && metrics.test == 0.88 && metrics.seconds == 30)
+        // With early stopping on the validation loss, the best epoch is the lowest loss's, as best.safetensors.
+        var config = TrainingConfig()
+        config.validation = 0.1
+        config.earlyStop = EarlyStop(metric: .validationLoss)
+        #expect(SweepResult.metrics(csv, selection: ModelSelection(config))?.test == 0.88)
+        config.earlyStop = EarlyStop(metric: .validationLoss, minDelta: 0.5)
+        #expect(SweepResult.metrics(csv, selection: ModelSelection(config))?.test == 0.79)
     }
 }

@@ -37,4 +37,21 @@ echo "     all ten digits, random convs frozen, 3 epochs: ${accrandom:-none}%"
 check "features learnt on digits 0-4 beat frozen random ones by 15 points (${accft:-0}% against ${accrandom:-0}%)" \
     at_least "$(python3 -c "print(${accft:-0} - ${accrandom:-100})")" 15
 
+$CNNC train specs/deepconv.yaml --data "$DATA" --set 'train.freeze=["*"]' --epochs 1 --out "$WORK/all" > "$WORK/all.txt" 2>&1; status=$?
+check "freezing every layer is refused before training, and leaves no run behind" \
+    bash -c "[ $status -eq 1 ] && grep -q 'training would change nothing' '$WORK/all.txt' && [ ! -e '$WORK/all/run.json' ]"
+$CNNC check specs/deepconv.yaml --set 'train.freeze=[relu1]' > /dev/null 2> "$WORK/relu.txt"; status=$?
+check "freezing a relu (no tensors) is refused, as freeze: true on it" bash -c "[ $status -eq 1 ] && grep -q 'learned tensors' '$WORK/relu.txt'"
+# A start whose checkpoint does not fit leaves the folder reusable; the corrected command then trains from those weights.
+$CNNC train specs/deepconv.yaml --data "$DATA" --init-weights "$WORK/04/best.safetensors" --epochs 1 --out "$WORK/retry" > /dev/null 2>&1
+$CNNC train specs/deepconv.yaml --data "$DATA" --init-weights "$WORK/04/best.safetensors" --partial --set 'train.freeze=["conv*"]' \
+    --epochs 1 --out "$WORK/retry" --threads 2 > "$WORK/retry.txt" 2>&1
+check "after a refused checkpoint the same folder takes the corrected command, which loads the weights" \
+    bash -c "grep -q 'loaded 14 tensors' '$WORK/retry.txt' && [ \"\$(python3 Tests/EndToEnd/weights_distance.py '$WORK/04/best.safetensors' '$WORK/retry/last.safetensors' conv1.)\" = 0 ]"
+# A fine-tuning run killed before its first resume point starts over on --resume: from the checkpoint it names, not the init.
+rm -f "$WORK/retry/resume.safetensors" "$WORK/retry/metrics.csv" "$WORK/retry/last.safetensors" "$WORK/retry/best.safetensors"
+$CNNC train --resume --out "$WORK/retry" > "$WORK/restart.txt" 2>&1
+check "a resume that starts over loads the recorded checkpoint (--partial kept): frozen conv1 is the source's" \
+    bash -c "grep -q 'final test accuracy' '$WORK/restart.txt' && [ \"\$(python3 Tests/EndToEnd/weights_distance.py '$WORK/04/best.safetensors' '$WORK/retry/last.safetensors' conv1.)\" = 0 ]"
+
 finish finetune

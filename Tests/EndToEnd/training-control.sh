@@ -18,8 +18,14 @@ check "early stopping ends the run before its 30 epochs and says why" \
 losses=$(metric "$WORK/stop" validation_loss | grep -c '^[0-9]')
 check "metrics.csv has a validation loss for every epoch ($losses of $epochs), and the epoch lines show it" \
     bash -c "[ $losses = $epochs ] && grep -q 'val loss 0\\.' '$WORK/stop.txt'"
-best=$(metric "$WORK/stop" validation_loss | python3 -c "import sys; v=[float(x) for x in sys.stdin]; print(v.index(min(v)) + 1)")
-check "best.safetensors is the epoch of the lowest validation loss (epoch $best), and the summary says so" \
+# Best as Keras counts it: the last epoch whose loss beat the best before it by more than min_delta.
+best=$(metric "$WORK/stop" validation_loss | python3 -c "
+import sys
+best, epoch = None, 0
+for i, v in enumerate(float(x) for x in sys.stdin):
+    if best is None or v < best - 0.02: best, epoch = v, i + 1
+print(epoch)")
+check "best.safetensors is the epoch whose validation loss last improved by more than min_delta (epoch $best), and the summary says so" \
     bash -c "grep -q 'best: epoch $best by validation loss' '$WORK/stop.txt' \
              && [ \"\$(python3 -c \"import json,struct; b=open('$WORK/stop/best.safetensors','rb').read(); n=struct.unpack('<Q',b[:8])[0]; print(json.loads(b[8:8+n])['__metadata__']['epoch'])\")\" = $best ]"
 check "curves.svg draws the validation loss" grep -q '>validation<' "$WORK/stop/curves.svg"

@@ -205,8 +205,12 @@ struct BlockExpander {
         for layer in block.layers { substituted.append(try substitute(layer, bindings, block)) }
         var inner: [String: Int] = [:]
         let expanded = try expandList(substituted, stack: stack + [block.name], counters: &inner)
-        madeLayers += expanded.count
-        guard madeLayers <= SpecParser.maximumLayers else { throw .tooManyLayers(limit: SpecParser.maximumLayers, at: keyNode.location) }
+        // The items a use adds to the network's list, counted once (a nested use's are in its parent's); the walks
+        // themselves are bounded by the node budget, and the parser counts the layers the list makes.
+        if stack.isEmpty {
+            madeLayers += expanded.count
+            guard madeLayers <= SpecParser.maximumLayers else { throw .tooManyLayers(limit: SpecParser.maximumLayers, at: keyNode.location) }
+        }
         var names: [String: Int] = [:]
         var made: [YAMLNode] = []
         for item in expanded { made.append(try named(item, prefix: name, counters: &names)) }

@@ -60,6 +60,10 @@ enum LayerEditor {
             mapping = node
         } else if node == nil || node!.isNull {
             mapping = YAMLNode(.mapping([]), at: node?.location ?? location)
+            // An optimizer or schedule the spec leaves at its default is that default, named: `train.optimizer.lr=0.1` is adam's lr.
+            if let family = SpecVocabulary.families.first(where: { $0.name == parentKey }), key != "name" {
+                mapping = mapping.setting("name", to: .word(family.defaultName, at: location), keyAt: location)
+            }
         } else if let node, node.scalar != nil, let shortKey = shorthands[parentKey] {
             mapping = YAMLNode(.mapping([(key: .word(shortKey, at: node.location), value: node)]), at: node.location)
         } else {
