@@ -178,7 +178,7 @@ struct TrainCommand: ParsableCommand {
         if let last = progress?.recorder.rows.last {
             if trainer.stoppedEarly, let stop = config.earlyStop {
                 print("stopped early after \(last.epoch) of \(config.epochs) epochs: \(stop.metric.rawValue) did not improve "
-                      + (stop.minDelta > 0 ? "by more than \(stop.minDelta) " : "") + "for \(stop.patience) epochs")
+                      + (stop.minDelta > 0 ? "by more than \(stop.minDelta) " : "") + "for \(stop.patience) epoch\(stop.patience == 1 ? "" : "s")")
             }
             print("final test accuracy \(Format.percent(last.testAccuracy)) after \(last.epoch) epochs; "
                   + BestEpochSummary.render(trainer.bestEpoch, criterion: trainer.selection.criterion(hasValidation: run.validation != nil))
