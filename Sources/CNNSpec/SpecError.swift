@@ -114,8 +114,10 @@ public enum SpecError: Error, Equatable, Sendable {
         case .missingKey(_, _, let example, _): return "add \(example)"
         case .emptyLayers: return "add layers, e.g. '- conv: {filters: 16, size: 3}'"
         case .emptyBranch: return "write each branch as a list of layers, e.g. '[conv: {filters: 8, size: 1}]'; an identity path is a 1×1 maxpool"
-        case .duplicateName(_, let first, _):
-            return "the first is at line \(first.line); give each layer its own name"
+        case .duplicateName(_, let first, let at):
+            let place = first.file == at.file ? "at line \(first.line)"
+                : first.file.hasPrefix(SpecOverride.flag) ? "given by \(first.file)" : "at \(first.file):\(first.line)"
+            return "the first is \(place); give each layer its own name"
         case .tooManyLayers: return "reduce 'repeat: times', or the uses of blocks inside blocks"
         case .badOverride: return "write --set PATH=VALUE, e.g. --set train.optimizer.lr=0.01 or --set layers.conv3.filters=64 (layers by name)"
         case .extendsCycle: return "a spec may extend a base, which may extend another, but never one already in the chain"

@@ -77,6 +77,24 @@ struct CompositionTests {
         #expect(unknown.hint == "did you mean 'epochs'?")
     }
 
+    /// The reader's own errors in a value (an unknown alias, an unclosed bracket) point into the flag too.
+    @Test func aValuesSyntaxErrorsPointIntoTheFlag() throws {
+        do {
+            _ = try SpecOverride("train.optimizer=*x")
+            Issue.record("an unknown alias was accepted")
+        } catch {
+            #expect(error.location == SourceLocation(file: "--set train.optimizer=*x", line: 1, column: 23))
+        }
+        do {
+            _ = try SpecOverride("train.optimizer={name: adam")
+            Issue.record("an unclosed mapping was accepted")
+        } catch {
+            #expect(error.location == SourceLocation(file: "--set train.optimizer={name: adam", line: 1, column: 34))
+        }
+        let duplicate = try #require(error(Self.small, ["layers.conv1.name=relu1"]))
+        #expect(duplicate.hint == "the first is given by --set layers.conv1.name=relu1; give each layer its own name")
+    }
+
     @Test func aBadOverrideOrLayerIsAnErrorNamingIt() throws {
         #expect(throws: SpecError.self) { try SpecOverride("train.epochs") }
         #expect(throws: SpecError.self) { try SpecOverride("train..epochs=1") }

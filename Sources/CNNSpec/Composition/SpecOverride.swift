@@ -29,12 +29,40 @@ public struct SpecOverride: Sendable {
         path = components
         let valueText = String(text[text.index(after: equals)...])
         let valueColumn = Self.flag.count + pathText.count + 2
-        let documents = try YAMLReader(file: file).documents(from: Array(valueText.utf8))
+        let documents: [YAMLDocument]
+        do {
+            documents = try YAMLReader(file: file).documents(from: Array(valueText.utf8))
+        } catch {
+            throw Self.shifted(error, columns: valueColumn - 1, valueLength: valueText.count)
+        }
         guard documents.count <= 1 else {
             throw .badOverride(text: text, problem: "its value holds several YAML documents", at: location)
         }
         let node = documents.first.map { Self.shifted($0.root, columns: valueColumn - 1) }
         value = node.flatMap { $0.isNull ? nil : $0 }
+    }
+
+    /// The reader's errors moved, as the nodes, to their column in the flag.
+    private static func shifted(_ error: SpecError, columns: Int, valueLength: Int) -> SpecError {
+        func moved(_ location: SourceLocation) -> SourceLocation {
+            var location = location
+            if location.line == 1 {
+                location.column += columns
+            } else {
+                // Past the end of the one-line value (an unclosed bracket): the caret goes after it.
+                location.line = 1
+                location.column = columns + valueLength + 1
+            }
+            return location
+        }
+        switch error {
+        case .syntax(let problem, let context, let at): return .syntax(problem: problem, context: context, at: moved(at))
+        case .unknownAnchor(let name, let at): return .unknownAnchor(name: name, at: moved(at))
+        case .nestingTooDeep(let limit, let at): return .nestingTooDeep(limit: limit, at: moved(at))
+        case .expansionLimit(let limit, let at): return .expansionLimit(limit: limit, at: moved(at))
+        case .typeMismatch(let what, let expected, let found, let at): return .typeMismatch(what: what, expected: expected, found: found, at: moved(at))
+        default: return error
+        }
     }
 
     /// The value's nodes moved from column 1 of their own text to their column in the flag.
