@@ -292,14 +292,19 @@ public extension Layer {
         var copy = self
         if freeze == .statistics || (freeze == .weights && copy.freeze == .none) { copy.freeze = freeze }
         copy.learningRateScale *= scale
+        return copy.mappingSublayers { $0.tuned(freeze: freeze, learningRateScale: scale) }
+    }
+
+    /// This layer with `transform` applied to each layer directly inside it (a concat's branches, a residual's body
+    /// and written shortcut); other kinds are returned as they are.
+    func mappingSublayers(_ transform: (Layer) throws -> Layer) rethrows -> Layer {
+        var copy = self
         switch kind {
         case .concat(let branches):
-            copy.kind = .concat(branches.map { $0.map { $0.tuned(freeze: freeze, learningRateScale: scale) } })
+            copy.kind = .concat(try branches.map { try $0.map(transform) })
         case .residual(var residual):
-            residual.body = residual.body.map { $0.tuned(freeze: freeze, learningRateScale: scale) }
-            if case .layers(let shortcut) = residual.shortcut {
-                residual.shortcut = .layers(shortcut.map { $0.tuned(freeze: freeze, learningRateScale: scale) })
-            }
+            residual.body = try residual.body.map(transform)
+            if case .layers(let shortcut) = residual.shortcut { residual.shortcut = .layers(try shortcut.map(transform)) }
             copy.kind = .residual(residual)
         default:
             break

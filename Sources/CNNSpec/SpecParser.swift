@@ -247,16 +247,7 @@ struct NetworkBuilder {
                         matched += 1
                         return layer.tuned(freeze: .weights, learningRateScale: 1)
                     }
-                    var copy = layer
-                    switch layer.kind {
-                    case .concat(let branches): copy.kind = .concat(branches.map(apply))
-                    case .residual(var residual):
-                        residual.body = apply(residual.body)
-                        if case .layers(let shortcut) = residual.shortcut { residual.shortcut = .layers(apply(shortcut)) }
-                        copy.kind = .residual(residual)
-                    default: break
-                    }
-                    return copy
+                    return layer.mappingSublayers { apply([$0])[0] }
                 }
             }
             result = apply(result)

@@ -277,14 +277,6 @@ struct CompositionTests {
     static func withoutLocations(_ layer: Layer) -> Layer {
         var copy = layer
         copy.location = .unknown
-        switch layer.kind {
-        case .concat(let branches): copy.kind = .concat(branches.map { $0.map(withoutLocations) })
-        case .residual(var residual):
-            residual.body = residual.body.map(withoutLocations)
-            if case .layers(let shortcut) = residual.shortcut { residual.shortcut = .layers(shortcut.map(withoutLocations)) }
-            copy.kind = .residual(residual)
-        default: break
-        }
-        return copy
+        return copy.mappingSublayers(withoutLocations)
     }
 }

@@ -29,9 +29,9 @@ public struct SpecComposer {
 
     public func compose(_ documents: [YAMLDocument], file: String) throws(SpecError) -> [YAMLDocument] {
         var result = documents
-        var patchesByDocument: [[LayerPatch]] = []
         for index in result.indices {
-            var (root, patches) = try resolvingExtends(result[index].root, file: file, chain: [Self.canonical(file)])
+            let (resolved, patches) = try resolvingExtends(result[index].root, file: file, chain: [Self.canonical(file)])
+            var root = resolved
             for override in overrides where !Self.addressesLayer(override) {
                 guard override.path[0] != "extends" else {
                     throw .badOverride(text: override.text, problem: "'extends' is read before overrides; edit the file", at: override.location)
@@ -45,7 +45,6 @@ public struct SpecComposer {
                 root = try LayerEditor.edit(root, layer: patch.name, path: patch.path, value: patch.value, at: patch.location)
             }
             result[index].root = root
-            patchesByDocument.append(patches)
         }
         // A layer override applies to every network that has the layer, and must find it in one of them.
         for override in overrides where Self.addressesLayer(override) {
