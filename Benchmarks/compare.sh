@@ -85,7 +85,7 @@ if [ -x "$OVENV/bin/python" ]; then
     for t in $THREADS; do
         "$OVENV/bin/python" Benchmarks/onnxruntime_bench.py "$WORK/deepconv.onnx" --threads "$t" --iters "$ITERS" > "$WORK/ort"
         for b in 1 100 1000; do
-            ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9]*' | cut -d= -f2)
+            ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9.]*' | cut -d= -f2)
             ours=$($CNNC bench specs/deepconv.yaml --batch "$b" --threads "$t" --iters "$([ "$b" -eq 1000 ] && echo 5 || echo "$ITERS")" --json \
                 | python3 -c "import json, sys; print(json.load(sys.stdin)['infer_images_per_s'])")
             version=$(head -n 1 "$WORK/ort" | cut -d' ' -f2)

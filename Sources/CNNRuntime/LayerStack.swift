@@ -3,8 +3,8 @@ import Dispatch
 /// Layers run in order, each owning the buffer of its output and of that output's gradient:
 /// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
 ///
-/// A relu right after a conv or a batchnorm runs inside that layer (`Conv2D.appliesReLU`,
-/// `BatchNormLayer.appliesReLU`), on its buffers.
+/// A relu right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
+/// that layer, on its buffers.
 final class LayerStack {
     let layers: [RuntimeLayer]
     /// outputs[i] is layer i's output `[N, H, W, C]`; gradients[i] is dL/d(outputs[i]).
@@ -26,9 +26,8 @@ final class LayerStack {
         var outputs: [UnsafeMutableBufferPointer<Float>] = []
         var gradients: [UnsafeMutableBufferPointer<Float>] = []
         for (i, layer) in layers.enumerated() {
-            if i > 0, let relu = layer as? ReLU, layers[i - 1] is Conv2D || layers[i - 1] is BatchNormLayer {
-                (layers[i - 1] as? Conv2D)?.appliesReLU = true
-                (layers[i - 1] as? BatchNormLayer)?.appliesReLU = true
+            if i > 0, let relu = layer as? ReLU, let previous = layers[i - 1] as? ReLUFusing {
+                previous.appliesReLU = true
                 relu.fusedIntoPrevious = true
                 outputs.append(outputs[i - 1])
                 gradients.append(gradients[i - 1])
@@ -73,4 +72,10 @@ final class LayerStack {
             if let timings { timings[i].1 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         }
     }
+}
+
+/// A layer that can apply the relu after it in its own output pass (max(y, 0), NaN kept) and mask its
+/// gradient in its own backward pass, so the relu needs no buffers or passes of its own.
+protocol ReLUFusing: AnyObject {
+    var appliesReLU: Bool { get set }
 }

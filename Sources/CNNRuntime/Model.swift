@@ -86,6 +86,8 @@ struct LayerFactory {
         nextIndex += 1
         let scheme = network.initScheme(of: facts.layer)
         switch facts.layer.kind {
+        case .conv(let conv) where DepthwiseConv2D.computes(facts, conv: conv, kernels: kernels):
+            return DepthwiseConv2D(facts, conv: conv, initScheme: scheme, maxThreads: threads)
         case .conv(let conv): return Conv2D(facts, conv: conv, initScheme: scheme, maxThreads: threads, kernels: kernels)
         case .local(let conv): return LocallyConnected(facts, conv: conv, initScheme: scheme)
         case .maxPool: return MaxPool(facts, batchCapacity: batchCapacity)

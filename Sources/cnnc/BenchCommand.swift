@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNIR
 import CNNKernels
 import CNNRuntime
 import Foundation
@@ -18,6 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Timed iterations for each median.") var iters = 50
     @Option(help: "Which network of a multi-document spec.") var network: String?
+    @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).") var input: Shape?
     @OptionGroup var overrides: SpecOptions
     @Option(help: "Convolution kernels: fastest (Winograd, direct, GEMM as the shapes allow), direct, or im2col (GEMM only).")
     var kernels: ConvolutionKernels = .fastest
@@ -33,7 +35,8 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try CPURequirement.check()
-        let options = try ComputeOptions.parse((network.map { ["--network", $0] } ?? []) + overrides.overrides.flatMap { ["--set", $0] })
+        let sets = overrides.overrides + (input.map { ["input=[\($0.channels), \($0.height), \($0.width)]"] } ?? [])
+        let options = try ComputeOptions.parse((network.map { ["--network", $0] } ?? []) + sets.flatMap { ["--set", $0] })
         let analysis = try options.analysis(spec)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let batchSize = batch ?? analysis.network.training?.batch ?? 100
@@ -74,8 +77,8 @@ enum BenchReport {
         .object([
             ("network", .string(network)), ("batch", .int(r.batch)), ("threads", .int(r.threads)), ("iterations", .int(r.iterations)),
             ("kernels", .string(r.kernels.rawValue)), ("cpu", .string(CPUInfo.summary)),
-            ("train_images_per_s", .double(r.trainImagesPerSecond.rounded())),
-            ("infer_images_per_s", .double(r.inferImagesPerSecond.rounded())),
+            ("train_images_per_s", .double((r.trainImagesPerSecond * 100).rounded() / 100)),
+            ("infer_images_per_s", .double((r.inferImagesPerSecond * 100).rounded() / 100)),
             ("train_gflops", .double((r.trainGFLOPs * 10).rounded() / 10)),
             ("infer_gflops", .double((r.inferGFLOPs * 10).rounded() / 10)),
             ("forward_multiply_adds_per_image", .int(r.forwardMultiplyAdds)),

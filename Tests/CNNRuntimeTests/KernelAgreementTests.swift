@@ -32,6 +32,18 @@ struct KernelAgreementTests {
               - conv: {filters: 8, size: 1}
               - dense: {units: 3}
             """),
+        ("MobileNet-like: depthwise 3x3 and 5x5, stride 2, multiplier 2, fused relu, 12 channels", """
+            input: [12, 9, 9]
+            layers:
+              - conv: {filters: 16, size: 1}
+              - depthwise: {size: 3, pad: 1}
+              - relu
+              - depthwise: {size: 3, stride: 2, pad: 1, bias: true}
+              - depthwise: {size: 5, multiplier: 2, pad: 2}
+              - conv: {filters: 12, size: 1, groups: 1}
+              - conv: {filters: 12, size: 3, groups: 12, dilation: 2, pad: 2}
+              - dense: {units: 3}
+            """),
     ]
 
     struct Pass {
@@ -65,11 +77,13 @@ struct KernelAgreementTests {
         return zip(a, b).map { abs($0 - $1) }.max().map { $0 / max(scale, 1e-12) } ?? 0
     }
 
-    @Test(arguments: networks)
-    func kernelsAgree(name: String, yaml: String) throws {
-        let reference = try Self.run(yaml, kernels: .im2col)
+    @Test(arguments: networks, [3, 1])
+    func kernelsAgree(network: (name: String, yaml: String), batch: Int) throws {
+        // Batch 1 on 2 threads: the depthwise kernels split the image's rows over the threads.
+        let (name, yaml) = network
+        let reference = try Self.run(yaml, kernels: .im2col, batch: batch)
         for kernels in [ConvolutionKernels.direct, .fastest] {
-            let pass = try Self.run(yaml, kernels: kernels)
+            let pass = try Self.run(yaml, kernels: kernels, batch: batch)
             #expect(Self.relativeDifference(reference.output, pass.output) < 1e-5, "\(name), \(kernels): output")
             #expect(Self.relativeDifference(reference.parameterGradients, pass.parameterGradients) < 1e-5,
                     "\(name), \(kernels): parameter gradients")

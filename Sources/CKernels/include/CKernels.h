@@ -3,3 +3,4 @@
 #include "max_pool.h"
 #include "winograd.h"
 #include "batch_norm.h"
+#include "depthwise_conv.h"

@@ -12,7 +12,7 @@ import CNNKernels
 ///
 /// A `relu` right after runs inside this layer, as after a conv (`ReLU.fusedIntoPrevious`): the forward pass
 /// stores max(y, 0), the backward pass zeroes the gradient where it clamped, one image at a time before the sums.
-public final class BatchNormLayer: RuntimeLayer {
+public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     public let facts: LayerAnalysis
     let config: BatchNorm
     let channels: Int, area: Int

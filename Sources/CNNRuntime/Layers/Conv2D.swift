@@ -16,7 +16,7 @@ import CNNKernels
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
 /// the accumulators are summed in thread order, so results are reproducible for a given thread count.
-public final class Conv2D: WeightedLayer {
+public final class Conv2D: WeightedLayer, ReLUFusing {
     public let facts: LayerAnalysis
     let conv: Convolution
     let window: SlidingWindow
@@ -36,6 +36,9 @@ public final class Conv2D: WeightedLayer {
     /// Zero-padded input for the direct kernels, and zero-padded output gradient for the direct input gradient.
     let paddedInput: (height: Int, width: Int, top: Int, left: Int)
     let paddedGradient: (height: Int, width: Int, top: Int, left: Int)
+    /// Whether the padded copies would equal the image (no padding, every row and column read: a 1×1 conv, or a
+    /// window that tiles the image): the kernels then read the image itself.
+    let inputIsPadded: Bool, gradientIsPadded: Bool
 
     /// Set by the layer stack when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
     var appliesReLU = false
@@ -94,8 +97,10 @@ public final class Conv2D: WeightedLayer {
                           width: max(i.width + extent.width - 1, winogradInputGradient ? evenCeiling(i.width) : 0),
                           top: extent.height - 1 - w.padding.top, left: extent.width - 1 - w.padding.left)
 
-        let padded = directForward ? paddedInput.height * paddedInput.width * channels : 0
-        let paddedGradientCount = directInputGradient ? paddedGradient.height * paddedGradient.width * filters : 0
+        inputIsPadded = paddedInput == (height: i.height, width: i.width, top: 0, left: 0)
+        gradientIsPadded = paddedGradient == (height: o.height, width: o.width, top: 0, left: 0)
+        let padded = directForward && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
+        let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
         let columns = (directForward && directInputGradient) || isPointwise ? 0 : positions * tapsPerGroup
         let winograd = winogradForward || winogradInputGradient
             ? Winograd.scratchFloats(outputHeight: max(o.height, i.height), outputWidth: max(o.width, i.width),
@@ -183,8 +188,7 @@ public final class Conv2D: WeightedLayer {
             for n in images {
                 let x = input + n * inSize, y = output + n * outSize
                 if directForward {
-                    let padded = scratch[thread]
-                    padInput(x, into: padded)
+                    let padded = paddedImage(x, thread: thread)
                     convolve(padded: padded, paddedWidth: paddedInput.width, channels: channels,
                              weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
                              bias: bias, output: y, height: facts.output.height, width: facts.output.width, filters: filters,
@@ -211,10 +215,13 @@ public final class Conv2D: WeightedLayer {
         }
     }
 
-    private func padInput(_ x: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+    /// The image as the direct kernels read it: zero-padded into the thread's scratch, or the image itself.
+    private func paddedImage(_ x: UnsafePointer<Float>, thread: Int) -> UnsafePointer<Float> {
+        if inputIsPadded { return x }
         ChannelsLast.pad(x, height: facts.input.height, width: facts.input.width, channels: channels,
-                         top: paddedInput.top, left: paddedInput.left, into: padded,
+                         top: paddedInput.top, left: paddedInput.left, into: scratch[thread],
                          paddedHeight: paddedInput.height, paddedWidth: paddedInput.width)
+        return UnsafePointer(scratch[thread])
     }
 
     /// One padded channels-last image through the fast kernels: Winograd when `transformed` filters
@@ -272,10 +279,8 @@ public final class Conv2D: WeightedLayer {
                 if !trainsWeights {
                     // nothing: dx below
                 } else if directForward {
-                    let padded = scratch[thread]
-                    padInput(x, into: padded)
                     DirectConvolution.weightGradient(
-                        padded: padded, paddedWidth: paddedInput.width, channels: channels, outputGradient: dy,
+                        padded: paddedImage(x, thread: thread), paddedWidth: paddedInput.width, channels: channels, outputGradient: dy,
                         outputHeight: facts.output.height, outputWidth: facts.output.width, filters: filters,
                         kernelHeight: window.size.height, kernelWidth: window.size.width,
                         strideHeight: window.stride.height, strideWidth: window.stride.width,
@@ -300,10 +305,14 @@ public final class Conv2D: WeightedLayer {
                 let dx = inputGradient + n * inSize
                 if directInputGradient {
                     // dx = padded dy ⋆ flipped w: a stride-1 convolution with filters and channels swapped.
-                    let padded = scratch[thread] + scratchLayout.padded
-                    ChannelsLast.pad(dy, height: facts.output.height, width: facts.output.width, channels: filters,
-                                     top: paddedGradient.top, left: paddedGradient.left, into: padded,
-                                     paddedHeight: paddedGradient.height, paddedWidth: paddedGradient.width)
+                    var padded = dy
+                    if !gradientIsPadded {
+                        let target = scratch[thread] + scratchLayout.padded
+                        ChannelsLast.pad(dy, height: facts.output.height, width: facts.output.width, channels: filters,
+                                         top: paddedGradient.top, left: paddedGradient.left, into: target,
+                                         paddedHeight: paddedGradient.height, paddedWidth: paddedGradient.width)
+                        padded = UnsafePointer(target)
+                    }
                     convolve(padded: padded, paddedWidth: paddedGradient.width, channels: filters,
                              weights: winogradInputGradient ? nil : flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
                              bias: nil, output: dx, height: facts.input.height, width: facts.input.width, filters: channels,

@@ -1,0 +1,193 @@
+// Depthwise NHWC convolution kernels (AVX2 + FMA). See include/depthwise_conv.h.
+//
+// Forward: a tile of up to 4 output pixels of one row × 8 channels lives in 4 ymm accumulators; each
+// tap costs one weight load and 4 input loads for 4 FMAs. Pixels whose window lies inside the image
+// in width take 4-pixel tiles; the few at the borders take 1-pixel tiles over their clipped window.
+// The weight gradient sums one output row per tap in 4 independent accumulators (the FMA latency),
+// then adds the row's sum to wg. The input gradient scatters dy·w through each tap's valid columns.
+#include "depthwise_conv.h"
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/// The taps k in [*lo, *hi) for which start + k·d lies in [0, size).
+ALWAYS_INLINE void valid_taps(int start, int K, int d, int size, int *lo, int *hi) {
+    int l = start >= 0 ? 0 : (-start + d - 1) / d;
+    int h = start > size - 1 ? 0 : (size - 1 - start) / d + 1;
+    if (h > K) h = K;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/// The outputs o in [*lo, *hi) (of n) whose input o·s + offset lies in [0, size).
+ALWAYS_INLINE void valid_outputs(int offset, int s, int n, int size, int *lo, int *hi) {
+    int l = offset >= 0 ? 0 : (-offset + s - 1) / s;
+    int h = offset > size - 1 ? 0 : (size - 1 - offset) / s + 1;
+    if (h > n) h = n;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+// x: the input under the first valid tap of the tile's first pixel; w: that tap's weights.
+ALWAYS_INLINE void forward_tile(const int R, const float *x, size_t pixelStride, const float *w, size_t weightRow,
+                                int nkh, int nkw, size_t rowStep, size_t colStep, const float *bias, float *y, int C, int relu) {
+    int c = 0;
+    for (; c + 8 <= C; c += 8) {
+        __m256 acc[4];
+        const __m256 b = bias ? _mm256_loadu_ps(bias + c) : _mm256_setzero_ps();
+        for (int r = 0; r < R; r++) acc[r] = b;
+        for (int kh = 0; kh < nkh; kh++) {
+            const float *xr = x + kh * rowStep + c, *wr = w + kh * weightRow + c;
+            for (int kw = 0; kw < nkw; kw++) {
+                const __m256 wv = _mm256_loadu_ps(wr + (size_t)kw * C);
+                const float *xt = xr + kw * colStep;
+                for (int r = 0; r < R; r++) acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(xt + r * pixelStride), wv, acc[r]);
+            }
+        }
+        for (int r = 0; r < R; r++) {
+            if (relu) acc[r] = _mm256_max_ps(_mm256_setzero_ps(), acc[r]); // NaN stays NaN
+            _mm256_storeu_ps(y + (size_t)r * C + c, acc[r]);
+        }
+    }
+    for (; c < C; c++) {
+        for (int r = 0; r < R; r++) {
+            float sum = bias ? bias[c] : 0.0f;
+            for (int kh = 0; kh < nkh; kh++)
+                for (int kw = 0; kw < nkw; kw++)
+                    sum += x[kh * rowStep + kw * colStep + r * pixelStride + c] * w[kh * weightRow + (size_t)kw * C + c];
+            if (relu && !(sum >= 0.0f) && sum == sum) sum = 0.0f;
+            y[(size_t)r * C + c] = sum;
+        }
+    }
+}
+
+void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, const float *w, const float *bias, float *y,
+                            int oh0, int oh1, int relu) {
+    const int C = g->C, W = g->W;
+    const size_t row = (size_t)W * C, pixelStride = (size_t)g->sw * C, weightRow = (size_t)g->KW * C;
+    const size_t rowStep = (size_t)g->dh * row, colStep = (size_t)g->dw * C;
+    // Columns whose whole window lies inside the image: [inLo, inHi).
+    int inLo, inHi;
+    valid_outputs(-g->pl, g->sw, g->OW, W - (g->KW - 1) * g->dw, &inLo, &inHi);
+    for (int oh = oh0; oh < oh1; oh++) {
+        const int ih0 = oh * g->sh - g->pt;
+        int khLo, khHi;
+        valid_taps(ih0, g->KH, g->dh, g->H, &khLo, &khHi);
+        const float *xrow = x + (size_t)(ih0 + khLo * g->dh) * row;
+        const float *wrow = w + khLo * weightRow;
+        float *yrow = y + (size_t)oh * g->OW * C;
+        const int nkh = khHi - khLo;
+        int ow = 0;
+        while (ow < g->OW) {
+            if (ow >= inLo && ow + 4 <= inHi) {
+                // Inside the image in width: 4 pixels at a time.
+                forward_tile(4, xrow + (size_t)(ow * g->sw - g->pl) * C, pixelStride, wrow, weightRow, nkh, g->KW,
+                             rowStep, colStep, bias, yrow + (size_t)ow * C, C, relu);
+                ow += 4;
+                continue;
+            }
+            const int iw0 = ow * g->sw - g->pl;
+            int kwLo, kwHi;
+            valid_taps(iw0, g->KW, g->dw, W, &kwLo, &kwHi);
+            forward_tile(1, xrow + (ptrdiff_t)(iw0 + kwLo * g->dw) * C, pixelStride, wrow + (size_t)kwLo * C, weightRow,
+                         nkh, kwHi - kwLo, rowStep, colStep, bias, yrow + (size_t)ow * C, C, relu);
+            ow++;
+        }
+    }
+}
+
+void cnnc_depthwise_weight_gradient(const cnnc_depthwise_window *g, const float *x, const float *dy, float *wg, float *bg) {
+    const int C = g->C, W = g->W, OW = g->OW;
+    const size_t row = (size_t)W * C, pixelStride = (size_t)g->sw * C;
+    for (int oh = 0; oh < g->OH; oh++) {
+        const float *dyrow = dy + (size_t)oh * OW * C;
+        const int ih0 = oh * g->sh - g->pt;
+        int khLo, khHi;
+        valid_taps(ih0, g->KH, g->dh, g->H, &khLo, &khHi);
+        for (int kh = khLo; kh < khHi; kh++) {
+            const float *xrow = x + (size_t)(ih0 + kh * g->dh) * row;
+            for (int kw = 0; kw < g->KW; kw++) {
+                const int offset = kw * g->dw - g->pl;
+                int lo, hi;
+                valid_outputs(offset, g->sw, OW, W, &lo, &hi);
+                if (lo >= hi) continue;
+                const float *xs = xrow + (ptrdiff_t)(lo * g->sw + offset) * C, *gs = dyrow + (size_t)lo * C;
+                const int n = hi - lo;
+                float *target = wg + ((size_t)kh * g->KW + kw) * C;
+                int c = 0;
+                for (; c + 8 <= C; c += 8) {
+                    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+                    const float *xc = xs + c, *gc = gs + c;
+                    int i = 0;
+                    for (; i + 4 <= n; i += 4) {
+                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xc + i * pixelStride), _mm256_loadu_ps(gc + (size_t)i * C), a0);
+                        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(xc + (i + 1) * pixelStride), _mm256_loadu_ps(gc + (size_t)(i + 1) * C), a1);
+                        a2 = _mm256_fmadd_ps(_mm256_loadu_ps(xc + (i + 2) * pixelStride), _mm256_loadu_ps(gc + (size_t)(i + 2) * C), a2);
+                        a3 = _mm256_fmadd_ps(_mm256_loadu_ps(xc + (i + 3) * pixelStride), _mm256_loadu_ps(gc + (size_t)(i + 3) * C), a3);
+                    }
+                    for (; i < n; i++)
+                        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(xc + i * pixelStride), _mm256_loadu_ps(gc + (size_t)i * C), a0);
+                    const __m256 sum = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+                    _mm256_storeu_ps(target + c, _mm256_add_ps(_mm256_loadu_ps(target + c), sum));
+                }
+                for (; c < C; c++) {
+                    float sum = 0.0f;
+                    for (int i = 0; i < n; i++) sum += xs[i * pixelStride + c] * gs[(size_t)i * C + c];
+                    target[c] += sum;
+                }
+            }
+        }
+        if (bg) {
+            int c = 0;
+            for (; c + 8 <= C; c += 8) {
+                __m256 s = _mm256_setzero_ps();
+                for (int ow = 0; ow < OW; ow++) s = _mm256_add_ps(s, _mm256_loadu_ps(dyrow + (size_t)ow * C + c));
+                _mm256_storeu_ps(bg + c, _mm256_add_ps(_mm256_loadu_ps(bg + c), s));
+            }
+            for (; c < C; c++) {
+                float s = 0.0f;
+                for (int ow = 0; ow < OW; ow++) s += dyrow[(size_t)ow * C + c];
+                bg[c] += s;
+            }
+        }
+    }
+}
+
+void cnnc_depthwise_input_gradient(const cnnc_depthwise_window *g, const float *dy, const float *w, float *dx) {
+    const int C = g->C, W = g->W, OW = g->OW;
+    const size_t row = (size_t)W * C, pixelStride = (size_t)g->sw * C;
+    for (int oh = 0; oh < g->OH; oh++) {
+        const float *dyrow = dy + (size_t)oh * OW * C;
+        const int ih0 = oh * g->sh - g->pt;
+        int khLo, khHi;
+        valid_taps(ih0, g->KH, g->dh, g->H, &khLo, &khHi);
+        for (int kh = khLo; kh < khHi; kh++) {
+            float *dxrow = dx + (size_t)(ih0 + kh * g->dh) * row;
+            for (int kw = 0; kw < g->KW; kw++) {
+                const int offset = kw * g->dw - g->pl;
+                int lo, hi;
+                valid_outputs(offset, g->sw, OW, W, &lo, &hi);
+                if (lo >= hi) continue;
+                float *ds = dxrow + (ptrdiff_t)(lo * g->sw + offset) * C;
+                const float *gs = dyrow + (size_t)lo * C, *wt = w + ((size_t)kh * g->KW + kw) * C;
+                const int n = hi - lo;
+                int c = 0;
+                for (; c + 8 <= C; c += 8) {
+                    const __m256 wv = _mm256_loadu_ps(wt + c);
+                    float *dc = ds + c;
+                    const float *gc = gs + c;
+                    for (int i = 0; i < n; i++) {
+                        float *p = dc + i * pixelStride;
+                        _mm256_storeu_ps(p, _mm256_fmadd_ps(_mm256_loadu_ps(gc + (size_t)i * C), wv, _mm256_loadu_ps(p)));
+                    }
+                }
+                for (; c < C; c++)
+                    for (int i = 0; i < n; i++) ds[i * pixelStride + c] += gs[(size_t)i * C + c] * wt[c];
+            }
+        }
+    }
+}

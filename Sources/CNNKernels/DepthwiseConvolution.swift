@@ -1,0 +1,37 @@
+import CKernels
+
+/// The depthwise convolution kernels (C, AVX2 + FMA, `Sources/CKernels/depthwise_conv.c`) for one channels-last
+/// image whose channel c is convolved with filter c alone. The input is not padded: the kernels clip each window
+/// to the image. Weights are `[KH, KW, C]`; any channel count works (8 per register, a scalar loop for the rest).
+public struct DepthwiseConvolution: Sendable {
+    private var window: cnnc_depthwise_window
+
+    public init(_ g: WindowGeometry) {
+        window = cnnc_depthwise_window(H: Int32(g.height), W: Int32(g.width), C: Int32(g.channels),
+                                       OH: Int32(g.outputHeight), OW: Int32(g.outputWidth),
+                                       KH: Int32(g.kernelHeight), KW: Int32(g.kernelWidth),
+                                       sh: Int32(g.strideHeight), sw: Int32(g.strideWidth),
+                                       dh: Int32(g.dilationHeight), dw: Int32(g.dilationWidth),
+                                       pt: Int32(g.padTop), pl: Int32(g.padLeft))
+    }
+
+    /// Output rows `rows` of y `[OH, OW, C]` = bias + Σ_taps x · w, then max(·, 0) when `relu`.
+    public func forward(_ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, rows: Range<Int>, relu: Bool) {
+        withUnsafePointer(to: window) {
+            cnnc_depthwise_forward($0, x, weights, bias, output, Int32(rows.lowerBound), Int32(rows.upperBound), relu ? 1 : 0)
+        }
+    }
+
+    /// dw `[KH, KW, C]` += Σ_pixels x · dy, and db `[C]` += Σ_pixels dy, in a fixed order.
+    public func weightGradient(_ x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                               weightGradient: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>?) {
+        withUnsafePointer(to: window) { cnnc_depthwise_weight_gradient($0, x, dy, weightGradient, biasGradient) }
+    }
+
+    /// dx += dy scattered back through the window; the caller zeroes dx first.
+    public func inputGradient(outputGradient dy: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                              into dx: UnsafeMutablePointer<Float>) {
+        withUnsafePointer(to: window) { cnnc_depthwise_input_gradient($0, dy, weights, dx) }
+    }
+}
