@@ -184,6 +184,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
             packedGeneration = context.parameterGeneration
         }
         let inSize = facts.input.count, outSize = facts.output.count
+        if directForward && batch < context.threads {
+            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads)
+            return
+        }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {
                 let x = input + n * inSize, y = output + n * outSize
@@ -211,6 +215,25 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
                 if appliesReLU {
                     for k in 0..<outSize { y[k] = max(y[k], 0) }
                 }
+            }
+        }
+    }
+
+    /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
+    /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible.
+    private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) {
+        let (height, width) = (facts.output.height, facts.output.width)
+        let tile = winogradForward ? 2 : 1
+        let rowFloats = window.stride.height * paddedInput.width * channels
+        for n in 0..<batch {
+            let padded = paddedImage(input + n * facts.input.count, thread: 0), y = output + n * facts.output.count
+            Parallel.forEachChunk(count: (height + tile - 1) / tile, chunks: threads) { thread, tiles in
+                let rows = (tiles.lowerBound * tile)..<min(tiles.upperBound * tile, height)
+                convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
+                         weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
+                         bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
+                         filters: filters, stride: (window.stride.height, window.stride.width), relu: appliesReLU,
+                         thread: thread)
             }
         }
     }
