@@ -12,9 +12,15 @@ public struct Benchmark {
     public struct LayerTime: Sendable {
         public var name: String
         public var kind: String
+        /// 0 for the network's layers, 1 for those inside a residual or concat at depth 0, …
+        public var depth: Int
         /// Median seconds per batch.
         public var forward: Double
         public var backward: Double
+        /// The layer runs inside the one before it (a relu after a conv or batchnorm): its time is that layer's.
+        public var fused: Bool
+        /// Forward multiply-adds per image (conv, dense and the like; 0 for the rest).
+        public var multiplyAdds: Int
     }
 
     public struct Result: Sendable {
@@ -59,16 +65,17 @@ public struct Benchmark {
         let labels = (0..<batch).map { _ in Int32.random(in: 0..<Int32(classes), using: &generator) }
         var step: UInt64 = 0
 
-        func trainStep(timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
-            let context = StepContext(training: true, threads: threads, seed: 1, step: step)
+        func trainStep(clock: LayerClock? = nil) {
+            var context = StepContext(training: true, threads: threads, seed: 1, step: step)
+            context.clock = clock
             step += 1
-            model.forward(batch: batch, context: context, timings: timings)
+            model.forward(batch: batch, context: context)
             _ = labels.withUnsafeBufferPointer {
                 SoftmaxCrossEntropy.evaluate(logits: model.output, labels: $0.baseAddress!, batch: batch, classes: classes,
                                              gradient: model.outputGradient)
             }
             model.parameters.zeroGradients()
-            model.backward(batch: batch, context: context, timings: timings)
+            model.backward(batch: batch, context: context)
             optimizer.step(model.parameters, learningRate: self.optimizer.learningRate)
         }
         let inference = StepContext(training: false, threads: threads)
@@ -78,17 +85,27 @@ public struct Benchmark {
         for _ in 0..<warmup { model.forward(batch: batch, context: inference) }
         let infer = Self.median((0..<iterations).map { _ in Self.seconds { model.forward(batch: batch, context: inference) } })
 
-        // Per-layer breakdown: a few more steps, each layer timed on its own.
+        // Per-layer breakdown: a few more steps, each layer (nested ones too) timed on its own.
         let timedSteps = max(3, min(iterations, 20))
-        var samples = [[(Double, Double)]]()
-        var timings = [(Double, Double)](repeating: (0, 0), count: model.layers.count)
-        for _ in 0..<timedSteps {
-            timings.withUnsafeMutableBufferPointer { trainStep(timings: $0.baseAddress!) }
-            samples.append(timings)
+        let clock = LayerClock()
+        var rows: [(layer: RuntimeLayer, depth: Int)] = []
+        func collect(_ layers: [RuntimeLayer], depth: Int) {
+            for layer in layers {
+                rows.append((layer, depth))
+                collect(layer.children, depth: depth + 1)
+            }
         }
-        let layers = model.layers.enumerated().map { i, layer in
-            LayerTime(name: layer.facts.name, kind: layer.facts.layer.kind.keyword,
-                      forward: Self.median(samples.map { $0[i].0 }), backward: Self.median(samples.map { $0[i].1 }))
+        collect(model.layers, depth: 0)
+        var samples = [[(forward: Double, backward: Double)]]()
+        for _ in 0..<timedSteps {
+            clock.reset()
+            trainStep(clock: clock)
+            samples.append(rows.map { clock.time(of: $0.layer) })
+        }
+        let layers = rows.enumerated().map { i, row in
+            LayerTime(name: row.layer.facts.name, kind: row.layer.facts.layer.kind.keyword, depth: row.depth,
+                      forward: Self.median(samples.map { $0[i].forward }), backward: Self.median(samples.map { $0[i].backward }),
+                      fused: (row.layer as? ReLU)?.fusedIntoPrevious ?? false, multiplyAdds: row.layer.facts.multiplyAdds)
         }
         return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: train, inferSeconds: infer,
                       forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: layers)

@@ -47,13 +47,13 @@ final class LayerStack {
     /// Where the caller writes dL/d(output) before `backward`.
     var outputGradient: UnsafeMutablePointer<Float> { gradients[layers.count - 1].baseAddress! }
 
-    /// `timings`, when given, receives each layer's forward seconds in `.0` (the benchmark's breakdown).
-    func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+    func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
         for (i, layer) in layers.enumerated() {
-            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-            layer.forward(input: i == 0 ? input : UnsafePointer(outputs[i - 1].baseAddress!), output: outputs[i].baseAddress!,
-                          batch: batch, context: context)
-            if let timings { timings[i].0 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            let run = {
+                layer.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
+                              output: self.outputs[i].baseAddress!, batch: batch, context: context)
+            }
+            if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
         }
     }
 
@@ -61,15 +61,16 @@ final class LayerStack {
     /// Layers before `first` are left out (frozen layers that nothing before them needs a gradient through),
     /// and layer `first` then writes no input gradient.
     func backward(input: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext,
-                  from first: Int = 0, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+                  from first: Int = 0) {
         for i in stride(from: layers.count - 1, through: first, by: -1) {
-            let start = timings == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-            layers[i].backward(input: i == 0 ? input : UnsafePointer(outputs[i - 1].baseAddress!),
-                               output: UnsafePointer(outputs[i].baseAddress!),
-                               outputGradient: UnsafePointer(gradients[i].baseAddress!),
-                               inputGradient: i == 0 ? inputGradient : (i == first ? nil : gradients[i - 1].baseAddress!),
-                               batch: batch, context: context)
-            if let timings { timings[i].1 = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+            let run = {
+                self.layers[i].backward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
+                                        output: UnsafePointer(self.outputs[i].baseAddress!),
+                                        outputGradient: UnsafePointer(self.gradients[i].baseAddress!),
+                                        inputGradient: i == 0 ? inputGradient : (i == first ? nil : self.gradients[i - 1].baseAddress!),
+                                        batch: batch, context: context)
+            }
+            if let clock = context.clock { clock.measure(layers[i], backward: true, run) } else { run() }
         }
     }
 }

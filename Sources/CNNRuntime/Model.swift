@@ -51,21 +51,19 @@ public final class Model {
     /// Where the loss writes dL/d(output) before `backward`.
     public var outputGradient: UnsafeMutablePointer<Float> { stack.outputGradient }
 
-    /// `timings`, when given, receives each top-level layer's forward seconds in `.0` (the benchmark's breakdown).
-    public func forward(batch: Int, context: StepContext, timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+    public func forward(batch: Int, context: StepContext) {
         precondition(batch <= batchCapacity, "batch \(batch) exceeds the model's capacity \(batchCapacity)")
         var context = context
         context.parameterGeneration = context.training ? nil : parameters.generation
-        stack.forward(input: input, batch: batch, context: context, timings: timings)
+        stack.forward(input: input, batch: batch, context: context)
     }
 
     /// Backpropagates `outputGradient`, adding into `parameters.gradients` (zero them first).
     /// `inputGradient`, when given, receives dL/d(input) `[N, H, W, C]` (tests and saliency need it; training does not).
-    public func backward(batch: Int, context: StepContext, inputGradient: UnsafeMutablePointer<Float>? = nil,
-                         timings: UnsafeMutablePointer<(Double, Double)>? = nil) {
+    public func backward(batch: Int, context: StepContext, inputGradient: UnsafeMutablePointer<Float>? = nil) {
         // A requested input gradient needs every layer; training needs only those from the first trained one.
         stack.backward(input: input, inputGradient: inputGradient, batch: batch, context: context,
-                       from: inputGradient == nil ? firstUpdatedLayer : 0, timings: timings)
+                       from: inputGradient == nil ? firstUpdatedLayer : 0)
     }
 }
 

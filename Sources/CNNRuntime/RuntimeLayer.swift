@@ -64,6 +64,8 @@ public struct StepContext: Sendable {
     /// The parameter store's generation (set by `Model`): in inference, layers reuse weights derived
     /// in an earlier pass of the same generation. nil: always derive afresh (training, direct calls).
     public var parameterGeneration: Int?
+    /// When set (the benchmark's breakdown), every layer stack times its layers' passes into it.
+    public var clock: LayerClock?
 
     public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0, firstExample: Int = 0) {
         self.training = training

@@ -62,14 +62,23 @@ enum BenchReport {
                      + "(\(Format.decimal(r.inferSeconds * 1000, places: 2)) ms/batch, \(Format.decimal(r.inferGFLOPs, places: 1)) GFLOP/s)")
         lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident"
                      + " (counted before allocating: \(Format.decimal(Double(budget.total ?? 0) / 1_048_576, places: 1)) MiB)")
-        var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "share"], numeric: [false, false, true, true, true])
-        let total = r.layers.reduce(0) { $0 + $1.forward + $1.backward }
+        var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "forward GFLOP/s", "share"],
+                              numeric: [false, false, true, true, true, true])
+        let total = r.layers.filter { $0.depth == 0 }.reduce(0) { $0 + $1.forward + $1.backward }
         for layer in r.layers {
-            table.rows.append([layer.name, layer.kind, Format.decimal(layer.forward * 1000, places: 3),
-                               Format.decimal(layer.backward * 1000, places: 3),
+            let name = String(repeating: "  ", count: layer.depth) + layer.name
+            if layer.fused {
+                table.rows.append([name, layer.kind, "fused", "fused", "", ""])
+                continue
+            }
+            let rate = layer.multiplyAdds > 0 && layer.forward > 0
+                ? Format.decimal(2 * Double(layer.multiplyAdds) * Double(r.batch) / layer.forward / 1e9, places: 1) : ""
+            table.rows.append([name, layer.kind, Format.decimal(layer.forward * 1000, places: 3),
+                               Format.decimal(layer.backward * 1000, places: 3), rate,
                                Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
         }
-        lines.append("\nper layer (median of separately timed steps):\n" + table.rendered(indent: "  "))
+        lines.append("\nper layer (median of separately timed steps; a block's layers indented under it, their share of the"
+                     + " whole step; 'fused': runs inside the layer before it):\n" + table.rendered(indent: "  "))
         return lines.joined(separator: "\n")
     }
 
@@ -84,7 +93,8 @@ enum BenchReport {
             ("forward_multiply_adds_per_image", .int(r.forwardMultiplyAdds)),
             ("peak_rss_bytes", .int(r.peakResidentBytes)), ("budget_bytes", .int(budget.total ?? 0)),
             ("layers", .array(r.layers.map { layer in
-                .object([("name", .string(layer.name)), ("kind", .string(layer.kind)),
+                .object([("name", .string(layer.name)), ("kind", .string(layer.kind)), ("depth", .int(layer.depth)),
+                         ("fused", .bool(layer.fused)), ("forward_multiply_adds_per_image", .int(layer.multiplyAdds)),
                          ("forward_ms", .double((layer.forward * 1e6).rounded() / 1e3)),
                          ("backward_ms", .double((layer.backward * 1e6).rounded() / 1e3))])
             })),

@@ -79,7 +79,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
 
         let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
         let (i, o) = (facts.input, facts.output)
+        // A 1×1 stride-1 conv is one GEMM over all of a thread's pixels, and filters of more than 2^17 weights (128 → 128
+        // channels, 3×3) run im2col + GEMM: on those shapes OpenBLAS ran at 53–84 GFLOP/s on one core here, the direct
+        // kernel at 22–60 and Winograd, whose transformed filters then stream from memory per block of tiles, at ~18
+        // (Benchmarks/NOTES.md, change 10).
+        let largeFilters = kernelArea * channels * filters > 1 << 17
         directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
+            && !isPointwise && !largeFilters
         directInputGradient = directForward && channels % 8 == 0 && w.stride == Size2(square: 1)
             && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
         let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
@@ -189,6 +195,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
+            if isPointwise {
+                pointwiseForward(input: input, output: output, images: images)
+                return
+            }
             for n in images {
                 let x = input + n * inSize, y = output + n * outSize
                 if directForward {
@@ -214,6 +224,61 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
                 }
                 if appliesReLU {
                     for k in 0..<outSize { y[k] = max(y[k], 0) }
+                }
+            }
+        }
+    }
+
+    /// Runs of images whose pixels make one GEMM (rows within OpenBLAS's 32-bit sizes).
+    private func pointwiseRuns(_ images: Range<Int>) -> [Range<Int>] {
+        let step = max(1, (1 << 24) / max(positions, 1))
+        return stride(from: images.lowerBound, to: images.upperBound, by: step).map { $0..<min($0 + step, images.upperBound) }
+    }
+
+    /// A 1×1 stride-1 conv over a run of images: y[rows, F] = x[rows, C] · w[C, F] (per group) + bias, rows = their pixels.
+    private func pointwiseForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>) {
+        for run in pointwiseRuns(images) {
+            let rows = run.count * positions
+            let x = input + run.lowerBound * facts.input.count, y = output + run.lowerBound * facts.output.count
+            for g in 0..<groups {
+                BLAS.gemm(m: rows, n: filtersPerGroup, k: channelsPerGroup, a: x + g * channelsPerGroup, lda: channels,
+                          b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup, c: y + g * filtersPerGroup, ldc: filters)
+            }
+            if let bias {
+                for p in 0..<rows {
+                    let row = y + p * filters
+                    for f in 0..<filters { row[f] += bias[f] }
+                }
+            }
+            if appliesReLU {
+                for k in 0..<(rows * filters) where !(y[k] >= 0) && !y[k].isNaN { y[k] = 0 }
+            }
+        }
+    }
+
+    /// The backward pass of `pointwiseForward` over a run of images: dw += xᵀ · dy, db += Σ dy, dx = dy · wᵀ.
+    private func pointwiseBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                                   inputGradient: UnsafeMutablePointer<Float>?, images: Range<Int>,
+                                   weightAccumulator acc: UnsafeMutablePointer<Float>, biasAccumulator biasAcc: UnsafeMutablePointer<Float>?) {
+        for run in pointwiseRuns(images) {
+            let rows = run.count * positions
+            let x = input + run.lowerBound * facts.input.count, dy = outputGradient + run.lowerBound * facts.output.count
+            for g in 0..<groups {
+                if facts.layer.freeze == .none {
+                    BLAS.gemm(transposeA: true, m: channelsPerGroup, n: filtersPerGroup, k: rows, a: x + g * channelsPerGroup, lda: channels,
+                              b: dy + g * filtersPerGroup, ldb: filters,
+                              beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: filtersPerGroup)
+                }
+                if let inputGradient {
+                    BLAS.gemm(transposeB: true, m: rows, n: channelsPerGroup, k: filtersPerGroup, a: dy + g * filtersPerGroup, lda: filters,
+                              b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup,
+                              c: inputGradient + run.lowerBound * facts.input.count + g * channelsPerGroup, ldc: channels)
+                }
+            }
+            if let biasAcc {
+                for p in 0..<rows {
+                    let row = dy + p * filters
+                    for f in 0..<filters { biasAcc[f] += row[f] }
                 }
             }
         }
@@ -291,6 +356,17 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
         Parallel.forEachChunk(count: batch, chunks: threads) { thread, images in
             let acc = accumulators[thread], biasAcc = accumulators[thread] + weightCount
             acc.update(repeating: 0, count: weightCount + filters)
+            if isPointwise {
+                if appliesReLU {
+                    // The fused relu's backward, as below, for the whole run of images.
+                    ChannelsLast.reluMask(output: output + images.lowerBound * outSize,
+                                          gradient: UnsafeMutablePointer(mutating: outputGradient + images.lowerBound * outSize),
+                                          count: images.count * outSize)
+                }
+                pointwiseBackward(input: input, outputGradient: outputGradient, inputGradient: inputGradient, images: images,
+                                  weightAccumulator: acc, biasAccumulator: conv.bias && trainsWeights ? biasAcc : nil)
+                return
+            }
             for n in images {
                 let x = input + n * inSize, dy = outputGradient + n * outSize
                 if appliesReLU {
