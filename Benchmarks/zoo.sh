@@ -64,7 +64,8 @@ for net in "${NETWORKS[@]}"; do
     "$VENV/bin/python" Benchmarks/onnxruntime_bench.py "$WORK/$net.onnx" --threads "$THREADS" --iters "$ITERS" --batches 1 32 > "$WORK/ort"
     for b in 1 32; do
         ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9.]*' | cut -d= -f2)
-        $CNNC bench "$spec" --batch "$b" --input "${c}x${h}x${w}" --threads "$THREADS" --iters "$ITERS" --json > "$WORK/cnnc.json"
+        $CNNC bench "$spec" --batch "$b" --input "${c}x${h}x${w}" --threads "$THREADS" --iters "$ITERS" --inference-only --json \
+            > "$WORK/cnnc.json"
         ours=$(json_field "$WORK/cnnc.json" infer_images_per_s)
         printf '%-12s %6s %11.2f %11.2f %7s\n' "$net" "$b" "$ours" "$ort" "$(ratio "$ours" "$ort")"
     done

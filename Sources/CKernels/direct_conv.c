@@ -63,18 +63,19 @@ ALWAYS_INLINE void forward_tile(const int R, const int NV, const float *const *x
         for (int v = 0; v < NV; v++) _mm256_storeu_ps(ys[r] + 8 * v, acc[r][v]);
 }
 
-ALWAYS_INLINE void forward_block(const int NV, int fbStart, int fbEnd, int pStart, int pEnd, const float *xp, int Wp, int C,
-                                 const float *w, const float *bias, float *y, int OW, int F, int KH, int KW, int sh, int sw,
-                                 int dh, int dw, int relu) {
+ALWAYS_INLINE void forward_block(const int NV, int fbStart, int fbEnd, const float *xp, int Wp, int C, const float *w,
+                                 const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw,
+                                 int relu) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    const int P = OH * OW;
     for (int fb = fbStart; fb < fbEnd; fb += 8 * NV) {
         const float *wf = w + fb;
         const float *bf = bias ? bias + fb : 0;
-        for (int p = pStart; p < pEnd; p += 6) {
+        for (int p = 0; p < P; p += 6) {
             const float *xs[6];
             float *ys[6];
-            const int R = pEnd - p < 6 ? pEnd - p : 6;
+            const int R = P - p < 6 ? P - p : 6;
             for (int r = 0; r < R; r++) {
                 const int oh = (p + r) / OW, ow = (p + r) % OW;
                 xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
@@ -94,16 +95,10 @@ ALWAYS_INLINE void forward_block(const int NV, int fbStart, int fbEnd, int pStar
 
 void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu) {
-    // Blocks of pixels whose inputs and outputs stay in L2 (~384 KiB) while every filter block passes over them;
-    // within one, blocks of 16 filters, then one of 8 when F mod 16 == 8. Each output's sum is the same either way.
-    const int P = OH * OW, F16 = F / 16 * 16;
-    int pixels = 98304 / (C + F) / 6 * 6;
-    if (pixels < 6) pixels = 6;
-    for (int p0 = 0; p0 < P; p0 += pixels) {
-        const int p1 = P - p0 < pixels ? P : p0 + pixels;
-        if (F16 > 0) forward_block(2, 0, F16, p0, p1, xp, Wp, C, w, bias, y, OW, F, KH, KW, sh, sw, dh, dw, relu);
-        if (F16 < F) forward_block(1, F16, F, p0, p1, xp, Wp, C, w, bias, y, OW, F, KH, KW, sh, sw, dh, dw, relu);
-    }
+    // Blocks of 16 filters, then one of 8 when F mod 16 == 8.
+    const int F16 = F / 16 * 16;
+    if (F16 > 0) forward_block(2, 0, F16, xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
+    if (F16 < F) forward_block(1, F16, F, xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
 }
 
 // ---------------------------------------------------------------------------------------------

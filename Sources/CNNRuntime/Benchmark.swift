@@ -28,7 +28,7 @@ public struct Benchmark {
         public var kernels: ConvolutionKernels
         /// Median seconds of one training step / one inference batch.
         public var trainSeconds: Double, inferSeconds: Double
-        public var trainImagesPerSecond: Double { Double(batch) / trainSeconds }
+        public var trainImagesPerSecond: Double { trainSeconds > 0 ? Double(batch) / trainSeconds : 0 }
         public var inferImagesPerSecond: Double { Double(batch) / inferSeconds }
         /// Forward multiply-adds of one image, from the analysis.
         public var forwardMultiplyAdds: Int
@@ -45,6 +45,8 @@ public struct Benchmark {
     public var batch: Int, threads: Int, iterations: Int, warmup: Int
     public var optimizer: OptimizerConfig
     public var kernels: ConvolutionKernels = .fastest
+    /// Times inference only (no training steps, no per-layer breakdown): the training figures are then 0.
+    public var inferenceOnly = false
 
     public init(_ analysis: NetworkAnalysis, batch: Int, threads: Int, iterations: Int, warmup: Int = 5) {
         self.analysis = analysis
@@ -80,6 +82,12 @@ public struct Benchmark {
         }
         let inference = StepContext(training: false, threads: threads)
 
+        if inferenceOnly {
+            for _ in 0..<warmup { model.forward(batch: batch, context: inference) }
+            let infer = Self.median((0..<iterations).map { _ in Self.seconds { model.forward(batch: batch, context: inference) } })
+            return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: 0, inferSeconds: infer,
+                          forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: [])
+        }
         for _ in 0..<warmup { trainStep() }
         let train = Self.median((0..<iterations).map { _ in Self.seconds { trainStep() } })
         for _ in 0..<warmup { model.forward(batch: batch, context: inference) }

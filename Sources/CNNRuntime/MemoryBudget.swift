@@ -61,10 +61,11 @@ public struct MemoryBudget: Sendable, Equatable {
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
             case .squeezeExcite(let se): perImage = c.sum(perImage, c.product(3, facts.input.channels), c.product(2, se.squeeze))
             case .conv:
-                // taps per filter (with the bias: a bound) × output positions: one image's im2col columns.
+                // taps per filter (with the bias: a bound) × output positions × images unrolled together: the im2col columns.
                 let taps = facts.trainableParameters / max(facts.output.channels, 1)
                 let positions = c.product(facts.output.height, facts.output.width)
-                perThread = c.sum(perThread, c.product(2, taps, positions), c.product(6, c.sum(input, output)))
+                let stacked = Conv2D.stackedImages(positions: positions, direct: false)
+                perThread = c.sum(perThread, c.product(2, taps, positions, stacked), c.product(6, c.sum(input, output)))
                 fixed = c.sum(fixed, c.product(34, facts.trainableParameters))
             case .local:
                 // One filter's weights over every position are exactly one image's columns.

@@ -23,6 +23,8 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var overrides: SpecOptions
     @Option(help: "Convolution kernels: fastest (Winograd, direct, GEMM as the shapes allow), direct, or im2col (GEMM only).")
     var kernels: ConvolutionKernels = .fastest
+    @Flag(help: "Time inference only (no training steps, no per-layer breakdown; training figures are reported as 0).")
+    var inferenceOnly = false
     @Flag(help: "Print a JSON object (train_images_per_s, infer_images_per_s, peak_rss_bytes, ...).") var json = false
 
     func validate() throws {
@@ -42,6 +44,7 @@ struct BenchCommand: ParsableCommand {
         let batchSize = batch ?? analysis.network.training?.batch ?? 100
         var benchmark = Benchmark(analysis, batch: batchSize, threads: threadCount, iterations: iters)
         benchmark.kernels = kernels
+        benchmark.inferenceOnly = inferenceOnly
         let budget = MemoryBudget.training(analysis, batchCapacity: batchSize, threads: threadCount, optimizer: benchmark.optimizer.kind)
         try Report.catching { () throws(ResourceError) in try budget.check() }
         let result = benchmark.run()
@@ -56,9 +59,10 @@ struct BenchCommand: ParsableCommand {
 enum BenchReport {
     static func text(_ r: Benchmark.Result, network: String, budget: MemoryBudget) -> String {
         var lines = ["\(network): batch \(r.batch), \(r.threads) threads, \(r.kernels.rawValue) kernels, median of \(r.iterations) (\(CPUInfo.summary))"]
-        lines.append("  training   \(Format.decimal(r.trainImagesPerSecond, places: 0)) images/s  "
+        lines.append(r.trainSeconds == 0 ? "  training   not timed (--inference-only)"
+                     : "  training   \(Format.decimal(r.trainImagesPerSecond, places: 1)) images/s  "
                      + "(\(Format.decimal(r.trainSeconds * 1000, places: 2)) ms/step, \(Format.decimal(r.trainGFLOPs, places: 1)) GFLOP/s)")
-        lines.append("  inference  \(Format.decimal(r.inferImagesPerSecond, places: 0)) images/s  "
+        lines.append("  inference  \(Format.decimal(r.inferImagesPerSecond, places: 1)) images/s  "
                      + "(\(Format.decimal(r.inferSeconds * 1000, places: 2)) ms/batch, \(Format.decimal(r.inferGFLOPs, places: 1)) GFLOP/s)")
         lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident"
                      + " (counted before allocating: \(Format.decimal(Double(budget.total ?? 0) / 1_048_576, places: 1)) MiB)")
@@ -77,6 +81,7 @@ enum BenchReport {
                                Format.decimal(layer.backward * 1000, places: 3), rate,
                                Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
         }
+        if r.layers.isEmpty { return lines.joined(separator: "\n") }
         lines.append("\nper layer (median of separately timed steps; a block's layers indented under it, their share of the"
                      + " whole step; 'fused': runs inside the layer before it):\n" + table.rendered(indent: "  "))
         return lines.joined(separator: "\n")

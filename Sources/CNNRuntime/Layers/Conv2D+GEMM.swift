@@ -1,0 +1,94 @@
+import CNNKernels
+
+/// `Conv2D`'s GEMM paths (OpenBLAS), for the shapes the direct and Winograd kernels do not take: grouped convs,
+/// filter counts not a multiple of 8, filters of more than 2^17 weights, and 1×1 stride-1 convs.
+///
+/// A thread's images go through in runs: a 1×1 conv's channels-last pixels are already the rows of its column
+/// matrix, so a run is every image of the thread (one GEMM); otherwise each image of a run is unrolled (im2col)
+/// into its rows of one stacked column matrix, enough images for ~256 rows, since OpenBLAS runs a 49-row GEMM
+/// (a 7×7 map) at two thirds of a 392-row one.
+extension Conv2D {
+    /// Images unrolled into one column matrix (1 for the direct path, whose input gradient alone may come here).
+    static func stackedImages(positions: Int, direct: Bool) -> Int {
+        direct ? 1 : max(1, min(8, 256 / max(positions, 1)))
+    }
+
+    /// The thread's images in runs of one GEMM each (rows within OpenBLAS's 32-bit sizes).
+    func gemmRuns(_ images: Range<Int>) -> [Range<Int>] {
+        let step = isPointwise ? max(1, (1 << 24) / max(positions, 1)) : stackedImages
+        return stride(from: images.lowerBound, to: images.upperBound, by: step).map { $0..<min($0 + step, images.upperBound) }
+    }
+
+    /// Group g's column matrix `[run·OH·OW, taps]` of a run of images and its row stride: the images themselves for a
+    /// 1×1 conv, else each image unrolled into the thread's scratch.
+    func gemmColumns(_ input: UnsafePointer<Float>, run: Range<Int>, group g: Int, thread: Int) -> (UnsafePointer<Float>, Int) {
+        if isPointwise { return (input + run.lowerBound * facts.input.count + g * channelsPerGroup, channels) }
+        let cols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient
+        for (j, n) in run.enumerated() {
+            Im2ColChannelsLast.forward(geometry, image: input + n * facts.input.count, channelOffset: g * channelsPerGroup,
+                                       groupChannels: channelsPerGroup, columns: cols + j * positions * tapsPerGroup)
+        }
+        return (UnsafePointer(cols), tapsPerGroup)
+    }
+
+    /// y = cols · w (+ bias, then max(·, 0) for a fused relu), for the thread's images.
+    func gemmForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>, thread: Int) {
+        for run in gemmRuns(images) {
+            let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
+            for g in 0..<groups {
+                let (cols, lda) = gemmColumns(input, run: run, group: g, thread: thread)
+                // y_g[rows, Fg] = cols_g[rows, taps] · w_g[taps, Fg], written into the group's columns of y[rows, F].
+                BLAS.gemm(m: rows, n: filtersPerGroup, k: tapsPerGroup, a: cols, lda: lda,
+                          b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup, c: y + g * filtersPerGroup, ldc: filters)
+            }
+            if let bias {
+                for p in 0..<rows {
+                    let row = y + p * filters
+                    for f in 0..<filters { row[f] += bias[f] }
+                }
+            }
+            if appliesReLU {
+                for k in 0..<(rows * filters) where y[k] < 0 { y[k] = 0 } // NaN stays NaN
+            }
+        }
+    }
+
+    /// dw += colsᵀ · dy and db += Σ dy (when `weights` is given), dx = col2im(dy · wᵀ) (when `inputGradient` is), for the
+    /// thread's images; dy is already masked by a fused relu.
+    func gemmBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
+                      images: Range<Int>, thread: Int, weights acc: UnsafeMutablePointer<Float>?, bias biasAcc: UnsafeMutablePointer<Float>?) {
+        let dcols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient + scratchLayout.columns
+        for run in gemmRuns(images) {
+            let rows = run.count * positions, dy = outputGradient + run.lowerBound * facts.output.count
+            if let inputGradient, !isPointwise {
+                inputGradient.advanced(by: run.lowerBound * facts.input.count).update(repeating: 0, count: run.count * facts.input.count)
+            }
+            for g in 0..<groups {
+                if let acc {
+                    let (cols, lda) = gemmColumns(input, run: run, group: g, thread: thread)
+                    // dw_g[taps, Fg] += cols_gᵀ · dy_g
+                    BLAS.gemm(transposeA: true, m: tapsPerGroup, n: filtersPerGroup, k: rows, a: cols, lda: lda,
+                              b: dy + g * filtersPerGroup, ldb: filters,
+                              beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: filtersPerGroup)
+                }
+                guard let inputGradient else { continue }
+                // dcols_g[rows, taps] = dy_g · w_gᵀ; a 1×1 conv writes straight into dx's group columns.
+                let dx = inputGradient + run.lowerBound * facts.input.count
+                let (target, ldc) = isPointwise ? (dx + g * channelsPerGroup, channels) : (dcols, tapsPerGroup)
+                BLAS.gemm(transposeB: true, m: rows, n: tapsPerGroup, k: filtersPerGroup, a: dy + g * filtersPerGroup, lda: filters,
+                          b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup, c: target, ldc: ldc)
+                if isPointwise { continue }
+                for j in 0..<run.count {
+                    Im2ColChannelsLast.backward(geometry, columns: dcols + j * positions * tapsPerGroup, image: dx + j * facts.input.count,
+                                                channelOffset: g * channelsPerGroup, groupChannels: channelsPerGroup)
+                }
+            }
+            if let biasAcc {
+                for p in 0..<rows {
+                    let row = dy + p * filters
+                    for f in 0..<filters { biasAcc[f] += row[f] }
+                }
+            }
+        }
+    }
+}
