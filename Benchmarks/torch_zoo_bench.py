@@ -1,4 +1,4 @@
-"""PyTorch's side of Benchmarks/zoo.sh: a zoo network's training step (forward, cross-entropy, backward, Adam)
+"""PyTorch's side of Benchmarks/zoo.sh: a zoo network's training step (forward, cross-entropy, backward, Adam; zoo.sh gives cnnc Adam too)
 and inference (eval mode, no_grad) on random inputs, timed like `cnnc bench` (median of timed iterations after a
 warm-up), in one process so that /usr/bin/time's peak covers both, as it does for `cnnc bench`.
 
@@ -39,7 +39,7 @@ def resnet20():
 
 
 def median_seconds(step, iters):
-    for _ in range(2):
+    for _ in range(5):  # cnnc bench's warm-up
         step()
     times = []
     for _ in range(iters):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # cnnc against PyTorch (torchvision's models, PyPI) and ONNX Runtime on real networks, measured one after the other
-# in one run: training step (forward, cross-entropy, backward, Adam) and inference images/s, their ratios, and peak
+# in one run: training step (forward, cross-entropy, backward, Adam) and inference images/s, their ratios (cnnc's
+# figure divided by the peer's: above 1 is cnnc faster), and peak
 # resident memory (/usr/bin/time, whole process). ONNX Runtime runs the PyTorch model exported with torch.onnx.export
 # at batch 1 and 32. Not part of CI (shared machines are noisy: compare ratios from one run, not figures across runs).
 #
@@ -47,8 +48,9 @@ printf '\n%-12s %6s %11s %11s %7s %11s %11s %7s %10s %10s\n' network batch "cnnc
     "cnnc infer" "torch infer" ratio "cnnc MiB" "torch MiB"
 for net in "${NETWORKS[@]}"; do
     spec=$(spec_of "$net"); batch=$(batch_of "$net"); read -r c h w <<< "$(input_of "$net")"
+    # Adam on both sides, whatever the spec trains with (its state is part of the peak memory).
     /usr/bin/time -f %M -o "$WORK/rss.cnnc" $CNNC bench "$spec" --batch "$batch" --input "${c}x${h}x${w}" --threads "$THREADS" \
-        --iters "$ITERS" --json > "$WORK/cnnc.json"
+        --iters "$ITERS" --set train.optimizer=adam --json > "$WORK/cnnc.json"
     /usr/bin/time -f %M -o "$WORK/rss.torch" "$VENV/bin/python" Benchmarks/torch_zoo_bench.py "$spec" --batch "$batch" \
         --input "$c" "$h" "$w" --threads "$THREADS" --iters "$ITERS" > "$WORK/torch.json"
     ct=$(json_field "$WORK/cnnc.json" train_images_per_s); ci=$(json_field "$WORK/cnnc.json" infer_images_per_s)

@@ -60,7 +60,11 @@ public struct MemoryBudget: Sendable, Equatable {
             case .dense: perImage = c.sum(perImage, c.product(2, input))
             case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
             case .squeezeExcite(let se): perImage = c.sum(perImage, c.product(3, facts.input.channels), c.product(2, se.squeeze))
-            case .conv:
+            case .conv(let conv):
+                if conv.groups == facts.input.channels {
+                    // A depthwise conv with a multiplier M > 1 repeats the image's channels M times, and their gradient.
+                    perThread = c.sum(perThread, c.product(2, input, facts.output.channels / max(facts.input.channels, 1)))
+                }
                 // taps per filter (with the bias: a bound) × output positions × images unrolled together: the im2col columns.
                 let taps = facts.trainableParameters / max(facts.output.channels, 1)
                 let positions = c.product(facts.output.height, facts.output.width)

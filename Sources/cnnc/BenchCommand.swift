@@ -58,7 +58,7 @@ struct BenchCommand: ParsableCommand {
 
 enum BenchReport {
     static func text(_ r: Benchmark.Result, network: String, budget: MemoryBudget) -> String {
-        var lines = ["\(network): batch \(r.batch), \(r.threads) threads, \(r.kernels.rawValue) kernels, median of \(r.iterations) (\(CPUInfo.summary))"]
+        var lines = ["\(network): batch \(r.batch), \(r.threads == 1 ? "1 thread" : "\(r.threads) threads"), \(r.kernels.rawValue) kernels, median of \(r.iterations) (\(CPUInfo.summary))"]
         lines.append(r.trainSeconds == 0 ? "  training   not timed (--inference-only)"
                      : "  training   \(Format.decimal(r.trainImagesPerSecond, places: 1)) images/s  "
                      + "(\(Format.decimal(r.trainSeconds * 1000, places: 2)) ms/step, \(Format.decimal(r.trainGFLOPs, places: 1)) GFLOP/s)")

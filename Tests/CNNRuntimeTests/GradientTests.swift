@@ -21,7 +21,10 @@ struct GradientTests {
         ("conv direct, stride 2, dilation 2", "input: [8, 9, 9]\nlayers:\n  - conv: {filters: 8, size: 3, stride: 2, dilation: 2, pad: 2}\n"),
         ("conv direct, dilated even kernel, same", "input: [8, 6, 7]\nlayers:\n  - conv: {filters: 8, size: [2, 3], dilation: 2, pad: same}\n"),
         ("conv direct, no padding: the kernels read the image itself", "input: [8, 5, 5]\nlayers:\n  - conv: {filters: 8, size: 3}\n"),
-        ("conv direct 1x1: image and output gradient read in place", "input: [8, 3, 4]\nlayers:\n  - conv: {filters: 16, size: 1}\n"),
+        ("conv 1x1 on the GEMM path: one GEMM over a thread's images", "input: [8, 3, 4]\nlayers:\n  - conv: {filters: 16, size: 1}\n"),
+        ("conv Winograd reading the image and the output gradient in place (pad 0; pad 2, even sizes)",
+         "input: [16, 6, 6]\nlayers:\n  - conv: {filters: 16, size: 3}\n  - conv: {filters: 16, size: 3, pad: 2}\n"),
+        ("conv on the GEMM path for filters over 2^17 weights, images stacked", "input: [128, 2, 2]\nlayers:\n  - conv: {filters: 128, size: 3, pad: 1, bias: false}\n"),
         ("conv Winograd 16 → 16, odd size", "input: [16, 5, 5]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 1}\n"),
         ("conv Winograd, pad 2, relu fused", "input: [16, 3, 4]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 2}\n  - relu\n"),
         ("conv 1x1 grouped", "input: [4, 3, 3]\nlayers:\n  - conv: {filters: 4, size: 1, groups: 2}\n"),
@@ -33,6 +36,8 @@ struct GradientTests {
         // (Its fused relu is checked against Conv2D's in KernelAgreementTests: with it a bias probe here lands within ε of the kink.)
         ("depthwise asymmetric kernel, stride and padding",
          "input: [8, 6, 5]\nlayers:\n  - depthwise: {size: [3, 2], stride: [2, 1], pad: [1, 0, 0, 1]}\n"),
+        ("depthwise stride 1: 4-pixel tiles inside, clipped ones at the borders", "input: [8, 6, 9]\nlayers:\n  - depthwise: {size: 3, pad: 1}\n"),
+        ("depthwise multiplier 4: 16 filters from 4 channels (vector lanes)", "input: [4, 5, 5]\nlayers:\n  - depthwise: {size: 3, multiplier: 4, pad: 1}\n"),
         ("depthwise 5x5 wider than the image, multiplier 3", "input: [2, 3, 4]\nlayers:\n  - depthwise: {size: 5, multiplier: 3, pad: 2}\n"),
         ("dense over a multi-channel map", "input: [3, 2, 3]\nlayers:\n  - dense: {units: 4}\n"),
         // Branches, depthwise, separable, pyramid pooling (issue: beyond a straight stack).

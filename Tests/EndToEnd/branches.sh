@@ -51,4 +51,14 @@ done
 check "curves.svg says 'dropout on' only for a network with dropout (resnet-mini has none)" \
     bash -c "grep -q '>train<' '$WORK/resnet-mini/curves.svg' && ! grep -q 'dropout on' '$WORK/resnet-mini/curves.svg'"
 
+# cnnc bench: the layers inside a residual block are listed under it, a fused relu says so, and --inference-only
+# times inference alone (decimal images/s in the JSON); --input replaces the spec's input.
+$CNNC bench specs/resnet-mini.yaml --batch 2 --threads 1 --iters 1 > "$WORK/bench.txt"
+check "bench lists a residual block's layers indented under it, and fused relus as fused" \
+    bash -c "grep -Eq '^  residual[0-9]+ +residual' '$WORK/bench.txt' && grep -Eq '^    conv[0-9]+ +conv +[0-9.]+ +[0-9.]+ +[0-9.]+ ' '$WORK/bench.txt' \
+             && grep -Eq '^ +relu[0-9]+ +relu +fused +fused' '$WORK/bench.txt'"
+$CNNC bench specs/resnet-mini.yaml --batch 2 --threads 1 --iters 1 --inference-only --input 3x40x40 --json > "$WORK/bench.json"
+check "bench --inference-only --input: no training timed, inference in images/s with decimals, no per-layer table" \
+    python3 -c "import json; r = json.load(open('$WORK/bench.json')); assert r['train_images_per_s'] == 0 and r['infer_images_per_s'] > 0 and r['layers'] == [], r"
+
 finish

@@ -7,12 +7,15 @@ import CNNKernels
 ///     y[n, oh, ow, f] = b[f] + Σ_{kh, kw, c in f's group} x[n, oh·s + kh·d − p, ow·s + kw·d − p, c] · w[f, c, kh, kw]
 ///
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
-/// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Two ways to compute each pass:
-/// - direct (ungrouped, F a multiple of 8): the AVX2 kernels of `CKernels` on a zero-padded copy of
-///   the image; the input gradient is the same kernel run on the padded output gradient with the
-///   flipped, transposed filters (stride 1, padding within the window);
-/// - Winograd F(2×2, 3×3) for 3×3 stride-1 passes with ≥ 16 channels in and out (`CKernels/winograd.c`);
-/// - generic: channels-last im2col + one OpenBLAS GEMM per group (a 1×1 conv reads its input in place).
+/// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
+/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, not 1×1): the AVX2 kernels of `CKernels`
+///   on a zero-padded copy of the image (or the image itself when no padding is needed); the input gradient is
+///   the same kernel run on the padded output gradient with the flipped, transposed filters (stride 1, padding
+///   within the window);
+/// - Winograd F(2×2, 3×3) for the direct shapes that are 3×3 stride-1 with ≥ 16 channels in and out
+///   (`CKernels/winograd.c`);
+/// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place).
+/// A conv with one input channel per group (depthwise) is `DepthwiseConv2D` instead.
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
 /// the accumulators are summed in thread order, so results are reproducible for a given thread count.
@@ -287,9 +290,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
             if appliesReLU {
                 // The fused relu's backward: dy = 0 where y = max(·, 0) was clamped. The buffer is the model's gradient
                 // of this layer's (shared) output, so masking it in place is safe.
-                ChannelsLast.reluMask(output: output + images.lowerBound * outSize,
-                                      gradient: UnsafeMutablePointer(mutating: outputGradient + images.lowerBound * outSize),
-                                      count: images.count * outSize)
+                for n in images {
+                    ChannelsLast.reluMask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: outputGradient + n * outSize),
+                                          count: outSize)
+                }
             }
             guard directForward else {
                 gemmBackward(input: input, outputGradient: outputGradient, inputGradient: inputGradient, images: images, thread: thread,
@@ -331,11 +335,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
         }
         guard trainsWeights else { return }
         // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout.
-        for t in 1..<max(threads, 1) {
-            let (total, part) = (accumulators[0], accumulators[t])
-            for i in 0..<(weightCount + filters) { total[i] += part[i] }
-        }
-        let total = accumulators[0]
+        let total = accumulators.sumInThreadOrder(threads: threads, count: weightCount + filters)
         forEachWeight { storage, kernel in weightGradient[storage] += total[kernel] }
         if let biasGradient { for f in 0..<filters { biasGradient[f] += total[weightCount + f] } }
     }
@@ -378,4 +378,15 @@ final class ThreadScratch {
     deinit { storage.deallocate() }
 
     subscript(thread: Int) -> UnsafeMutablePointer<Float> { storage + thread * floatsPerThread }
+
+    /// Adds the first `count` floats of threads 1..<threads into thread 0's, in thread order (so a result is the same
+    /// on every run with the same thread count), and returns thread 0's.
+    func sumInThreadOrder(threads: Int, count: Int) -> UnsafeMutablePointer<Float> {
+        let total = self[0]
+        for t in 1..<max(threads, 1) {
+            let part = self[t]
+            for i in 0..<count { total[i] += part[i] }
+        }
+        return total
+    }
 }

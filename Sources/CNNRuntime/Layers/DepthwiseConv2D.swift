@@ -36,9 +36,10 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
     /// Per thread: weight gradient `[KH][KW][F]` then bias gradient `[F]`.
     let accumulators: ThreadScratch
 
-    /// Whether `DepthwiseConv2D` computes a conv layer: one input channel per group, on a CPU with the kernels.
+    /// Whether `DepthwiseConv2D` computes a conv layer: one input channel per group, on a CPU with the kernels. A conv
+    /// of a 1-channel image is one group too, but an ordinary conv: its filters would all repeat the one channel.
     static func computes(_ facts: LayerAnalysis, conv: Convolution, kernels: ConvolutionKernels) -> Bool {
-        kernels != .im2col && DirectConvolution.isSupported && conv.groups == facts.input.channels
+        kernels != .im2col && DirectConvolution.isSupported && conv.groups == facts.input.channels && facts.input.channels > 1
     }
 
     init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int) {
@@ -158,11 +159,7 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
         }
         guard trainsWeights else { return }
         // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout.
-        for t in 1..<max(threads, 1) {
-            let (total, part) = (accumulators[0], accumulators[t])
-            for i in 0..<(weightCount + filters) { total[i] += part[i] }
-        }
-        let total = accumulators[0]
+        let total = accumulators.sumInThreadOrder(threads: threads, count: weightCount + filters)
         for f in 0..<filters {
             for k in 0..<kernelArea { weightGradient[f * kernelArea + k] += total[k * filters + f] }
         }
