@@ -10,3 +10,6 @@ static inline MPI_Datatype cnnc_mpi_byte(void) { return MPI_BYTE; }
 static inline MPI_Op cnnc_mpi_sum(void) { return MPI_SUM; }
 static inline MPI_Op cnnc_mpi_band(void) { return MPI_BAND; }
 static inline void *cnnc_mpi_in_place(void) { return MPI_IN_PLACE; }
+static inline MPI_Status *cnnc_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
+static inline MPI_Status *cnnc_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Datatype cnnc_mpi_uint16(void) { return MPI_UINT16_T; }

@@ -8,6 +8,15 @@ public protocol Communicator: AnyObject {
     /// Element-wise sum over every rank, in place; every rank gets the result.
     func sum(_ values: UnsafeMutableBufferPointer<Float>)
     func sum(_ values: UnsafeMutableBufferPointer<Double>)
+    /// Starts an element-wise sum over every rank, in place, and returns at once: the values are not to be
+    /// read or written until `finishSums`. Sums started in the same order on every rank pair up.
+    func startSum(_ values: UnsafeMutableBufferPointer<Float>)
+    /// Starts a sum of bfloat16 values (`BFloat16`), each pair added in float and rounded back; as `startSum` otherwise.
+    func startBFloat16Sum(_ values: UnsafeMutableBufferPointer<UInt16>)
+    /// Lets the started sums move on (MPI progresses non-blocking collectives only inside its calls).
+    func progressSums()
+    /// Returns when every started sum is complete.
+    func finishSums()
     /// True on every rank when `value` is the same on every rank.
     func allEqual(_ value: UInt64) -> Bool
     /// Rank `root`'s values, on every rank.
@@ -34,6 +43,15 @@ extension Communicator {
         sum(&value)
         return value[0] > 0
     }
+
+    /// A world without non-blocking sums sums at once.
+    public func startSum(_ values: UnsafeMutableBufferPointer<Float>) { sum(values) }
+    /// Only a world of one has nothing to add.
+    public func startBFloat16Sum(_ values: UnsafeMutableBufferPointer<UInt16>) {
+        precondition(size == 1, "this communicator cannot sum bfloat16 values")
+    }
+    public func progressSums() {}
+    public func finishSums() {}
 
     public func broadcast(_ string: String, root: Int) -> String {
         String(decoding: broadcast(Array(string.utf8), root: root), as: UTF8.self)

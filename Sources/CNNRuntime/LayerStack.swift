@@ -59,9 +59,9 @@ final class LayerStack {
 
     /// Backpropagates `outputGradient`, adding into parameter gradients; writes dL/d(input) when asked.
     /// Layers before `first` are left out (frozen layers that nothing before them needs a gradient through),
-    /// and layer `first` then writes no input gradient.
+    /// and layer `first` then writes no input gradient. `finished(i)` is called after layer i's pass.
     func backward(input: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext,
-                  from first: Int = 0) {
+                  from first: Int = 0, finished: ((Int) -> Void)? = nil) {
         for i in stride(from: layers.count - 1, through: first, by: -1) {
             let run = {
                 self.layers[i].backward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
@@ -71,6 +71,7 @@ final class LayerStack {
                                         batch: batch, context: context)
             }
             if let clock = context.clock { clock.measure(layers[i], backward: true, run) } else { run() }
+            finished?(i)
         }
     }
 }

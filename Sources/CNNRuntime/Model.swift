@@ -60,10 +60,29 @@ public final class Model {
 
     /// Backpropagates `outputGradient`, adding into `parameters.gradients` (zero them first).
     /// `inputGradient`, when given, receives dL/d(input) `[N, H, W, C]` (tests and saliency need it; training does not).
-    public func backward(batch: Int, context: StepContext, inputGradient: UnsafeMutablePointer<Float>? = nil) {
+    /// `finished(i)` is called when top-level layer i's pass is done: its gradients and those of every later layer are final.
+    public func backward(batch: Int, context: StepContext, inputGradient: UnsafeMutablePointer<Float>? = nil,
+                         finished: ((Int) -> Void)? = nil) {
         // A requested input gradient needs every layer; training needs only those from the first trained one.
         stack.backward(input: input, inputGradient: inputGradient, batch: batch, context: context,
-                       from: inputGradient == nil ? firstUpdatedLayer : 0)
+                       from: inputGradient == nil ? firstUpdatedLayer : 0, finished: finished)
+    }
+
+    /// Each top-level layer's first offset in the parameter arena (the arena holds layers depth first).
+    var layerStarts: [Int] {
+        func count(_ layer: RuntimeLayer) -> Int { layer.parameterSpecs.reduce(0) { $0 + $1.count } + layer.children.reduce(0) { $0 + count($1) } }
+        var starts: [Int] = [], offset = 0
+        for layer in stack.layers {
+            starts.append(offset)
+            offset += count(layer)
+        }
+        return starts
+    }
+
+    /// The gradient allreduce in buckets of at least `bucketBytes` (see `GradientBuckets`).
+    func gradientBuckets(bucketBytes: Int, precision: AllreducePrecision) -> GradientBuckets {
+        GradientBuckets(gradients: parameters.gradients, layerStarts: layerStarts, bucketFloats: bucketBytes / MemoryLayout<Float>.size,
+                        precision: precision)
     }
 }
 

@@ -27,6 +27,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var threads: Int
     public var kernels: String
     public var ranks: Int
+    /// `--allreduce-precision` when not fp32.
+    public var allreducePrecision: String?
     public var initWeights: String?
     /// `--partial` with `initWeights`: a resume that must start over (killed before its first resume point) loads them alike.
     public var partialInitWeights: Bool?
@@ -57,8 +59,10 @@ public struct RunRecord: Codable, Equatable, Sendable {
         public var network: String?, data: String?
         public var seed: UInt64?, batch: Int?, epochs: Int?, threads: Int?, kernels: String?
         public var ranks: Int
+        public var allreducePrecision: String?
 
-        public init(network: String?, data: String?, seed: UInt64?, batch: Int?, epochs: Int?, threads: Int?, kernels: String?, ranks: Int) {
+        public init(network: String?, data: String?, seed: UInt64?, batch: Int?, epochs: Int?, threads: Int?, kernels: String?, ranks: Int,
+                    allreducePrecision: String? = nil) {
             self.network = network
             self.data = data
             self.seed = seed
@@ -67,6 +71,7 @@ public struct RunRecord: Codable, Equatable, Sendable {
             self.threads = threads
             self.kernels = kernels
             self.ranks = ranks
+            self.allreducePrecision = allreducePrecision
         }
     }
 
@@ -82,16 +87,24 @@ public struct RunRecord: Codable, Equatable, Sendable {
         compare("--batch", request.batch, batch)
         compare("--threads", request.threads, threads)
         compare("--kernels", request.kernels, kernels)
+        compare("--allreduce-precision", request.allreducePrecision, allreducePrecision ?? AllreducePrecision.fp32.rawValue)
         if let asked = request.data, Self.absolute(asked) != data {
             found.append("--data \(asked), but the run was started with --data \(data)")
         }
         if let asked = request.epochs, asked < epochs {
             found.append("--epochs \(asked), but the run was started with --epochs \(epochs) (the count may only grow)")
         }
-        if request.ranks != ranks {
-            found.append("\(request.ranks) process\(request.ranks == 1 ? "" : "es"), but the run was started on \(ranks) (mpirun -np \(ranks))")
-        }
         return found
+    }
+
+    /// A resume on another number of ranks is allowed (a host was lost, or came back): the global batch, the
+    /// order of the images and every random stream stay the same, only the sums' order changes. This says so.
+    public func rankChange(_ request: Request) -> String? {
+        guard request.ranks != ranks else { return nil }
+        func processes(_ n: Int) -> String { n == 1 ? "1 process" : "\(n) ranks" }
+        return "continuing on \(processes(request.ranks)) a run started on \(processes(ranks)): the global batch stays \(batch) "
+            + "and the images come in the same order, but the gradients are summed in another order, so the weights differ "
+            + "from an uninterrupted run's by rounding (docs/scaling.md)"
     }
 
     public func encoded() -> Data {

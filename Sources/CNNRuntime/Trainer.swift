@@ -35,6 +35,9 @@ public struct EpochMetrics: Sendable, Codable, Equatable {
     public var ranks: Int = 1
     public var waitSeconds: Double = 0
     public var allreduceSeconds: Double = 0
+    /// True when the allreduce ran in buckets during backward: then `allreduceSeconds` is what was left of it after
+    /// backward, waiting for the slowest rank included, and `waitSeconds` is 0.
+    public var allreduceOverlapped: Bool? = nil
     /// With replica checks on: the training images of the epoch, each checked to be used exactly once over all ranks.
     public var checkedExamples: Int?
 }
@@ -133,6 +136,12 @@ public final class Trainer {
     public var checkReplicas = false
     /// The data's class names, in label order: stored in every checkpoint's metadata (`ClassNames.metadataKey`).
     public var classNames: [String]?
+    /// Data parallel: the gradient allreduce in buckets of at least this many bytes, started while backward
+    /// still runs (`GradientBuckets`); 0 reduces the whole arena in one call after backward.
+    public var allreduceBucketBytes = Trainer.defaultBucketBytes
+    public static let defaultBucketBytes = 64 << 10
+    /// Data parallel: the gradients' precision on the wire (`.bf16` halves the bytes; weights and optimizer stay float).
+    public var allreducePrecision = AllreducePrecision.fp32
     /// Test hook for the replica check: (rank, global step) at which that rank's first weight is nudged.
     public var perturbation: (rank: Int, step: Int)?
 
@@ -233,6 +242,10 @@ public final class Trainer {
             var uses = [Float](repeating: 0, count: checkReplicas ? train.count : 0)
             var lossSum = position.epochLossSum, lossCount = position.epochExamples, images = 0
             var waitSeconds: Double = 0, allreduceSeconds: Double = 0
+            // bf16 needs the buckets' conversion: without buckets, one bucket of the whole arena, started after backward.
+            let buckets = world.size > 1 && (allreduceBucketBytes > 0 || allreducePrecision != .fp32)
+                ? model.gradientBuckets(bucketBytes: allreduceBucketBytes > 0 ? allreduceBucketBytes : Int.max / 2, precision: allreducePrecision)
+                : nil
             while position.step < stepsPerEpoch {
                 if world.any(shouldStop()) {
                     try saveLast()
@@ -266,17 +279,25 @@ public final class Trainer {
                         for k in 0..<(batch * classes) { model.outputGradient[k] *= weight }
                     }
                     stepLoss[0] = result.loss * Double(batch)
-                    if result.loss.isFinite { model.backward(batch: batch, context: context) }
+                    if result.loss.isFinite {
+                        model.backward(batch: batch, context: context, finished: buckets.map { buckets in { buckets.layerFinished($0, world: self.world) } })
+                    }
                 }
                 if world.size > 1 {
-                    // The barrier separates waiting for a slower rank from the cost of the reduction itself.
                     let waitStarted = Date()
-                    world.barrier()
-                    let reduceStarted = Date()
-                    world.sum(model.parameters.gradients)
+                    var waited: Double = 0
+                    if let buckets {
+                        // A barrier here would move the sums on too and blur the split: time the rest of them, waiting included.
+                        buckets.finish(world: world)
+                    } else {
+                        // The barrier separates waiting for a slower rank from the cost of the reduction itself.
+                        world.barrier()
+                        waited = Date().timeIntervalSince(waitStarted)
+                        world.sum(model.parameters.gradients)
+                    }
                     world.sum(&stepLoss)
-                    waitSeconds += reduceStarted.timeIntervalSince(waitStarted)
-                    allreduceSeconds += Date().timeIntervalSince(reduceStarted)
+                    waitSeconds += waited
+                    allreduceSeconds += Date().timeIntervalSince(waitStarted) - waited
                 }
                 let loss = stepLoss[0] / Double(global.count)
                 guard loss.isFinite else {
@@ -312,7 +333,8 @@ public final class Trainer {
                 validationAccuracy: validationEval?.accuracy, validationLoss: validationEval?.loss, testLoss: testEval.loss,
                 testAccuracy: testEval.accuracy,
                 seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9),
-                ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds, checkedExamples: checked)
+                ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds,
+                allreduceOverlapped: buckets != nil ? true : nil, checkedExamples: checked)
             // "best": by early_stop's metric when set, else validation accuracy, else test accuracy (`ModelSelection`).
             let score = selection.score(metrics)
             let improved = selection.improves(metrics, on: history.isEmpty ? nil : position.bestAccuracy)

@@ -32,10 +32,21 @@ struct TrainCommand: ParsableCommand {
     var distributed = false
     @Flag(help: "Debug data-parallel runs: compare a checksum of the weights across ranks after every step, and check that every training image is used exactly once per epoch.")
     var checkReplicas = false
+    @Option(help: ArgumentHelp("Data-parallel runs: reduce gradients in buckets of at least this many KiB, each started as soon as backward has produced it, so the network's time hides behind the rest of backward; 0 reduces them in one call after backward.",
+                               valueName: "KiB"))
+    var bucketKib = Trainer.defaultBucketBytes >> 10
+    @Option(help: ArgumentHelp("Data-parallel runs: the gradients' precision in the allreduce: fp32, or bf16 (bfloat16: half the bytes, about 3 significant digits; weights and optimizer stay fp32). Recorded in run.json.",
+                               valueName: "fp32|bf16"))
+    var allreducePrecision: AllreducePrecision?
+    @Option(help: ArgumentHelp("Data-parallel runs: a rank that waits longer than this for the others in a step (a host down or cut off) reports it and ends the job, which then resumes from its last checkpoint; 0 waits forever.",
+                               valueName: "seconds"))
+    var peerTimeout: Double = 120
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if !(peerTimeout >= 0) || peerTimeout > 86_400 { throw ValidationError("--peer-timeout must be between 0 (wait forever) and 86400 seconds") }
+        if bucketKib < 0 || bucketKib > 1 << 20 { throw ValidationError("--bucket-kib must be between 0 (one allreduce after backward) and 1048576 (1 GiB)") }
         if partial, initWeights == nil { throw ValidationError("--partial qualifies --init-weights: name the checkpoint to load from") }
         if initWeights != nil, resume {
             throw ValidationError("--init-weights and --resume exclude each other: a resumed run continues from its own last checkpoint")
@@ -130,6 +141,8 @@ struct TrainCommand: ParsableCommand {
         }
         let trainer = run.trainer
         trainer.checkReplicas = checkReplicas
+        trainer.allreduceBucketBytes = bucketKib << 10
+        trainer.allreducePrecision = record.allreducePrecision.flatMap(AllreducePrecision.init(rawValue:)) ?? .fp32
         if let hook = environment["CNNC_TEST_PERTURB"] {
             // "RANK:STEP": a test of --check-replicas nudges one rank's weights at one step.
             let parts = hook.split(separator: ":").compactMap { Int($0) }
@@ -164,6 +177,7 @@ struct TrainCommand: ParsableCommand {
             }
             Terminal.flush()
         }
+        World.watch(world, seconds: peerTimeout, folder: folder)
         let finished = try Report.catching { () throws(TrainingError) in try trainer.run(threads: threads) }
         progress?.finish()
         guard world.isRoot else {
@@ -203,15 +217,19 @@ struct TrainCommand: ParsableCommand {
                 if let spec, changed == true { throw .specChanged(folder: folder, spec: spec) }
                 let data = runtime.data.map { (try? DataLocator.directory(for: $0, environment: environment)) ?? $0 }
                 let request = RunRecord.Request(network: runtime.network, data: data, seed: seed, batch: batch, epochs: epochs,
-                                                threads: runtime.threads, kernels: runtime.compute.kernelChoice?.rawValue, ranks: world.size)
+                                                threads: runtime.threads, kernels: runtime.compute.kernelChoice?.rawValue, ranks: world.size,
+                                                allreducePrecision: allreducePrecision?.rawValue)
                 var differences = record.conflicts(with: request)
                 if let asked = runtime.dataFormat, let recorded = record.dataFormat, asked.rawValue != recorded {
                     differences.append("--data-format \(asked.rawValue), but the run was started on a \(recorded) folder")
                 }
                 guard differences.isEmpty else { throw .configurationChanged(folder: folder, differences: differences) }
             }
-            if let epochs, epochs != record.epochs {
-                record.epochs = epochs
+            let request = RunRecord.Request(network: nil, data: nil, seed: nil, batch: nil, epochs: nil, threads: nil, kernels: nil, ranks: world.size)
+            if let note = record.rankChange(request) { print("note: \(note)") }
+            if epochs.map({ $0 != record.epochs }) ?? false || world.size != record.ranks {
+                record.epochs = epochs ?? record.epochs
+                record.ranks = world.size
                 try Report.catching { () throws(CheckpointError) in try RunFolder.write(record, specText: nil, to: folder) }
             }
             return (folder, record, analysis)
@@ -234,9 +252,11 @@ struct TrainCommand: ParsableCommand {
                                kernels: runtime.kernels.rawValue, ranks: world.size, initWeights: initWeights.map(RunRecord.absolute),
                                dataFormat: dataFormat?.rawValue)
         if initWeights != nil { record.partialInitWeights = partial }
+        if let allreducePrecision, allreducePrecision != .fp32 { record.allreducePrecision = allreducePrecision.rawValue }
         try Report.catching { () throws(CheckpointError) in
             try RunFolder.write(record, specText: resolvedSpec, to: folder)
         }
         return (folder, record, analysis)
     }
 }
+extension AllreducePrecision: ExpressibleByArgument {}

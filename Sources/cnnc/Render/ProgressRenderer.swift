@@ -45,7 +45,9 @@ final class ProgressRenderer: TrainingObserver {
         line += "  test acc \(Format.percent(m.testAccuracy))  \(Format.decimal(m.seconds, places: 1)) s  \(Int(m.imagesPerSecond)) img/s"
         if m.ranks > 1 {
             let share = { (seconds: Double) in "\(Format.decimal(seconds, places: 2)) s (\(Format.percent(seconds / max(m.seconds, 1e-9))))" }
-            line += "  \(m.ranks) ranks: allreduce \(share(m.allreduceSeconds)), waiting \(share(m.waitSeconds))"
+            line += m.allreduceOverlapped == true
+                ? "  \(m.ranks) ranks: allreduce left after backward (waiting included) \(share(m.allreduceSeconds))"
+                : "  \(m.ranks) ranks: allreduce \(share(m.allreduceSeconds)), waiting \(share(m.waitSeconds))"
         }
         print(line)
         if let checked = m.checkedExamples {
