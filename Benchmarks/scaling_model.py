@@ -3,7 +3,7 @@
   compute(N)   = (B / N) * t_image                  the global batch B split over N machines
   allreduce(N) = 2 (N-1)/N * bytes / bandwidth      ring allreduce of the gradients (reduce-scatter +
                  + 2 (N-1) * latency                 all-gather), one message per hop and phase
-  step(N)      = compute(N) + allreduce(N)          no overlap (cnnc today: one flat buffer after backward)
+  step(N)      = compute(N) + allreduce(N)          no overlap (cnnc train --bucket-kib 0)
   step'(N)     = compute/3 + max(2 compute/3, allreduce)   buckets started as soon as their layers' backward
                                                     is done: the allreduce hides behind backward (~2/3 of a step)
   efficiency   = compute(1) / (N * step(N))
