@@ -186,8 +186,9 @@ final class MPICommunicator: Communicator, Finalizable, PeerWatching {
 
     func finishSums() {
         if let progress {
-            let deadline = peerTimeout.map { Date(timeIntervalSinceNow: $0.seconds) } ?? .distantFuture
-            if !progress.waitAll(until: deadline) { peerTimeout?.expired("the gradient allreduce") }
+            if !progress.waitAll(until: peerTimeout.map { Date(timeIntervalSinceNow: $0.seconds) }) {
+                peerTimeout?.expired("the gradient allreduce")
+            }
         }
         for k in pending.indices { complete(&pending[k], "the gradient allreduce") }
         pending.removeAll(keepingCapacity: true)
@@ -204,9 +205,12 @@ final class MPICommunicator: Communicator, Finalizable, PeerWatching {
     func allEqual(_ value: UInt64) -> Bool {
         guard size > 1 else { return true }
         var pair: [UInt64] = [value, ~value]
-        var request: MPI_Request?
-        MPI_Iallreduce(cnnc_mpi_in_place(), &pair, 2, cnnc_mpi_uint64(), cnnc_mpi_band(), comm, &request)
-        complete(&request, "a comparison across the ranks")
+        // The buffer must stay put until the collective completes, not only during the call that starts it.
+        pair.withUnsafeMutableBufferPointer { pair in
+            var request: MPI_Request?
+            MPI_Iallreduce(cnnc_mpi_in_place(), pair.baseAddress, 2, cnnc_mpi_uint64(), cnnc_mpi_band(), comm, &request)
+            complete(&request, "a comparison across the ranks")
+        }
         return pair[0] == value && pair[1] == ~value
     }
 
@@ -221,8 +225,10 @@ final class MPICommunicator: Communicator, Finalizable, PeerWatching {
         guard size > 1 else { return bytes }
         var count: [UInt64] = [UInt64(bytes.count)]
         var request: MPI_Request?
-        MPI_Ibcast(&count, 1, cnnc_mpi_uint64(), Int32(root), comm, &request)
-        complete(&request, "a broadcast from rank \(root)")
+        count.withUnsafeMutableBufferPointer { count in
+            MPI_Ibcast(count.baseAddress, 1, cnnc_mpi_uint64(), Int32(root), comm, &request)
+            complete(&request, "a broadcast from rank \(root)")
+        }
         var result = rank == root ? bytes : [UInt8](repeating: 0, count: Int(count[0]))
         // Chunks below 2^31 bytes: MPI counts are 32-bit.
         var offset = 0

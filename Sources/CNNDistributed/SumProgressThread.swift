@@ -38,11 +38,16 @@ final class SumProgressThread: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until every queued sum is complete; false if `deadline` came first.
-    func waitAll(until deadline: Date) -> Bool {
+    /// Waits until every queued sum is complete; false if `deadline` came first (nil: no deadline).
+    func waitAll(until deadline: Date?) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while outstanding > 0 {
+            // Not wait(until: .distantFuture): Foundation on Linux converts that date to nanoseconds and traps.
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
             if !condition.wait(until: deadline) { return outstanding == 0 }
         }
         return true

@@ -85,7 +85,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
         compare("--network", request.network, network)
         compare("--seed", request.seed, seed)
         compare("--batch", request.batch, batch)
-        compare("--threads", request.threads, threads)
+        // On another rank count the cores per rank change too: then --threads may change with it.
+        if request.ranks == ranks { compare("--threads", request.threads, threads) }
         compare("--kernels", request.kernels, kernels)
         compare("--allreduce-precision", request.allreducePrecision, allreducePrecision ?? AllreducePrecision.fp32.rawValue)
         if let asked = request.data, Self.absolute(asked) != data {
@@ -103,8 +104,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
         guard request.ranks != ranks else { return nil }
         func processes(_ n: Int) -> String { n == 1 ? "1 process" : "\(n) ranks" }
         return "continuing on \(processes(request.ranks)) a run started on \(processes(ranks)): the global batch stays \(batch) "
-            + "and the images come in the same order, but the gradients are summed in another order, so the weights differ "
-            + "from an uninterrupted run's by rounding (docs/scaling.md)"
+            + "and the images come in the same order, but the gradients are summed in another order (and batchnorm's batch "
+            + "statistics come from shares of another size), so the weights differ from an uninterrupted run's (docs/scaling.md)"
     }
 
     public func encoded() -> Data {

@@ -50,6 +50,7 @@ public enum TrainingError: Error, Sendable {
     case checkpoint(CheckpointError)
     case replicasDiverged(epoch: Int, step: Int)
     case coverage(epoch: Int, missing: Int, repeated: Int)
+    case ranksDisagree(setting: String)
 
     public var message: String {
         switch self {
@@ -65,6 +66,8 @@ public enum TrainingError: Error, Sendable {
             return "the ranks' weights differ after epoch \(epoch), step \(step); the replicas have diverged"
         case .coverage(let epoch, let missing, let repeated):
             return "epoch \(epoch) left \(missing) training images out and used \(repeated) more than once across the ranks"
+        case .ranksDisagree(let setting):
+            return "the ranks were started with different \(setting)"
         }
     }
 
@@ -76,6 +79,7 @@ public enum TrainingError: Error, Sendable {
         case .labelOutOfRange: return "make the last dense layer's units equal to the number of classes"
         case .inputMismatch: return "set the spec's input to the data's shape"
         case .checkpoint(let error): return error.hint
+        case .ranksDisagree: return "give every rank the same options (one mpirun command line for all of them)"
         case .replicasDiverged, .coverage: return "this is a bug in cnnc's data-parallel training; please report it with the spec and the mpirun command"
         }
     }
@@ -223,6 +227,9 @@ public final class Trainer {
         // Every rank starts from rank 0's weights (they are equal already when seeded alike; this makes it certain).
         world.broadcast(model.parameters.values, root: 0)
         model.parameters.markChanged()
+        // Ranks that split the allreduce differently would pair up unrelated sums: each rank has its own command line.
+        let exchange = UInt64(allreduceBucketBytes) << 1 | (allreducePrecision == .bf16 ? 1 : 0)
+        if world.size > 1, !world.allEqual(exchange) { throw .ranksDisagree(setting: "--bucket-kib and --allreduce-precision") }
         let plan = LearningRatePlan(config, stepsPerEpoch: stepsPerEpoch)
         let selection = self.selection
         while position.epoch < config.epochs {
@@ -243,6 +250,7 @@ public final class Trainer {
             var lossSum = position.epochLossSum, lossCount = position.epochExamples, images = 0
             var waitSeconds: Double = 0, allreduceSeconds: Double = 0
             // bf16 needs the buckets' conversion: without buckets, one bucket of the whole arena, started after backward.
+            let overlapped = allreduceBucketBytes > 0
             let buckets = world.size > 1 && (allreduceBucketBytes > 0 || allreducePrecision != .fp32)
                 ? model.gradientBuckets(bucketBytes: allreduceBucketBytes > 0 ? allreduceBucketBytes : Int.max / 2, precision: allreducePrecision)
                 : nil
@@ -280,14 +288,21 @@ public final class Trainer {
                     }
                     stepLoss[0] = result.loss * Double(batch)
                     if result.loss.isFinite {
-                        model.backward(batch: batch, context: context, finished: buckets.map { buckets in { buckets.layerFinished($0, world: self.world) } })
+                        let hook = overlapped ? buckets.map { buckets in { (layer: Int) in buckets.layerFinished(layer, world: self.world) } } : nil
+                        model.backward(batch: batch, context: context, finished: hook)
                     }
                 }
                 if world.size > 1 {
                     let waitStarted = Date()
                     var waited: Double = 0
-                    if let buckets {
+                    if let buckets, overlapped {
                         // A barrier here would move the sums on too and blur the split: time the rest of them, waiting included.
+                        buckets.finish(world: world)
+                    } else if let buckets {
+                        // One bf16 bucket of the whole arena, started after the barrier (no MPI call of this thread may
+                        // overlap a started sum's).
+                        world.barrier()
+                        waited = Date().timeIntervalSince(waitStarted)
                         buckets.finish(world: world)
                     } else {
                         // The barrier separates waiting for a slower rank from the cost of the reduction itself.
@@ -334,7 +349,7 @@ public final class Trainer {
                 testAccuracy: testEval.accuracy,
                 seconds: seconds, imagesPerSecond: Double(images) / max(seconds, 1e-9),
                 ranks: world.size, waitSeconds: waitSeconds, allreduceSeconds: allreduceSeconds,
-                allreduceOverlapped: buckets != nil ? true : nil, checkedExamples: checked)
+                allreduceOverlapped: world.size > 1 && overlapped ? true : nil, checkedExamples: checked)
             // "best": by early_stop's metric when set, else validation accuracy, else test accuracy (`ModelSelection`).
             let score = selection.score(metrics)
             let improved = selection.improves(metrics, on: history.isEmpty ? nil : position.bestAccuracy)

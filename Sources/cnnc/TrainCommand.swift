@@ -229,6 +229,10 @@ struct TrainCommand: ParsableCommand {
             if let note = record.rankChange(request) { print("note: \(note)") }
             if epochs.map({ $0 != record.epochs }) ?? false || world.size != record.ranks {
                 record.epochs = epochs ?? record.epochs
+                if world.size != record.ranks {
+                    // The cores are shared by another number of ranks now: --threads, or this machine's share.
+                    record.threads = runtime.threadCount(ranksOnThisMachine: world.size > 1 ? MPIWorld.localSize(environment) : 1)
+                }
                 record.ranks = world.size
                 try Report.catching { () throws(CheckpointError) in try RunFolder.write(record, specText: nil, to: folder) }
             }

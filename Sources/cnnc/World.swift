@@ -17,10 +17,14 @@ enum World {
 
 extension World {
     /// Bounds every collective of the training loop: a rank that waits longer than `seconds` for the others
+    /// within the training (a rank with no image in a step waits for the others' whole step)
     /// (a host down or cut off, which over TCP raises no error for many minutes) reports and ends, and mpirun
     /// then ends the job. Checkpoints are whole at every moment, so the run resumes from its last epoch.
     static func watch(_ world: Communicator, seconds: Double, folder: String) {
         guard seconds > 0, let watched = world as? PeerWatching else { return }
+        // Met once without a limit: the limit is on how far the ranks drift apart while training, not on how much
+        // longer one of them took to read its data.
+        world.barrier()
         let rank = world.rank
         let host = ProcessInfo.processInfo.hostName
         watched.peerTimeout = PeerTimeout(seconds: seconds) { operation in

@@ -89,7 +89,7 @@ struct DataParallelTests {
     }
 
     /// Buckets change when each part of the gradient is summed, not what: the weights equal the one-call run's bit for bit,
-    /// with 2 ranks and with 3 where one rank has no image in some steps (batch 2) and starts every bucket after the others.
+    /// with 2 ranks and with 3 where one rank has no image in any step (batch 2) and starts every bucket after the others.
     /// bf16 on the wire keeps the replicas identical and the weights near the fp32 run's.
     @Test(arguments: [(2, 8), (3, 2)])
     func bucketsGiveTheOneCallWeights(ranks: Int, batch: Int) throws {
@@ -110,6 +110,8 @@ struct DataParallelTests {
         #expect(try run(bucketBytes: 1 << 20) == flat)
         let compressed = try run(bucketBytes: 16, precision: .bf16)
         #expect(compressed.allSatisfy { $0 == compressed[0] })
+        // bf16 without buckets: one bucket of the whole arena after backward, the same sums in another cut.
+        #expect(try run(bucketBytes: 0, precision: .bf16) == compressed)
         let scale = flat[0].map(abs).max()!
         let difference = zip(flat[0], compressed[0]).map { abs($0 - $1) }.max()!
         #expect(difference > 0 && difference / scale < 0.05)

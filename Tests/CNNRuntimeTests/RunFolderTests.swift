@@ -53,12 +53,14 @@ struct RunFolderTests {
         asked.threads = 1
         asked.kernels = "im2col"
         asked.data = "/data/fashion-mnist"
-        asked.ranks = 2
         let found = r.conflicts(with: asked)
         #expect(found.count == 5)
         #expect(found.contains { $0.hasPrefix("--seed 2") } && found.contains { $0.hasPrefix("--threads 1") })
-        // Another rank count is no conflict (a lost host): it is said, not refused.
-        #expect(!found.contains { $0.contains("process") || $0.contains("ranks") })
+        // Another rank count is no conflict (a lost host): it is said, not refused, and the threads per rank may change with it.
+        asked.ranks = 2
+        let onTwo = r.conflicts(with: asked)
+        #expect(onTwo.count == 4 && !onTwo.contains { $0.hasPrefix("--threads") })
+        #expect(!onTwo.contains { $0.contains("process") || $0.contains("ranks") })
         #expect(r.rankChange(same) == nil)
         #expect(r.rankChange(asked)?.hasPrefix("continuing on 2 ranks a run started on 1 process") == true)
     }
