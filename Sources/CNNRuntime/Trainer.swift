@@ -230,6 +230,12 @@ public final class Trainer {
         // Ranks that split the allreduce differently would pair up unrelated sums: each rank has its own command line.
         let exchange = UInt64(allreduceBucketBytes) << 1 | (allreducePrecision == .bf16 ? 1 : 0)
         if world.size > 1, !world.allEqual(exchange) { throw .ranksDisagree(setting: "--bucket-kib and --allreduce-precision") }
+        // Made once per run: bf16 needs the buckets' conversion: without buckets, one bucket of the whole arena, after backward.
+        let overlapped = allreduceBucketBytes > 0
+        let buckets = world.size > 1 && (allreduceBucketBytes > 0 || allreducePrecision != .fp32)
+            ? model.gradientBuckets(bucketBytes: allreduceBucketBytes > 0 ? allreduceBucketBytes : Int.max / 2, precision: allreducePrecision)
+            : nil
+        let backwardHook = overlapped ? buckets.map { buckets in { (layer: Int) in buckets.layerFinished(layer, world: self.world) } } : nil
         let plan = LearningRatePlan(config, stepsPerEpoch: stepsPerEpoch)
         let selection = self.selection
         while position.epoch < config.epochs {
@@ -249,11 +255,6 @@ public final class Trainer {
             var uses = [Float](repeating: 0, count: checkReplicas ? train.count : 0)
             var lossSum = position.epochLossSum, lossCount = position.epochExamples, images = 0
             var waitSeconds: Double = 0, allreduceSeconds: Double = 0
-            // bf16 needs the buckets' conversion: without buckets, one bucket of the whole arena, started after backward.
-            let overlapped = allreduceBucketBytes > 0
-            let buckets = world.size > 1 && (allreduceBucketBytes > 0 || allreducePrecision != .fp32)
-                ? model.gradientBuckets(bucketBytes: allreduceBucketBytes > 0 ? allreduceBucketBytes : Int.max / 2, precision: allreducePrecision)
-                : nil
             while position.step < stepsPerEpoch {
                 if world.any(shouldStop()) {
                     try saveLast()
@@ -288,8 +289,7 @@ public final class Trainer {
                     }
                     stepLoss[0] = result.loss * Double(batch)
                     if result.loss.isFinite {
-                        let hook = overlapped ? buckets.map { buckets in { (layer: Int) in buckets.layerFinished(layer, world: self.world) } } : nil
-                        model.backward(batch: batch, context: context, finished: hook)
+                        model.backward(batch: batch, context: context, finished: backwardHook)
                     }
                 }
                 if world.size > 1 {
