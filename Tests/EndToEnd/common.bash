@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 CNNC=.build/release/cnnc
-DATA=${MNIST_DIR:-../shared/datasets/mnist-5k}
+DATA=${MNIST_DIR:-data/mnist}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 passed=0; failed=0

@@ -16,7 +16,7 @@ FUZZ=.build-fuzz/release/cnnc-fuzz
 [ -x "$FUZZ" ] || { echo "the fuzz targets did not build"; exit 1; }
 CORPUS=.build-fuzz/corpus
 mkdir -p "$CORPUS" Tests/Fuzz/findings
-python3 Tests/Fuzz/seeds.py "$CORPUS" "${MNIST_DIR:-../shared/datasets/mnist-5k}"
+python3 Tests/Fuzz/seeds.py "$CORPUS" "${MNIST_DIR:-data/mnist}"
 
 passed=0; failed=0
 for target in "${targets[@]}"; do
