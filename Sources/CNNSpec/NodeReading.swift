@@ -151,7 +151,7 @@ struct MappingReader {
         }
         let text = try NodeReading.string(value, what: "'\(name)'")
         guard words.contains(text) else {
-            throw .invalidValue(what: "'\(name)'", value: text, requirement: NodeReading.alternatives(words), at: value.location)
+            throw .unknownWord(what: "'\(name)'", word: text, expected: NodeReading.alternatives(words), words: words, at: value.location)
         }
         return text
     }
@@ -292,6 +292,7 @@ enum NodeReading {
 
     /// `n`, `[h, w]`, `[top, bottom, left, right]`, `valid`, `same` or `full`.
     static func padding(_ node: YAMLNode, budget: NodeBudget) throws(SpecError) -> Padding {
+        let expected = "an integer, [h, w], [top, bottom, left, right], valid, same or full"
         switch node.value {
         case .scalar("valid", plain: true): return .valid
         case .scalar("same", plain: true): return .same
@@ -302,9 +303,10 @@ enum NodeReading {
                                 : .explicit(top: v[0], bottom: v[1], left: v[2], right: v[3])
         case .scalar(let text, true) where isWholeNumber(text):
             return .uniform(try int(node, what: "'pad'", minimum: 0))
+        case .scalar(let text, true) where Double(text) == nil && !YAMLNode.isNull(text) && text != "true" && text != "false":
+            throw .unknownWord(what: "'pad'", word: text, expected: expected, words: ["valid", "same", "full"], at: node.location)
         default:
-            throw .typeMismatch(what: "'pad'", expected: "an integer, [h, w], [top, bottom, left, right], valid, same or full",
-                                found: node.typeDescription, at: node.location)
+            throw .typeMismatch(what: "'pad'", expected: expected, found: node.typeDescription, at: node.location)
         }
     }
 

@@ -19,6 +19,8 @@ public enum SpecError: Error, Equatable, Sendable {
     case duplicateKey(key: String, at: SourceLocation)
     case typeMismatch(what: String, expected: String, found: String, at: SourceLocation)
     case invalidValue(what: String, value: String, requirement: String, at: SourceLocation)
+    /// A word where one of a few words belongs (`pad: sam`); the hint names the nearest.
+    case unknownWord(what: String, word: String, expected: String, words: [String], at: SourceLocation)
     case missingKey(key: String, section: String, example: String, at: SourceLocation)
     case emptyLayers(at: SourceLocation)
     /// A concat with no branches, an empty branch, or a residual with no layers.
@@ -47,6 +49,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .syntax(_, _, let at), .nestingTooDeep(_, let at), .expansionLimit(_, let at),
              .unknownAnchor(_, let at), .unknownKey(_, _, _, let at), .keyOfAnother(_, _, _, _, let at), .unknownLayerKind(_, let at),
              .duplicateKey(_, let at), .typeMismatch(_, _, _, let at), .invalidValue(_, _, _, let at),
+             .unknownWord(_, _, _, _, let at),
              .missingKey(_, _, _, let at), .emptyLayers(let at), .emptyBranch(_, let at), .duplicateName(_, _, let at),
              .tooManyLayers(_, let at), .badOverride(_, _, let at), .extendsCycle(_, let at), .extendsTooDeep(_, let at),
              .unknownLayer(_, _, let at), .layerWrittenOnce(_, _, _, let at), .unknownBlockParameter(_, _, _, let at),
@@ -76,6 +79,7 @@ public enum SpecError: Error, Equatable, Sendable {
         case .duplicateKey(let key, _): return "key '\(key)' is given twice"
         case .typeMismatch(let what, let expected, let found, _): return "\(what) must be \(expected), found \(found)"
         case .invalidValue(let what, let value, let requirement, _): return "\(what) is \(value); it must be \(requirement)"
+        case .unknownWord(let what, let word, let expected, _, _): return "\(what) must be \(expected), found '\(word)'"
         case .missingKey(let key, let section, _, _): return "\(section) has no '\(key)'"
         case .emptyLayers: return "'layers' is empty; a network needs at least one layer"
         case .emptyBranch(let block, _): return "this '\(block)' has an empty list; every branch needs at least one layer"
@@ -104,12 +108,13 @@ public enum SpecError: Error, Equatable, Sendable {
         case .expansionLimit: return "use fewer nested aliases"
         case .unknownAnchor(let name, _): return "define '&\(name)' before using '*\(name)'"
         case .unknownKey(let key, _, let allowed, _):
-            return Self.suggestion(for: key, among: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))"
+            return PeerNames.keyHint(for: key, allowed: allowed) ?? Self.suggestion(for: key, among: allowed) ?? "allowed keys: \(allowed.joined(separator: ", "))"
         case .keyOfAnother(_, let section, _, let allowed, _):
             return "keys of \(section): \(allowed.joined(separator: ", "))"
         case .unknownLayerKind(let name, _):
-            return Self.suggestion(for: name, among: SpecVocabulary.layerKeywords)
+            return PeerNames.layerKindHint(for: name) ?? Self.suggestion(for: name, among: SpecVocabulary.layerKeywords)
                 ?? "layer kinds: \(SpecVocabulary.layerKeywords.joined(separator: ", "))"
+        case .unknownWord(_, let word, _, let words, _): return Self.suggestion(for: word, among: words)
         case .duplicateKey: return "remove one of them"
         case .missingKey(_, _, let example, _): return "add \(example)"
         case .emptyLayers: return "add layers, e.g. '- conv: {filters: 16, size: 3}'"

@@ -158,8 +158,18 @@ struct NetworkBuilder {
             }
             return Shape(channels: try dim("channels"), height: try dim("height"), width: try dim("width"))
         }
+        if case .scalar(let text, true) = node.value, text.contains("x") {
+            // `3x32x32`, as --input is written on the command line; each number is read as the list's are.
+            let parts = text.split(separator: "x", omittingEmptySubsequences: false)
+            if parts.count == 3, parts.allSatisfy({ !$0.isEmpty && NodeReading.isWholeNumber(String($0)) }) {
+                let v = try parts.map { (part) throws(SpecError) in
+                    try NodeReading.int(YAMLNode(.scalar(String(part), plain: true), at: node.location), what: "'input'", minimum: 1)
+                }
+                return Shape(channels: v[0], height: v[1], width: v[2])
+            }
+        }
         guard case .sequence = node.value else {
-            throw .typeMismatch(what: "'input'", expected: "[channels, height, width] or {channels, height, width}",
+            throw .typeMismatch(what: "'input'", expected: "[channels, height, width], {channels, height, width} or CxHxW (3x32x32)",
                                 found: node.typeDescription, at: node.location)
         }
         let v = try NodeReading.ints(node, what: "'input'", minimum: 1, counts: [3], budget: budget)
@@ -622,8 +632,8 @@ struct NetworkBuilder {
         }
         let name = try NodeReading.string(nameNode, what: "\(family.name) name")
         guard let member = family.member(name) else {
-            throw .invalidValue(what: family.name, value: "'\(name)'", requirement: NodeReading.alternatives(family.members.map(\.name)),
-                                at: nameNode.location)
+            let names = family.members.map(\.name)
+            throw .unknownWord(what: family.name, word: name, expected: NodeReading.alternatives(names), words: names, at: nameNode.location)
         }
         let keys = [family.nameKey] + member.keys
         guard let written else { return (member, MappingReader(absentAt: node, section: section, keys: keys, budget: budget)) }

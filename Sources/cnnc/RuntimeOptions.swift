@@ -48,8 +48,9 @@ struct RuntimeOptions: ParsableArguments {
             for warning in source.warnings { DiagnosticRenderer.warning(warning) }
             if source.format == .imagefolder {
                 // On standard error: eval's standard output stays its report.
-                Terminal.standardError("decoded \(source.train.count) training and \(source.test.count) test images from \(directory) in "
-                                       + Format.decimal(Date().timeIntervalSince(start), places: 2) + " s on \(options.threads) threads\n")
+                Terminal.standardError("decoded \(Format.grouped(source.train.count)) training and \(Format.count(source.test.count, "test image")) "
+                                       + "from \(directory) in " + Format.decimal(Date().timeIntervalSince(start), places: 2)
+                                       + " s on \(Format.count(options.threads, "thread"))\n")
             }
         }
         return source

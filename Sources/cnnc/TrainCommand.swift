@@ -164,11 +164,12 @@ struct TrainCommand: ParsableCommand {
         trainer.shouldStop = { Interrupt.requested }
 
         if world.isRoot {
-            let layout = world.size > 1 ? "\(world.size) ranks × \(threads) threads" : "\(threads) threads"
+            let layout = (world.size > 1 ? "\(world.size) ranks × " : "") + Format.count(threads, "thread")
             let frozen = run.model.parameters.frozenCount
             print("training \(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters"
                   + (frozen > 0 ? " (\(Format.grouped(frozen)) frozen)" : "") + ", "
-                  + "\(run.train.count) training images, \(run.test.count) test images, \(config.epochs) epochs of batch \(config.batch), "
+                  + "\(Format.count(run.train.count, "training image")) and \(Format.count(run.test.count, "test image")) from \(record.data), "
+                  + "\(Format.count(config.epochs, "epoch")) of batch \(config.batch), "
                   + "\(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), "
                   + (config.labelSmoothing > 0 ? "label smoothing \(config.labelSmoothing), " : "") + "seed \(config.seed), \(layout)")
             print("run folder: \(folder)")
@@ -191,10 +192,10 @@ struct TrainCommand: ParsableCommand {
         }
         if let last = progress?.recorder.rows.last {
             if trainer.stoppedEarly, let stop = config.earlyStop {
-                print("stopped early after \(last.epoch) of \(config.epochs) epochs: \(stop.metric.rawValue) did not improve "
+                print("stopped early after \(last.epoch) of \(Format.count(config.epochs, "epoch")): \(stop.metric.rawValue) did not improve "
                       + (stop.minDelta > 0 ? "by more than \(stop.minDelta) " : "") + "for \(stop.patience) epoch\(stop.patience == 1 ? "" : "s")")
             }
-            print("final test accuracy \(Format.percent(last.testAccuracy)) after \(last.epoch) epochs; "
+            print("final test accuracy \(Format.percent(last.testAccuracy)) after \(Format.count(last.epoch, "epoch")); "
                   + BestEpochSummary.render(trainer.bestEpoch, criterion: trainer.selection.criterion(hasValidation: run.validation != nil))
                   + " in \(trainer.bestPath)")
         }

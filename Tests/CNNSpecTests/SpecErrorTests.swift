@@ -208,7 +208,7 @@ struct SpecErrorTests {
         let initError = try #require(error("input: [1, 8, 8]\ninit: normal(-1)\nlayers: [relu]\n"))
         guard case .invalidValue = initError else { Issue.record("got \(initError)"); return }
         let opt = try #require(error("input: [1, 8, 8]\nlayers: [relu]\ntrain: {optimizer: adamax}\n"))
-        guard case .invalidValue(_, "'adamax'", _, _) = opt else { Issue.record("got \(opt)"); return }
+        guard case .unknownWord(_, "adamax", _, _, _) = opt else { Issue.record("got \(opt)"); return }
     }
 }
 

@@ -34,7 +34,7 @@ echo "wrote $(find "$WORK/fashion" -name '*.png' | wc -l) PNG files in $(python3
 
 $CNNC train specs/deepconv.yaml --data "$WORK/fashion" --epochs 1 --seed 1 --out "$WORK/from-folder" 2> "$WORK/folder.err" | tail -n 2
 cat "$WORK/folder.err"
-seconds=$(sed -n 's/^decoded 60000 training and 10000 test images from .* in \([0-9.]*\) s on \([0-9]*\) threads$/\1/p' "$WORK/folder.err")
+seconds=$(sed -n 's/^decoded 60,000 training and 10,000 test images from .* in \([0-9.]*\) s on \([0-9]*\) threads*$/\1/p' "$WORK/folder.err")
 threads=$(sed -n 's/.* s on \([0-9]*\) threads$/\1/p' "$WORK/folder.err")
 check "all 70,000 PNG files decoded" test -n "$seconds"
 echo "decode rate: $(python3 -c "print(round(70000 / max(float('${seconds:-0}'), 1e-9)))") images/s (${seconds:-?} s on ${threads:-?} threads)"

@@ -61,10 +61,10 @@ check "one epoch: 2 ranks reach 1 process's accuracy within 0.2 points" \
 # 300 in steps of 2 over 3 ranks, one rank idle every step).
 $MPIRUN -np 2 $CNNC train "$WORK/nodrop.yaml" --data "$DATA" --epochs 1 --batch 75 --check-replicas --out "$WORK/check2" > "$WORK/check2.log" 2>&1
 check "2 ranks, batch 75: weights equal after every step, all 5000 images used exactly once" \
-    grep -q "weights identical on all 2 ranks after every step; 5000 training images, each used exactly once" "$WORK/check2.log"
+    grep -q "weights identical on all 2 ranks after every step; 5,000 training images, each used exactly once" "$WORK/check2.log"
 $MPIRUN -np 3 $CNNC train "$WORK/nodrop.yaml" --data "$WORK/spread1000" --epochs 2 --batch 64 --check-replicas --out "$WORK/check3" > "$WORK/check3.log" 2>&1
 check "3 ranks, batch 64: all 1000 images used exactly once in each of 2 epochs" \
-    test "$(grep -c 'weights identical on all 3 ranks after every step; 1000 training images, each used exactly once' "$WORK/check3.log")" -eq 2
+    test "$(grep -c 'weights identical on all 3 ranks after every step; 1,000 training images, each used exactly once' "$WORK/check3.log")" -eq 2
 $MPIRUN -np 3 $CNNC train "$WORK/nodrop.yaml" --data "$WORK/spread300" --epochs 1 --batch 2 --check-replicas --out "$WORK/idle" > "$WORK/idle.log" 2>&1
 check "3 ranks, batch 2 (one rank idle each step): all 300 images used exactly once" \
     grep -q "300 training images, each used exactly once" "$WORK/idle.log"

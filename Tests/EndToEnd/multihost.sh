@@ -40,7 +40,7 @@ one=$(accuracy "$WORK/one"); two=$(accuracy "$WORK/two")
 check "2 hosts over a 1 Gb/s link: one epoch reaches 1 process's accuracy within 0.2 points ($one, $two)" \
     python3 -c "import sys; sys.exit(0 if abs($one - $two) <= 0.002 else 1)"
 check "2 hosts: weights identical after every step, all 5000 images used exactly once" \
-    grep -q "weights identical on all 2 ranks after every step; 5000 training images, each used exactly once" "$WORK/two.log"
+    grep -q "weights identical on all 2 ranks after every step; 5,000 training images, each used exactly once" "$WORK/two.log"
 check "the allreduce ran in buckets during backward" grep -q "allreduce left after backward" "$WORK/two.log"
 
 # The buckets change when each part of the gradient is summed, not what: with 2 ranks every element is a + b.

@@ -69,15 +69,16 @@ struct CheckCommandTests {
     @Test func paramsHeadlineIsTheLearnedCount() throws {
         let result = try CLI.run(["params", "specs/fashion-bn.yaml"])
         #expect(result.status == 0)
-        #expect(result.stdout.hasPrefix("fashion-bn: 339,394 parameters (+ 544 buffers)\n"))
+        #expect(result.stdout.hasPrefix("fashion-bn: 339,394 parameters (339.4 k; + 544 buffers)\n"))
         #expect(result.stdout.contains("\n  batchnorm5  batchnorm    [128]         256      256   0.1%\n"), "\(result.stdout)")
         #expect(result.stdout.hasSuffix("\n\nparams: learned (batchnorm's running mean and variance are buffers); MACs: multiply-adds "
                                         + "of conv, local and dense layers; other ops: batchnorm, pooling, activations, residual adds "
                                         + "(docs/spec.md, Reports)\n"))
         let check = try CLI.run(["check", "specs/fashion-bn.yaml"])
-        #expect(check.stdout.contains("\n  parameters: 339,394 (learned)\n  buffers: 544 (batchnorm running mean and variance, not learned)\n"
-                                      + "  multiply-adds per image: 10,632,320 (conv, local and dense layers)\n"
-                                      + "  other operations per image: 197,952 (batchnorm, pooling, activations, residual adds)\n"),
+        #expect(check.stdout.contains("\n  parameters: 339,394 (339.4 k, learned)\n  buffers: 544 (batchnorm running mean and variance, not learned)\n"
+                                      + "  multiply-adds per image: 10,632,320 (10.63 M MACs = 21.26 M FLOPs, a multiply-add counting as 2; "
+                                      + "conv, local and dense layers; share: of this total)\n"
+                                      + "  other operations per image: 197,952 (198.0 k; batchnorm, pooling, activations, residual adds)\n"),
                 "\(check.stdout)")
     }
 

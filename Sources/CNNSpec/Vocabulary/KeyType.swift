@@ -54,7 +54,7 @@ public enum KeyType: Hashable, Sendable {
         case .padding: "n, [h, w], [top, bottom, left, right], valid, same, full"
         case .initScheme: "he | xavier | normal(std) | uniform(a)"
         case .choice(let words): words.joined(separator: " | ")
-        case .shape: "[C, H, W] or {channels, height, width}"
+        case .shape: "[C, H, W], {channels, height, width} or CxHxW"
         case .layers: "list of layers"
         case .branches: "list of lists of layers"
         case .blocks: "mapping of names to {params, layers}"

@@ -98,3 +98,44 @@ extension Format {
         return h > 0 ? "\(h):\(mm):\(rr)" : "\(m):\(rr)"
     }
 }
+
+extension Format {
+    /// Counts in human units beside the exact figure: 138,357,544 -> "138.4 M", 15,470,264,320 -> "15.47 G",
+    /// 9,248 -> "9.2 k"; four significant digits at most, below 1,000 the number itself.
+    static func human(_ value: Int) -> String {
+        let magnitude = Double(value.magnitude)
+        let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
+        guard let (scale, unit) = units.first(where: { magnitude >= $0.0 }) else { return "\(value)" }
+        let scaled = magnitude / scale
+        let places = scaled >= 100 ? 1 : 2
+        return (value < 0 ? "-" : "") + decimal(scaled, places: places) + " " + unit
+    }
+
+    /// A part's share of a total: "33.3%"; "" when the total is 0.
+    static func share(_ part: Int, of total: Int) -> String {
+        total == 0 ? "" : decimal(100 * Double(part) / Double(total), places: 1) + "%"
+    }
+
+    /// A change: "+2,320", "-1,600", "0".
+    static func signed(_ value: Int) -> String { value > 0 ? "+" + grouped(value) : grouped(value) }
+
+    /// A change in bytes: "+12.3 KiB", "-1.50 MiB", "0".
+    static func signedBytes(_ value: Int) -> String {
+        value == 0 ? "0" : (value > 0 ? "+" : "-") + bytes(Int(value.magnitude))
+    }
+
+    /// old → new, or the value once when they are equal.
+    static func transition(_ old: String, _ new: String) -> String { old == new ? old : "\(old) → \(new)" }
+
+    /// new relative to old: "+12.5%", "-40.0%", or "" when old is 0.
+    static func relative(_ old: Int, _ new: Int) -> String {
+        guard old != 0 else { return "" }
+        let change = (Double(new) - Double(old)) / Double(old) * 100
+        return (change > 0 ? "+" : "") + decimal(change, places: 1) + "%"
+    }
+
+    /// "1 epoch", "3 epochs", "5,000 images".
+    static func count(_ value: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(grouped(value)) \(value == 1 ? noun : plural ?? noun + "s")"
+    }
+}

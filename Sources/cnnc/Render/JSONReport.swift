@@ -114,3 +114,34 @@ enum JSONReport {
         .object([("size", .int(f.size)), ("jump", .int(f.jump)), ("start", .double(f.start))])
     }
 }
+
+extension JSONReport {
+    /// `cnnc diff --json`: both networks' totals and every layer entry, `old` and `new` as in `check --json`
+    /// without their branches (the branches' layers are entries of their own, at `depth` + 1).
+    static func diff(_ diff: NetworkDiff) -> JSONValue {
+        func brief(_ layer: LayerAnalysis?) -> JSONValue {
+            guard let layer else { return .null }
+            return .object([
+                ("name", .string(layer.name)), ("kind", .string(layer.layer.kind.keyword)), ("output", shape(layer.output)),
+                ("params", .int(layer.trainableParameters)), ("macs", .int(layer.multiplyAdds)),
+                ("activation_bytes", .int(4 * layer.output.count)), ("rf", field(layer.receptiveField.height)),
+            ])
+        }
+        func totals(_ analysis: NetworkAnalysis) -> JSONValue {
+            .object([("name", .string(analysis.network.name)), ("params", .int(analysis.trainableParameters)),
+                     ("total_macs", .int(analysis.totalMultiplyAdds)), ("total_other_ops", .int(analysis.totalOtherOperations)),
+                     ("activation_bytes", .int(analysis.activationBytesPerImage))])
+        }
+        return .object([
+            ("old", totals(diff.old)), ("new", totals(diff.new)),
+            ("params_delta", .int(diff.parameterDelta)), ("macs_delta", .int(diff.multiplyAddDelta)),
+            ("other_ops_delta", .int(diff.otherOperationDelta)), ("activation_bytes_delta", .int(diff.activationByteDelta)),
+            ("layers", .array(diff.entries.map { entry in
+                .object([("change", .string(entry.change.rawValue)), ("depth", .int(entry.depth)),
+                         ("old", brief(entry.old)), ("new", brief(entry.new)),
+                         ("params_delta", .int(entry.parameterDelta)), ("macs_delta", .int(entry.multiplyAddDelta)),
+                         ("activation_bytes_delta", .int(entry.activationByteDelta))])
+            })),
+        ])
+    }
+}

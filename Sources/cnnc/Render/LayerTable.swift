@@ -7,9 +7,9 @@ enum LayerTable {
         // The buffers column only for networks that have any (batchnorm's running statistics).
         let showBuffers = analysis.buffers > 0
         var table = TextTable(
-            headers: ["#", "layer", "kind", "output", "params"] + (showBuffers ? ["buffers"] : []) + ["MACs", "other ops", "RF", "jump", "start"],
-            numeric: [true, false, false, false, true] + (showBuffers ? [true] : []) + [true, true, true, true, true])
-        table.rows.append(["", "input", "", analysis.network.input.description, ""] + (showBuffers ? [""] : []) + ["", "", "1", "1", "0.5"])
+            headers: ["#", "layer", "kind", "output", "params"] + (showBuffers ? ["buffers"] : []) + ["MACs", "share", "other ops", "RF", "jump", "start"],
+            numeric: [true, false, false, false, true] + (showBuffers ? [true] : []) + [true, true, true, true, true, true])
+        table.rows.append(["", "input", "", analysis.network.input.description, ""] + (showBuffers ? [""] : []) + ["", "", "", "1", "1", "0.5"])
         for (i, layer) in analysis.layers.enumerated() {
             for (depth, label, row) in LayerTree.rows(layer, label: "\(i + 1)") {
                 let rf = row.receptiveField
@@ -18,7 +18,8 @@ enum LayerTable {
                     label, LayerTree.indent(depth) + row.name, KindDescription.of(row), Format.output(row),
                     Format.grouped(row.trainableParameters)]
                     + (showBuffers ? [Format.grouped(row.buffers)] : []) + [
-                    Format.grouped(row.multiplyAdds), Format.grouped(row.otherOperations), rf.sizeDescription,
+                    Format.grouped(row.multiplyAdds), row.multiplyAdds == 0 ? "" : Format.share(row.multiplyAdds, of: analysis.totalMultiplyAdds),
+                    Format.grouped(row.otherOperations), rf.sizeDescription,
                     square ? "\(rf.height.jump)" : "\(rf.height.jump)x\(rf.width.jump)",
                     square ? Format.start(rf.height.start) : "\(Format.start(rf.height.start))x\(Format.start(rf.width.start))",
                 ])
@@ -26,12 +27,15 @@ enum LayerTable {
         }
         var lines = ["\(analysis.network.name): input \(analysis.network.input), \(analysis.layers.count) layers",
                      table.rendered(indent: "  ")]
-        lines.append("  parameters: \(Format.grouped(analysis.trainableParameters)) (learned)")
+        lines.append("  parameters: \(Format.grouped(analysis.trainableParameters)) (\(Format.human(analysis.trainableParameters)), learned)")
         if showBuffers {
             lines.append("  buffers: \(Format.grouped(analysis.buffers)) (batchnorm running mean and variance, not learned)")
         }
-        lines.append("  multiply-adds per image: \(Format.grouped(analysis.totalMultiplyAdds)) (conv, local and dense layers)")
-        lines.append("  other operations per image: \(Format.grouped(analysis.totalOtherOperations)) (batchnorm, pooling, activations, residual adds)")
+        lines.append("  multiply-adds per image: \(Format.grouped(analysis.totalMultiplyAdds)) (\(Format.human(analysis.totalMultiplyAdds)) MACs "
+                     + "= \(Format.human(2 * analysis.totalMultiplyAdds)) FLOPs, a multiply-add counting as 2; conv, local and dense layers; "
+                     + "share: of this total)")
+        lines.append("  other operations per image: \(Format.grouped(analysis.totalOtherOperations)) (\(Format.human(analysis.totalOtherOperations)); "
+                     + "batchnorm, pooling, activations, residual adds)")
         lines.append("  activation memory per image: \(Format.bytes(analysis.activationBytesPerImage)) (forward pass, float32)")
         lines.append("  receptive field of the output: \(analysis.receptiveField.sizeDescription) pixels")
         lines.append("  receptive field before the classifier: \(analysis.lastSpatialReceptiveField.sizeDescription) pixels "

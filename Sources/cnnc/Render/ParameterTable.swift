@@ -8,17 +8,18 @@ enum ParameterTable {
         let showBuffers = analysis.buffers > 0
         var table = TextTable(headers: ["layer", "kind", "output", "params"] + (showBuffers ? ["buffers"] : []) + ["share"],
                               numeric: [false, false, false, true] + (showBuffers ? [true] : []) + [true])
-        let total = max(analysis.trainableParameters, 1)
         for layer in analysis.layers where layer.storedValues > 0 {
             for (depth, _, row) in LayerTree.rows(layer, label: "") where row.storedValues > 0 {
                 table.rows.append([LayerTree.indent(depth) + row.name, KindDescription.of(row), Format.output(row),
                                    Format.grouped(row.trainableParameters)]
                                   + (showBuffers ? [Format.grouped(row.buffers)] : [])
-                                  + [Format.decimal(100 * Double(row.trainableParameters) / Double(total), places: 1) + "%"])
+                                  + [Format.share(row.trainableParameters, of: analysis.trainableParameters)])
             }
         }
-        let buffers = showBuffers ? " (+ \(Format.grouped(analysis.buffers)) buffers)" : ""
-        return "\(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters\(buffers)\n" + table.rendered(indent: "  ")
+        let notes = (analysis.trainableParameters >= 10_000 ? [Format.human(analysis.trainableParameters)] : [])
+            + (showBuffers ? ["+ \(Format.grouped(analysis.buffers)) buffers"] : [])
+        let note = notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+        return "\(analysis.network.name): \(Format.grouped(analysis.trainableParameters)) parameters\(note)\n" + table.rendered(indent: "  ")
     }
 
     /// The line under `cnnc params`' tables: what its figures count (docs/spec.md, Reports).

@@ -52,7 +52,7 @@ final class ProgressRenderer: TrainingObserver {
         print(line)
         if let checked = m.checkedExamples {
             print("replica check: epoch \(m.epoch): weights identical on all \(m.ranks) ranks after every step; "
-                  + "\(checked) training images, each used exactly once")
+                  + "\(Format.count(checked, "training image")), each used exactly once")
         }
         Terminal.flush()
         recorder.record(m)

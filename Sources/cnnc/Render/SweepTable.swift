@@ -57,6 +57,6 @@ struct SweepTable {
     /// "test 97.12% (best val 97.50%), 42.1 s".
     static func summary(_ r: SweepResult) -> String {
         "test \(Format.percent(r.testAccuracy))" + (r.bestValidationAccuracy.map { " (best val \(Format.percent($0)))" } ?? "")
-            + ", \(Format.duration(r.seconds)) over \(r.epochs) epochs"
+            + ", \(Format.duration(r.seconds)) over \(Format.count(r.epochs, "epoch"))"
     }
 }
