@@ -16,11 +16,16 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
 
+    @Option(help: ArgumentHelp("List the square input sizes in MIN..MAX (or 1..MAX) that every layer reads whole, and the smallest.",
+                               valueName: "MIN..MAX"))
+    var sizes: SizeRange?
+
     @Flag(help: "Print the spec as cnnc reads it, as YAML: after 'extends', 'blocks' and --set (and --input), with no comments.")
     var resolved = false
 
     func validate() throws {
         if json && resolved { throw ValidationError("--json and --resolved print different things: choose one") }
+        if sizes != nil && (json || resolved) { throw ValidationError("--sizes prints its own report: leave out --json and --resolved") }
     }
 
     func run() throws {
@@ -29,11 +34,32 @@ struct CheckCommand: ParsableCommand {
             print(try specs.map { try SpecInput.resolved($0, overrides: overrides) }.joined(separator: "---\n"), terminator: "")
             return
         }
-        let analyses = try SpecInput.analyses(of: specs, inputOverride: input, overrides: try spec.parsed())
-        if json {
+        // --sizes tries every size; the spec's own size's warnings would only repeat part of its report.
+        let analyses = try SpecInput.analyses(of: specs, inputOverride: input, overrides: try spec.parsed(), warnings: sizes == nil)
+        if let sizes {
+            print(analyses.map { InputSizeReport.render($0.network, range: sizes.range) }.joined(separator: "\n\n"))
+        } else if json {
             print(JSONReport.networks(analyses).rendered())
         } else {
             print(analyses.map(LayerTable.render).joined(separator: "\n\n"))
         }
     }
+}
+
+/// `--sizes 1..512`, or `--sizes 512` for 1..512.
+struct SizeRange: ExpressibleByArgument {
+    var range: ClosedRange<Int>
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ".", omittingEmptySubsequences: true)
+        let bounds = parts.compactMap { Int($0) }
+        if argument.contains(".."), bounds.count == 2, 1 <= bounds[0], bounds[0] <= bounds[1], bounds[1] <= 8192 {
+            range = bounds[0]...bounds[1]
+        } else if !argument.contains("."), let top = Int(argument), (1...8192).contains(top) {
+            range = 1...top
+        } else {
+            return nil
+        }
+    }
+
 }

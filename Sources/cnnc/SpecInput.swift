@@ -6,15 +6,18 @@ import CNNSpec
 /// Loads and analyses spec files for the subcommands, rendering any error and exiting non-zero.
 enum SpecInput {
     /// Every network of every file, analysed, in the order written. Warnings go to stderr.
-    static func analyses(of paths: [String], inputOverride: Shape? = nil, overrides: [SpecOverride] = []) throws -> [NetworkAnalysis] {
+    static func analyses(of paths: [String], inputOverride: Shape? = nil, overrides: [SpecOverride] = [],
+                         warnings: Bool = true) throws -> [NetworkAnalysis] {
         var result: [NetworkAnalysis] = []
         for path in paths {
             let networks = try Report.catching { () throws(SpecError) in try SpecParser.load(path: path, overrides: overrides) }
             for var network in networks {
                 if let inputOverride { network.input = inputOverride }
                 let analysis = try Report.catching { () throws(ShapeError) in try NetworkAnalysis(network) }
-                for diagnostic in analysis.diagnostics {
-                    DiagnosticRenderer.warning(diagnostic.message, at: diagnostic.location)
+                for (k, diagnostic) in analysis.diagnostics.enumerated() where warnings {
+                    // Under the first unread-rows warning, the nearest sizes that have none.
+                    DiagnosticRenderer.warning(diagnostic.message, at: diagnostic.location,
+                                               hint: k == 0 ? InputSizeReport.nearestHint(network) : nil)
                 }
                 result.append(analysis)
             }

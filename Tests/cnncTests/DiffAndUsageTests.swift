@@ -51,7 +51,7 @@ struct DiffAndUsageTests {
             + "hint: the spec's train.optimizer.lr is set with --set train.optimizer.lr=VALUE (or edit the spec)\n"),
         (["check"],
          "cnnc: error: missing expected argument '<specs> ...'\n"
-            + "usage: cnnc check <specs> ... [--input <input>] [--set <path=value> ...] [--json] [--resolved]\nhint: see 'cnnc check --help'\n"),
+            + "usage: cnnc check <specs> ... [--input <input>] [--set <path=value> ...] [--json] [--sizes <MIN..MAX>] [--resolved]\nhint: see 'cnnc check --help'\n"),
         (["train", "specs/deepconv.yaml", "--threads", "0"],
          "cnnc: error: --threads must be from 1 to 256 (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)\n"
             + "usage: cnnc train [<options>] [<spec>]\nhint: see 'cnnc train --help'\n"),
@@ -85,5 +85,26 @@ struct DiffAndUsageTests {
         let pad = try CLI.run(["check", padSpec])
         #expect(pad.status == 1)
         #expect(pad.stderr.hasSuffix("hint: did you mean 'same'?\n"), "\(pad.stderr)")
+    }
+}
+
+/// `cnnc check --sizes` and the hint under an unread-rows warning.
+struct InputSizeCommandTests {
+    @Test func sizesOfDeepConvMatchSnapshot() throws {
+        let result = try CLI.run(["check", "specs/deepconv.yaml", "--sizes", "1..64"])
+        #expect(result.status == 0 && result.stderr.isEmpty)
+        #expect(result.stdout == (try CLI.snapshot("sizes-deepconv.txt")))
+    }
+
+    @Test func aSizeThatLeavesRowsUnreadGetsTheNearestWholeOnes() throws {
+        let result = try CLI.run(["check", "specs/deepconv.yaml", "--input", "1x30x30"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("hint: the nearest input sizes every layer reads whole: 1x28x28 and 1x36x36"), "\(result.stderr)")
+    }
+
+    @Test func aBadRangeIsAUsageError() throws {
+        let result = try CLI.run(["check", "specs/deepconv.yaml", "--sizes", "64..1"])
+        #expect(result.status == 64 && result.stderr.hasPrefix("cnnc: error: the value '64..1' is invalid for '--sizes <MIN..MAX>'"),
+                "\(result.stderr)")
     }
 }

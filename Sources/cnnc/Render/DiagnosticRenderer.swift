@@ -15,8 +15,8 @@ enum DiagnosticRenderer {
         emit("error", message, at: location, hint: hint)
     }
 
-    static func warning(_ message: String, at location: SourceLocation) {
-        emit("warning", message, at: location, hint: nil)
+    static func warning(_ message: String, at location: SourceLocation, hint: String? = nil) {
+        emit("warning", message, at: location, hint: hint)
     }
 
     /// An error with no place in a file (bad data directory, failed write).
