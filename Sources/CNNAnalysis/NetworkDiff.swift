@@ -48,7 +48,7 @@ public struct NetworkDiff: Sendable {
     public var activationByteDelta: Int { new.activationBytesPerImage - old.activationBytesPerImage }
 
     /// Each layer and the layers of its branches and shortcut, depth first, with their depth.
-    static func flattened(_ layers: [LayerAnalysis], depth: Int = 0) -> [(LayerAnalysis, Int)] {
+    public static func flattened(_ layers: [LayerAnalysis], depth: Int = 0) -> [(LayerAnalysis, Int)] {
         layers.flatMap { layer in
             [(layer, depth)] + layer.branches.flatMap { flattened($0, depth: depth + 1) } + flattened(layer.shortcut, depth: depth + 1)
         }

@@ -32,16 +32,27 @@ struct GraphCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more (0 draws one node per top-level layer)") }
         if let output, OutputFormat(path: output) == nil {
             throw ValidationError("-o \(output): the extension chooses the format; use .svg, .png or .pdf (through Graphviz) or .dot / .gv (DOT text)")
         }
     }
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).") var input: Shape?
+    @Option(help: "Layout direction: TB (top to bottom) or LR (left to right).") var rankdir: RankDirection = .TB
+    @Option(help: "Levels of blocks (residual, concat) drawn open; deeper ones become one node each (0: one node per top-level layer).")
+    var depth: Int?
+    @Flag(name: .customLong("receptive-field"), help: "Show each layer's receptive field (size and jump) in its node.")
+    var receptiveField = false
+
+    enum RankDirection: String, ExpressibleByArgument, CaseIterable {
+        case TB, LR
+    }
     @OptionGroup var spec: SpecOptions
 
     func run() throws {
         let analyses = try SpecInput.analyses(of: specs, inputOverride: input, overrides: try spec.parsed())
-        let dot = GraphRenderer.dot(analyses)
+        let options = GraphRenderer.Options(rankdir: rankdir.rawValue, depth: depth, receptiveField: receptiveField)
+        let dot = GraphRenderer.dot(analyses, options: options)
         guard let output else {
             print(dot, terminator: "")
             return

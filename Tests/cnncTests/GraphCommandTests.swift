@@ -13,22 +13,23 @@ struct GraphCommandTests {
         #expect(dot.contains("inception-reduced: 163,696 parameters"))
         // The reduced module: 6 convs + 6 relus + 1 maxpool + the concat node + input and output, per network counted by id.
         let reduced = String(dot[dot.range(of: "subgraph cluster_1")!.lowerBound...])
-        let nodes = reduced.components(separatedBy: "\n").filter { $0.contains("[label=") }
+        let nodes = reduced.components(separatedBy: "\n").filter { $0.contains("[label=") && !$0.contains("->") }
         #expect(nodes.count == 6 + 6 + 1 + 1 + 2)
         // Four paths end in the concat node.
         let concatID = try #require(nodes.first { $0.contains("concat1\\nconcat") }?.split(separator: " ").first.map(String.init))
-        #expect(reduced.components(separatedBy: "\n").filter { $0.hasSuffix("-> \(concatID);") }.count == 4)
+        #expect(reduced.components(separatedBy: "\n").filter { $0.contains("-> \(concatID) [label=") }.count == 4)
     }
 
     @Test func residualShortcutIsDashedAndProjected() throws {
         let result = try CLI.run(["graph", "specs/resnet-mini.yaml"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("down1_projection\\nconv 1x1/2"))
-        #expect(result.stdout.contains("style=dashed, label=\" identity\""))
+        #expect(result.stdout.contains("[style=dashed, label=\" 16x28x28 (identity)\"]"))
         // The dense layer's output is a feature vector; the batchnorms show their learned scale and shift.
-        #expect(result.stdout.contains("[label=\"dense1\\ndense\\n[10]\\n650 params\""))
+        #expect(result.stdout.contains("[label=\"dense1\\ndense\\n650 params\""))
+        #expect(result.stdout.contains("[label=\" [10]\"]"))
         #expect(result.stdout.contains("[label=\"output\\n[10]\""))
-        #expect(result.stdout.contains("[label=\"batchnorm1\\nbatchnorm\\n16x28x28\\n32 params\""))
+        #expect(result.stdout.contains("[label=\"batchnorm1\\nbatchnorm\\n32 params\""))
     }
 
     /// A written shortcut: its layers in order on the dashed path into the sum, which the body also enters.
@@ -47,10 +48,11 @@ struct GraphCommandTests {
             try #require(lines.first { $0.contains("[label=\"\(label)") }?.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init))
         }
         let (input, body, conv, norm, sum) = (try id("input"), try id("conv1\\n"), try id("conv2\\n"), try id("batchnorm1\\n"), try id("residual1\\n+"))
-        #expect(lines.contains("    \(input) -> \(conv) [style=dashed];"))
-        #expect(lines.contains("    \(conv) -> \(norm);"))
-        #expect(lines.contains("    \(norm) -> \(sum) [style=dashed];"))
-        #expect(lines.contains("    \(body) -> \(sum);"))
+        // Each edge is labelled with the shape it carries.
+        #expect(lines.contains("    \(input) -> \(conv) [style=dashed, label=\" 4x8x8\"];"))
+        #expect(lines.contains("    \(conv) -> \(norm) [label=\" 8x4x4\"];"))
+        #expect(lines.contains("    \(norm) -> \(sum) [style=dashed, label=\" 8x4x4\"];"))
+        #expect(lines.contains("    \(body) -> \(sum) [label=\" 8x4x4\"];"))
     }
 
     @Test func anExtensionThatNamesNoFormatIsRefused() throws {
@@ -86,5 +88,21 @@ struct GraphCommandTests {
         #expect(process.terminationStatus == 1)
         #expect(message.contains("Graphviz's 'dot' is not installed"))
         #expect(FileManager.default.fileExists(atPath: directory + "/net.dot"))
+    }
+
+    @Test func depthCollapsesBlocksRankdirAndReceptiveField() throws {
+        let open = try CLI.run(["graph", "specs/zoo/resnet18.yaml"])
+        let closed = try CLI.run(["graph", "specs/zoo/resnet18.yaml", "--depth", "0", "--rankdir", "LR", "--receptive-field"])
+        #expect(open.status == 0 && closed.status == 0)
+        func nodes(_ dot: String) -> Int { dot.components(separatedBy: "\n").filter { $0.hasPrefix("    n") && !$0.contains("->") }.count }
+        // Eight residual blocks, each one node, and the relu after each; stem conv, batchnorm, relu, maxpool;
+        // the pool, flatten, the head; input and output.
+        #expect(nodes(closed.stdout) == 8 + 8 + 4 + 3 + 2)
+        #expect(nodes(open.stdout) > 50)
+        #expect(closed.stdout.contains("rankdir=LR;"))
+        #expect(closed.stdout.contains("residual3\\nresidual (+ shortcut)\\n7 layers inside\\n230,144 params\\nRF 67, jump 8"),
+                "\(closed.stdout)")
+        let bad = try CLI.run(["graph", "specs/zoo/resnet18.yaml", "--rankdir", "BT"])
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("cnnc: error:"))
     }
 }
