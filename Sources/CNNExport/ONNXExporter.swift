@@ -58,7 +58,14 @@ public enum ONNXExporter {
         if let normalization {
             first = builder.normalize("input", normalization)
         }
-        let (output, rank) = try builder.sequence(analysis.layers, from: first, rank: 4)
+        var (output, rank) = try builder.sequence(analysis.layers, from: first, rank: 4)
+        // The output is `logits`: the tensor of a layer named so (DeepConvNet's last dense, before a dropout that
+        // inference skips), or an Identity of the last tensor. Only when an earlier layer took the name and
+        // more layers follow it is the output the last layer's tensor.
+        if output != outputName && !builder.producedNames.contains(outputName) {
+            builder.node("Identity", name: outputName, inputs: [output])
+            output = outputName
+        }
 
         var graph = Onnx_GraphProto()
         graph.name = analysis.network.name
@@ -67,6 +74,11 @@ public enum ONNXExporter {
         graph.input = [valueInfo("input", dims: [input.channels, input.height, input.width])]
         let out = analysis.output
         graph.output = [valueInfo(output, dims: rank == 4 ? [out.channels, out.height, out.width] : [out.count])]
+        // Every layer's tensor with its shape, so that viewers (Netron) show shapes on the edges.
+        graph.valueInfo = builder.layerTensors.filter { $0.name != output }.map { tensor in
+            valueInfo(tensor.name, dims: tensor.rank == 4 ? [tensor.shape.channels, tensor.shape.height, tensor.shape.width]
+                                                          : [tensor.shape.count])
+        }
         graph.docString = "exported by cnnc from the spec's network '\(analysis.network.name)'"
 
         var model = Onnx_ModelProto()
@@ -89,6 +101,9 @@ public enum ONNXExporter {
             preconditionFailure("serializing a complete ModelProto cannot fail: \(error)")
         }
     }
+
+    /// The name of the graph's output.
+    public static let outputName = "logits"
 
     /// A float tensor value with a dynamic batch dimension in front of `dims`.
     static func valueInfo(_ name: String, dims: [Int]) -> Onnx_ValueInfoProto {
@@ -119,6 +134,11 @@ struct GraphBuilder {
     let opset: Int
     var nodes: [Onnx_NodeProto] = []
     var initializers: [Onnx_TensorProto] = []
+    /// The tensors named after layers, with their shape and rank, in order.
+    var layerTensors: [(name: String, shape: Shape, rank: Int)] = []
+
+    /// The names of every node's outputs so far.
+    var producedNames: Set<String> { Set(nodes.flatMap(\.output)) }
 
     /// Emits `layers` after the tensor `input` of the given rank (4: [N, C, H, W]; 2: [N, F]);
     /// returns the last tensor's name and rank.
@@ -126,6 +146,7 @@ struct GraphBuilder {
         var (current, currentRank) = (input, rank)
         for layer in layers {
             (current, currentRank) = try emit(layer, input: current, rank: currentRank)
+            if current == layer.name { layerTensors.append((layer.name, layer.output, currentRank)) }
         }
         return (current, currentRank)
     }
@@ -195,8 +216,7 @@ struct GraphBuilder {
             node("Gemm", name: name, inputs: inputs, attributes: [.int("transB", 1)])
             return (name, 2)
         case .dropout:
-            node("Identity", name: name, inputs: [input]) // inference: dropout is the identity
-            return (name, rank)
+            return (input, rank) // inference: dropout is the identity, so no node (the output keeps its producer's name)
         case .batchNorm(let config):
             node("BatchNormalization", name: name,
                  inputs: [input, weight(name + ".weight"), weight(name + ".bias"), weight(name + ".running_mean"), weight(name + ".running_var")],

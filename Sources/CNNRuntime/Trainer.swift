@@ -5,7 +5,13 @@ import Foundation
 /// What the trainer reports; the CLI renders it (progress bar, metrics.csv, curves.svg).
 public protocol TrainingObserver: AnyObject {
     func trainingStep(_ progress: StepProgress)
+    /// The epoch's steps are done; the evaluation on the training, validation and test images begins.
+    func evaluating(epoch: Int, epochs: Int)
     func epochFinished(_ metrics: EpochMetrics)
+}
+
+extension TrainingObserver {
+    public func evaluating(epoch: Int, epochs: Int) {}
 }
 
 public struct StepProgress: Sendable {
@@ -336,6 +342,7 @@ public final class Trainer {
             guard model.parameters.values.allSatisfy(\.isFinite) else {
                 throw .nonFinite(epoch: epoch + 1, step: position.step, loss: .nan, checkpoint: hasResumePoint ? resumePath : nil)
             }
+            observer?.evaluating(epoch: epoch + 1, epochs: config.epochs)
             let trainEval = evaluate(train, limit: 10_000, threads: threads)
             let validationEval = validation.map { evaluate($0, threads: threads) }
             let testEval = evaluate(test, threads: threads)

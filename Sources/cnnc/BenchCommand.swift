@@ -14,7 +14,7 @@ struct BenchCommand: ParsableCommand {
             measured in one session: shared machines are noisy (see Benchmarks/compare.sh).
             """)
 
-    @Argument(help: "Spec file (YAML).") var spec: String
+    @Argument(help: "Spec file (YAML).", completion: .file(extensions: ["yaml", "yml"])) var spec: String
     @Option(help: "Images per batch (default: the spec's train.batch, else 100).") var batch: Int?
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(help: "Timed iterations for each median.") var iters = 50

@@ -6,7 +6,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check a spec's shapes and print every layer's output, parameters, multiply-adds, other operations and receptive field.")
 
-    @Argument(help: "Spec files (YAML); each document is one network.")
+    @Argument(help: "Spec files (YAML); each document is one network.", completion: .file(extensions: ["yaml", "yml"]))
     var specs: [String]
 
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).")

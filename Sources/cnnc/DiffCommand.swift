@@ -13,7 +13,7 @@ struct DiffCommand: ParsableCommand {
             the same kind. Only the layers that differ are listed unless --all is given.
             """)
 
-    @Argument(help: "One or two spec files (YAML).") var specs: [String]
+    @Argument(help: "One or two spec files (YAML).", completion: .file(extensions: ["yaml", "yml"])) var specs: [String]
     @Option(name: .customLong("network"), help: "A network to compare, by name (twice: the first and the second).")
     var networks: [String] = []
     @Flag(help: "List every layer, the unchanged ones too.") var all = false

@@ -9,8 +9,9 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Accuracy and confusion matrix of trained weights on the test set; several --weights form an ensemble.")
 
-    @Argument(help: "Spec file the weights were trained with.") var spec: String
-    @Option(name: .long, parsing: .upToNextOption, help: "Checkpoints (.safetensors); several average their softmax outputs.")
+    @Argument(help: "Spec file the weights were trained with.", completion: .file(extensions: ["yaml", "yml"])) var spec: String
+    @Option(name: .long, parsing: .upToNextOption, help: "Checkpoints (.safetensors); several average their softmax outputs.",
+            completion: .file(extensions: ["safetensors"]))
     var weights: [String]
     @OptionGroup var runtime: RuntimeOptions
     @Option(help: "Evaluate only the first N test images.") var limit: Int?

@@ -12,7 +12,7 @@ struct GraphCommand: ParsableCommand {
             refused rather than guessed.
             """)
 
-    @Argument(help: "Spec files (YAML); each document is one network.") var specs: [String]
+    @Argument(help: "Spec files (YAML); each document is one network.", completion: .file(extensions: ["yaml", "yml"])) var specs: [String]
     @Option(name: .shortAndLong, help: "Output file: .svg, .png or .pdf (rendered by Graphviz's dot), or .dot / .gv (DOT text).")
     var output: String?
 

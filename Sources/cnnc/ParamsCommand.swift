@@ -6,7 +6,7 @@ struct ParamsCommand: ParsableCommand {
         commandName: "params",
         abstract: "Count parameters per layer; with several networks, compare them side by side (--markdown: as a GitHub table).")
 
-    @Argument(help: "Spec files (YAML); each document is one network.")
+    @Argument(help: "Spec files (YAML); each document is one network.", completion: .file(extensions: ["yaml", "yml"]))
     var specs: [String]
 
     @Option(help: "Replace the spec's input shape, as CxHxW (e.g. 3x224x224).")

@@ -9,8 +9,8 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Classify PNG, JPEG, PGM or PPM images with trained weights.")
 
-    @Argument(help: "Spec file the weights were trained with.") var spec: String
-    @Option(help: "Checkpoint (.safetensors).") var weights: String
+    @Argument(help: "Spec file the weights were trained with.", completion: .file(extensions: ["yaml", "yml"])) var spec: String
+    @Option(help: "Checkpoint (.safetensors).", completion: .file(extensions: ["safetensors"])) var weights: String
     @Argument(help: "Images (PNG, JPEG, PGM or PPM), converted to the network's channels (grey or RGB) and resized to its input as the spec's train.resize says (default: stretched, bilinear).") var images: [String]
     @Flag(help: "Invert grey levels (dark digits on light paper, as photographed; MNIST is light on dark).") var invert = false
     @Option(help: "Largest image read, in pixels (default 2^26 = 67,108,864: 8192 × 8192); checked from the file's header before decoding.")

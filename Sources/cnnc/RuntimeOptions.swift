@@ -7,7 +7,7 @@ import Foundation
 
 /// Options of train and eval: the data set, and the compute options every command that runs a network has.
 struct RuntimeOptions: ParsableArguments {
-    @Option(help: "Data directory (IDX files, image folders DIR/train/<class>/* and DIR/test/<class>/*, CIFAR binary or NumPy arrays; docs/data.md), or a data set name (mnist, fashion-mnist).") var data: String?
+    @Option(help: "Data directory (IDX files, image folders DIR/train/<class>/* and DIR/test/<class>/*, CIFAR binary or NumPy arrays; docs/data.md), or a data set name (mnist, fashion-mnist).", completion: .directory) var data: String?
     @Option(help: "The --data folder's format (default: detected from its files; cifar100-coarse, never detected, must be named; docs/data.md).")
     var dataFormat: DataFormat?
     @Flag(help: "An unreadable image file in an image folder is an error, not skipped with a warning.") var strict = false

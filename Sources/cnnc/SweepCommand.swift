@@ -18,15 +18,15 @@ struct SweepCommand: ParsableCommand {
             sweep.md. Run the same command with --out DIR again to resume an interrupted sweep.
             """)
 
-    @Argument(help: "Spec file (YAML).") var spec: String
+    @Argument(help: "Spec file (YAML).", completion: .file(extensions: ["yaml", "yml"])) var spec: String
     @Option(name: .customLong("set"), help: ArgumentHelp("PATH=VALUE[,VALUE…] (repeatable).", valueName: "path=values"))
     var sets: [String] = []
     @Option(help: "Override train.epochs for every run.") var epochs: Int?
     @Option(help: "Runs at a time.") var jobs = 1
     @Option(help: "Train K runs drawn from the grid (seeded by --seed) instead of all of it.") var random: Int?
     @Option(help: "Seed of --random's draw.") var seed: UInt64 = 1
-    @Option(help: "Sweep folder (default sweeps/<name>-<time>); an existing sweep's folder resumes it.") var out: String?
-    @Option(help: "Data directory or data set name, for every run (default: the spec's train.data).") var data: String?
+    @Option(help: "Sweep folder (default sweeps/<name>-<time>); an existing sweep's folder resumes it.", completion: .directory) var out: String?
+    @Option(help: "Data directory or data set name, for every run (default: the spec's train.data).", completion: .directory) var data: String?
     @Option(help: "Threads in all (default: all cores), shared among the --jobs runs.") var threads: Int?
     @Option(help: "Which network of a multi-document spec.") var network: String?
 

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a spec's network on a data set (IDX, image folders, CIFAR, NumPy), writing metrics, curves and checkpoints to a run folder.")
 
-    @Argument(help: "Spec file (YAML). With several documents, the first network is trained unless --network names one. With --resume --out DIR it may be left away: the run's own copy (DIR/spec.yaml) is used.")
+    @Argument(help: "Spec file (YAML). With several documents, the first network is trained unless --network names one. With --resume --out DIR it may be left away: the run's own copy (DIR/spec.yaml) is used.", completion: .file(extensions: ["yaml", "yml"]))
     var spec: String?
 
     @OptionGroup var runtime: RuntimeOptions
@@ -19,12 +19,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Override train.epochs.") var epochs: Int?
     @Option(help: "Override train.batch.") var batch: Int?
     @Option(help: "Override train.seed: same seed, data and thread count give the same metrics, bit for bit.") var seed: UInt64?
-    @Option(help: "Run folder (default runs/<name>-<time>); must be new or empty unless --resume.") var out: String?
+    @Option(help: "Run folder (default runs/<name>-<time>); must be new or empty unless --resume.", completion: .directory) var out: String?
     @Flag(help: "Continue the run in --out (or the newest runs/<name>-*) from its last checkpoint, with the configuration it was started with (run.json); only --epochs may grow.")
     var resume = false
     @Option(help: ArgumentHelp("Start from the weights in this checkpoint instead of the spec's init (fine-tuning); the optimizer starts fresh.",
                                discussion: "A safetensors file with the spec's tensor names and PyTorch's layouts, as cnnc or PyTorch writes it.",
-                               valueName: "checkpoint"))
+                               valueName: "checkpoint"), completion: .file(extensions: ["safetensors"]))
     var initWeights: String?
     @Flag(help: "With --init-weights: load the tensors whose names and shapes match the spec's and leave the others at their init (a new head), reporting each; without it the checkpoint must match exactly.")
     var partial = false

@@ -203,6 +203,18 @@ check "a run on data with class names exports them as metadata_props class_names
     test "$(class_names "$WORK/mnist.onnx")" = '["0","1","2","3","4","5","6","7","8","9"]'
 check "a run on data without class names exports none" test "$(class_names "$WORK/digits.onnx")" = None
 
+# An untrained design (--random-init) exports for Netron with its output named logits and every layer's tensor shape
+# as value_info, each equal to ONNX's strict shape inference: DeepConvNet (whose last layer is a dropout, skipped in
+# inference), ResNet-18 (residual blocks) and GoogLeNet (concat branches).
+for spec in specs/deepconv.yaml specs/zoo/resnet18.yaml specs/zoo/googlenet.yaml; do
+    name=$(basename "$spec" .yaml)
+    $CNNC export "$spec" --random-init -o "$WORK/random-$name.onnx" > /dev/null
+done
+check "export --random-init: outputs named logits, value_info for every layer tensor, equal to strict shape inference" \
+    bash -c "'$PY' Tests/Peers/onnx_value_info.py '$WORK/random-deepconv.onnx' 17 && '$PY' Tests/Peers/onnx_value_info.py '$WORK/random-resnet18.onnx' 68 \
+             && '$PY' Tests/Peers/onnx_value_info.py '$WORK/random-googlenet.onnx' 195"
+check "export needs --weights or --random-init (exit 64)" bash -c "$CNNC export specs/deepconv.yaml 2> /dev/null; [ \$? -eq 64 ]"
+
 # Opset 13 has no HardSwish: the same weights exported as HardSigmoid(1/6, 1/2) then Mul give the same logits.
 $CNNC export "$WORK/acts-mnist.yaml" --weights "$WORK/acts-mnist/last.safetensors" --opset 13 -o "$WORK/acts-mnist-13.onnx" > /dev/null
 check "acts-mnist at opset 13 (hardswish as HardSigmoid then Mul): ONNX Runtime's logits equal cnnc's (1e-4)" \
@@ -224,6 +236,9 @@ check "every spec in specs/ names the schema for editors" \
     bash -c 'for f in specs/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done
              for f in specs/zoo/*.yaml; do head -n 1 "$f" | grep -q "^# yaml-language-server: \$schema=../../docs/cnnc.schema.json" || { echo "  $f"; exit 1; }; done'
 check "every spec in specs/ and specs/zoo/ validates against the schema" "$PY" Tests/Peers/schema_check.py docs/cnnc.schema.json specs/*.yaml specs/zoo/*.yaml
+printf 'input: 3x32x32\nlayers:\n  - conv: {filters: 2, size: 3}\n' > "$WORK/cxhxw.yaml"
+check "input written as CxHxW (3x32x32) is valid for the schema and for cnnc check" \
+    bash -c "'$PY' Tests/Peers/schema_check.py docs/cnnc.schema.json '$WORK/cxhxw.yaml' > /dev/null && $CNNC check '$WORK/cxhxw.yaml' > /dev/null"
 for bad in "unknown key|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: 3, fliters: 3}\n" \
            "wrong type|input: [1, 8, 8]\nlayers:\n  - conv: {filters: two, size: 3}\n" \
            "negative size|input: [1, 8, 8]\nlayers:\n  - conv: {filters: 2, size: -3}\n" \

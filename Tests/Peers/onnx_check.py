@@ -1,6 +1,7 @@
 """An exported model checked by the real ONNX tools: onnx.checker (full check, with shape inference)
 passes, and ONNX Runtime's logits on the first N test images equal cnnc's to 1e-4 absolute with the
-same predicted class for every image. With --yardstick, to 1e-4 or to twice ONNX Runtime's own
+same predicted class for every image (except ties: where cnnc's two largest logits are closer than twice
+the largest difference, rounding decides the class in either implementation). With --yardstick, to 1e-4 or to twice ONNX Runtime's own
 difference between its optimised and unoptimised graphs, whichever is larger: a deep network (ResNet-50
 from its initial weights, whose residual sums grow block by block) carries float32 rounding of 2e-4 in
 its logits in any implementation, ONNX Runtime's two runs included.
@@ -39,7 +40,12 @@ session = ort.InferenceSession(model_path, options, providers=['CPUExecutionProv
 theirs = session.run(None, {'input': images})[0].reshape(n, -1)
 ours = np.loadtxt(logits_path, delimiter=',', dtype=np.float64).reshape(n, -1)
 diff = np.abs(theirs - ours).max()
-agree = int((theirs.argmax(1) == ours.argmax(1)).sum())
+# Where cnnc's two largest logits are closer than twice the largest difference, either class is within rounding
+# of both implementations (a tie); every other image must get the same class.
+top2 = np.sort(ours, axis=1)[:, -2:]
+decided = (top2[:, 1] - top2[:, 0]) > 2 * diff
+agree = int(((theirs.argmax(1) == ours.argmax(1)) | ~decided).sum())
+ties = int((~decided).sum())
 tolerance = 1e-4
 if yardstick:
     plain = ort.SessionOptions()
@@ -49,5 +55,5 @@ if yardstick:
     print(f'ONNX Runtime optimised against unoptimised: max |logit difference| {own:.2e}')
     tolerance = max(tolerance, 2 * own)
 print(f'ONNX Runtime {ort.__version__} against cnnc on {n} images: max |logit difference| {diff:.2e} '
-      f'(allowed {tolerance:.1e}), same class for {agree}/{n}')
+      f'(allowed {tolerance:.1e}), same class for {agree}/{n}' + (f' ({ties} tied within twice that difference)' if ties else ''))
 sys.exit(0 if diff <= tolerance and agree == n else 1)

@@ -87,5 +87,13 @@ enum Terminal {
     static func flush() { fflush(nil) }
 
     static var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+
+    /// Standard output's width in columns: the terminal's, else $COLUMNS, else 80.
+    static var columns: Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let value = Int(text), value > 0 { return value }
+        return 80
+    }
     static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
 }

@@ -1,43 +1,82 @@
 import CNNRuntime
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Training progress: a redrawn bar with loss, images/s and ETA on a terminal, plain lines otherwise.
+/// Training progress: on a terminal, one line redrawn in place and fitted to the terminal's width (read
+/// again at every redraw, and at once after a resize), with the epoch's and the whole run's time left and
+/// "evaluating" while the epoch's evaluation runs; otherwise plain lines.
 final class ProgressRenderer: TrainingObserver {
     let recorder: MetricsRecorder
     let isTerminal: Bool
     var lastDraw = Date.distantPast
     var epochStart = Date()
+    /// Wall time of each epoch this process ran whole (steps and evaluation), for the run's ETA.
+    var epochDurations: [Double] = []
+    var epochBegan: Date?
+    /// The first step this process ran of the current epoch: 1, or later after --resume.
+    var firstStep = 1
+    /// Seconds a whole epoch's steps take at the current pace.
+    var epochStepsEstimate: Double?
 
     init(recorder: MetricsRecorder, isTerminal: Bool = Terminal.standardOutputIsTerminal) {
         self.recorder = recorder
         self.isTerminal = isTerminal
+        if isTerminal { Resize.watch() }
     }
 
     func trainingStep(_ p: StepProgress) {
         let now = Date()
-        if p.step == 1 {
-            epochStart = now
-            lastDraw = now
+        if epochBegan == nil {
+            (epochBegan, epochStart, lastDraw, firstStep) = (now, now, now, p.step)
         }
-        // A terminal gets a bar redrawn ten times a second; a log file a plain line every 30 seconds.
+        // A terminal gets a line redrawn ten times a second (at once after a resize); a log file a plain line every 30 seconds.
         let interval = isTerminal ? 0.1 : 30
-        guard now.timeIntervalSince(lastDraw) >= interval || (isTerminal && p.step == p.stepsPerEpoch) else { return }
+        let resized = isTerminal && Resize.happened()
+        guard resized || now.timeIntervalSince(lastDraw) >= interval || (isTerminal && p.step == p.stepsPerEpoch) else { return }
         lastDraw = now
-        let remaining = Double(p.stepsPerEpoch - p.step) * now.timeIntervalSince(epochStart) / Double(max(p.step, 1))
-        let figures = "\(p.step)/\(p.stepsPerEpoch)  loss \(Format.decimal(p.loss, places: 4))  "
-            + "\(Int(p.imagesPerSecond)) img/s  ETA \(Format.duration(remaining))"
+        let stepsRun = p.step - firstStep + 1
+        let perStep = now.timeIntervalSince(epochStart) / Double(max(stepsRun, 1))
+        let epochRemaining = Double(p.stepsPerEpoch - p.step) * perStep
+        epochStepsEstimate = perStep * Double(p.stepsPerEpoch)
+        let line = ProgressLine(epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss,
+                                imagesPerSecond: p.imagesPerSecond, epochRemaining: epochRemaining,
+                                runRemaining: runRemaining(epoch: p.epoch, epochs: p.epochs, epochRemaining: epochRemaining, now: now))
         if isTerminal {
-            let width = 30
-            let filled = width * p.step / max(p.stepsPerEpoch, 1)
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            print("\r\u{1B}[2K" + "epoch \(p.epoch)/\(p.epochs) \(bar) " + figures, terminator: "")
+            print("\r\u{1B}[2K" + line.rendered(columns: Terminal.columns), terminator: "")
         } else {
-            print("epoch \(p.epoch)/\(p.epochs) step " + figures)
+            print("epoch \(p.epoch)/\(p.epochs) step \(p.step)/\(p.stepsPerEpoch)  loss \(Format.decimal(p.loss, places: 4))  "
+                  + "\(Int(p.imagesPerSecond)) img/s  ETA \(Format.duration(epochRemaining))")
         }
         Terminal.flush()
     }
 
+    /// Seconds left in the run: this epoch's steps, its evaluation, and the epochs after it, each as long as
+    /// the mean of those finished here (before the first has finished: this epoch's steps, scaled).
+    func runRemaining(epoch: Int, epochs: Int, epochRemaining: Double, now: Date) -> Double? {
+        let later = Double(epochs - epoch)
+        if let mean = epochDurations.isEmpty ? nil : epochDurations.reduce(0, +) / Double(epochDurations.count) {
+            let spent = epochBegan.map { now.timeIntervalSince($0) } ?? 0
+            return max(mean - spent, epochRemaining) + later * mean
+        }
+        // Until an epoch has been timed: a whole epoch's steps at this pace, and 10% for its evaluation.
+        guard let stepsEstimate = epochStepsEstimate, now.timeIntervalSince(epochStart) > 0.5 else { return nil }
+        return epochRemaining + later * 1.1 * stepsEstimate
+    }
+
+    func evaluating(epoch: Int, epochs: Int) {
+        guard isTerminal else { return }
+        let now = Date()
+        let remaining = runRemaining(epoch: epoch, epochs: epochs, epochRemaining: 0, now: now)
+        print("\r\u{1B}[2K" + ProgressLine.evaluating(epoch: epoch, epochs: epochs, runRemaining: remaining, columns: Terminal.columns),
+              terminator: "")
+        Terminal.flush()
+    }
+
     func epochFinished(_ m: EpochMetrics) {
+        if let began = epochBegan, firstStep == 1 { epochDurations.append(Date().timeIntervalSince(began)) }
+        epochBegan = nil
         if isTerminal { print("\r\u{1B}[2K", terminator: "") }
         var line = "epoch \(m.epoch): train loss \(Format.decimal(m.trainLoss, places: 4))  train acc \(Format.percent(m.trainAccuracy))"
         if let loss = m.validationLoss { line += "  val loss \(Format.decimal(loss, places: 4))" }
@@ -60,5 +99,21 @@ final class ProgressRenderer: TrainingObserver {
 
     func finish() {
         if isTerminal { print("\r\u{1B}[2K", terminator: "") }
+    }
+}
+
+/// SIGWINCH, noted by a handler and read by the next step, which redraws at the new width at once.
+enum Resize {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    static func watch() {
+        signal(SIGWINCH) { _ in Resize.flag = 1 }
+    }
+
+    /// Whether the terminal was resized since the last call.
+    static func happened() -> Bool {
+        guard flag != 0 else { return false }
+        flag = 0
+        return true
     }
 }
