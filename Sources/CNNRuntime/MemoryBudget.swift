@@ -13,7 +13,8 @@ import Foundation
 ///   mask, max-pool argmax, a dense layer's channels-first copies, a
 ///   concat's gradient scratch, a residual's projection);
 /// - per thread: each conv's scratch (im2col columns and their gradient, padded input and gradient,
-///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output).
+///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output), and its weight-gradient accumulator;
+/// - per conv: its weights packed, flipped and Winograd-transformed, at most 6 × its parameters.
 public struct MemoryBudget: Sendable, Equatable {
     public var parameterBytes: Int
     public var optimizerBytes: Int
@@ -34,12 +35,7 @@ public struct MemoryBudget: Sendable, Equatable {
     }
 
     public static func training(_ analysis: NetworkAnalysis, batchCapacity: Int, threads: Int, optimizer: OptimizerConfig.Kind) -> MemoryBudget {
-        let slots = switch optimizer {
-        case .sgd: 0
-        case .momentum, .nesterov, .adagrad, .rmsprop: 1
-        case .adam, .adamw: 2
-        }
-        return count(analysis, batch: batchCapacity, threads: threads, optimizerSlots: slots)
+        count(analysis, batch: batchCapacity, threads: threads, optimizerSlots: optimizerSlots(optimizer))
     }
 
     public static func inference(_ analysis: NetworkAnalysis, batchCapacity: Int, threads: Int) -> MemoryBudget {
@@ -48,40 +44,114 @@ public struct MemoryBudget: Sendable, Equatable {
 
     static func count(_ analysis: NetworkAnalysis, batch: Int, threads: Int, optimizerSlots: Int) -> MemoryBudget {
         var c = Checked()
-        let parameters = analysis.storedValues
-        var perImage = analysis.network.input.count
-        var perThread = 0, fixed = 0
-        for facts in analysis.allLayers {
-            let input = facts.input.count, output = facts.output.count
-            perImage = c.sum(perImage, c.product(2, output))
-            switch facts.layer.kind {
-            case .dropout, .concat: perImage = c.sum(perImage, input)
-            case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
-            case .dense: perImage = c.sum(perImage, c.product(2, input))
-            case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
-            case .squeezeExcite(let se): perImage = c.sum(perImage, c.product(3, facts.input.channels), c.product(2, se.squeeze))
-            case .conv(let conv):
-                if conv.groups == facts.input.channels {
-                    // A depthwise conv with a multiplier M > 1 repeats the image's channels M times, and their gradient.
-                    perThread = c.sum(perThread, c.product(2, input, facts.output.channels / max(facts.input.channels, 1)))
-                }
-                // taps per filter (with the bias: a bound) × output positions × images unrolled together: the im2col columns.
-                let taps = facts.trainableParameters / max(facts.output.channels, 1)
-                let positions = c.product(facts.output.height, facts.output.width)
-                let stacked = Conv2D.stackedImages(positions: positions, direct: false)
-                perThread = c.sum(perThread, c.product(2, taps, positions, stacked), c.product(6, c.sum(input, output)))
-                fixed = c.sum(fixed, c.product(34, facts.trainableParameters))
-            case .local:
-                // One filter's weights over every position are exactly one image's columns.
-                fixed = c.sum(fixed, c.product(2, facts.trainableParameters / max(facts.output.channels, 1)), input, output)
-            default: break
-            }
+        let layers = Self.layers(analysis, optimizerSlots: optimizerSlots)
+        var perImage = analysis.network.input.count * MemoryLayout<Float>.size
+        var perThread = 0, fixed = runtimeBytes
+        for layer in layers {
+            perImage = c.sum(perImage, layer.activationBytesPerImage)
+            perThread = c.sum(perThread, layer.scratchBytesPerThread)
+            fixed = c.sum(fixed, layer.weightCopyBytes)
         }
         let floats = MemoryLayout<Float>.size
+        let parameters = analysis.storedValues
         return MemoryBudget(parameterBytes: c.product(floats, 2, parameters), optimizerBytes: c.product(floats, optimizerSlots, parameters),
-                            bytesPerImage: c.product(floats, perImage), batch: batch,
-                            bytesPerThread: c.product(floats, perThread), threads: threads,
-                            fixedBytes: c.sum(c.product(floats, fixed), 64 << 20), uncountable: c.overflow)
+                            bytesPerImage: perImage, batch: batch, bytesPerThread: perThread, threads: threads,
+                            fixedBytes: fixed, uncountable: c.overflow || layers.contains(where: \.uncountable))
+    }
+
+    /// Allowance for what every process has besides the model: code, OpenBLAS's buffers, the data set's first pages.
+    public static let runtimeBytes = 64 << 20
+
+    /// What one layer adds to the budget (the parameters' share is its own tensors: a block's row holds only what the
+    /// block itself keeps, its layers have rows of their own).
+    public struct LayerMemory: Sendable, Equatable {
+        public var layer: LayerAnalysis
+        public var depth: Int
+        /// Values and gradients of the layer's own learned tensors and buffers.
+        public var parameterBytes: Int
+        public var optimizerBytes: Int
+        /// Per image: the output and its gradient, and what backward needs besides (dropout mask, max-pool argmax,
+        /// a dense layer's copies, a residual's sums).
+        public var activationBytesPerImage: Int
+        /// Per thread: a conv's im2col columns, padded copies and Winograd tiles (a bound where the kernel varies).
+        public var scratchBytesPerThread: Int
+        /// Weight copies the kernels keep (packed, flipped, Winograd-transformed; a bound).
+        public var weightCopyBytes: Int
+        public var uncountable = false
+
+        /// For `batch` images and `threads` threads; nil when it does not fit in 64 bits.
+        public func total(batch: Int, threads: Int) -> Int? {
+            var c = Checked()
+            let sum = c.sum(parameterBytes, optimizerBytes, weightCopyBytes, c.product(activationBytesPerImage, batch),
+                            c.product(scratchBytesPerThread, threads))
+            return c.overflow || uncountable ? nil : sum
+        }
+    }
+
+    /// Every layer's share of the budget, depth first (a block, then its layers).
+    public static func layers(_ analysis: NetworkAnalysis, optimizerSlots: Int) -> [LayerMemory] {
+        let floats = MemoryLayout<Float>.size
+        func walk(_ layers: [LayerAnalysis], depth: Int) -> [LayerMemory] {
+            layers.indices.flatMap { index -> [LayerMemory] in
+                let facts = layers[index]
+                let children = facts.branches.flatMap { $0 } + facts.shortcut
+                var c = Checked()
+                let own = max(facts.storedValues - children.reduce(0) { $0 + $1.storedValues }, 0)
+                let input = facts.input.count, output = facts.output.count
+                var perImage = c.product(2, output), perThread = 0, fixed = 0
+                // A relu right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
+                if case .relu = facts.layer.kind, index > 0, Self.fusesReLU(layers[index - 1].layer.kind) { perImage = 0 }
+                switch facts.layer.kind {
+                case .dropout, .concat: perImage = c.sum(perImage, input)
+                case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
+                case .dense: perImage = c.sum(perImage, c.product(2, input))
+                case .residual: perImage = c.sum(perImage, c.product(2, c.sum(input, output)))
+                case .squeezeExcite(let se): perImage = c.sum(perImage, c.product(3, facts.input.channels), c.product(2, se.squeeze))
+                case .conv(let conv):
+                    if conv.groups == facts.input.channels {
+                        // A depthwise conv with a multiplier M > 1 repeats the image's channels M times, and their gradient.
+                        perThread = c.sum(perThread, c.product(2, input, facts.output.channels / max(facts.input.channels, 1)))
+                    }
+                    // taps per filter (with the bias: a bound) × output positions × images unrolled together: the im2col columns.
+                    let taps = facts.trainableParameters / max(facts.output.channels, 1)
+                    let positions = c.product(facts.output.height, facts.output.width)
+                    let stacked = Conv2D.stackedImages(positions: positions, direct: false)
+                    // Each thread also sums its own weight gradient (an accumulator of the layer's size).
+                    perThread = c.sum(perThread, c.product(2, taps, positions, stacked), c.product(6, c.sum(input, output)),
+                                      facts.trainableParameters)
+                    // Packed and flipped weights (one copy each) and Winograd's transformed ones (16 per 3×3 filter
+                    // pair of channels, forward and flipped: 32/9 of the weights): at most 6 copies.
+                    fixed = c.sum(fixed, c.product(6, facts.trainableParameters))
+                case .local:
+                    // One filter's weights over every position are exactly one image's columns.
+                    fixed = c.sum(fixed, c.product(2, facts.trainableParameters / max(facts.output.channels, 1)), input, output)
+                default: break
+                }
+                let row = LayerMemory(layer: facts, depth: depth, parameterBytes: c.product(floats, 2, own),
+                                      optimizerBytes: c.product(floats, optimizerSlots, own),
+                                      activationBytesPerImage: c.product(floats, perImage), scratchBytesPerThread: c.product(floats, perThread),
+                                      weightCopyBytes: c.product(floats, fixed), uncountable: c.overflow)
+                return [row] + facts.branches.flatMap { walk($0, depth: depth + 1) } + walk(facts.shortcut, depth: depth + 1)
+            }
+        }
+        return walk(analysis.layers, depth: 0)
+    }
+
+    /// The kinds whose runtime layer applies a following relu itself (`ReLUFusing`).
+    static func fusesReLU(_ kind: LayerKind) -> Bool {
+        switch kind {
+        case .conv, .batchNorm: true
+        default: false
+        }
+    }
+
+    /// Optimizer state tensors per parameter: SGD none; momentum, Nesterov, AdaGrad and RMSprop one; Adam two.
+    public static func optimizerSlots(_ optimizer: OptimizerConfig.Kind) -> Int {
+        switch optimizer {
+        case .sgd: 0
+        case .momentum, .nesterov, .adagrad, .rmsprop: 1
+        case .adam, .adamw: 2
+        }
     }
 
     /// Refuses a budget over `available` bytes (by default what the machine can give now) with the figures

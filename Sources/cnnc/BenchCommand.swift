@@ -64,8 +64,10 @@ enum BenchReport {
                      + "(\(Format.decimal(r.trainSeconds * 1000, places: 2)) ms/step, \(Format.decimal(r.trainGFLOPs, places: 1)) GFLOP/s)")
         lines.append("  inference  \(Format.decimal(r.inferImagesPerSecond, places: 1)) images/s  "
                      + "(\(Format.decimal(r.inferSeconds * 1000, places: 2)) ms/batch, \(Format.decimal(r.inferGFLOPs, places: 1)) GFLOP/s)")
-        lines.append("  peak memory \(Format.decimal(Double(r.peakResidentBytes) / 1_048_576, places: 1)) MiB resident"
-                     + " (counted before allocating: \(Format.decimal(Double(budget.total ?? 0) / 1_048_576, places: 1)) MiB)")
+        let estimate = Double(budget.total ?? 0), peak = Double(max(r.peakResidentBytes, 1))
+        lines.append("  peak memory \(Format.decimal(peak / 1_048_576, places: 1)) MiB resident"
+                     + " (estimated before allocating, as cnnc params --batch \(r.batch) prints it: "
+                     + "\(Format.decimal(estimate / 1_048_576, places: 1)) MiB, \(Format.decimal(estimate / peak, places: 2))× the measured peak)")
         var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "forward GFLOP/s", "share"],
                               numeric: [false, false, true, true, true, true])
         let total = r.layers.filter { $0.depth == 0 }.reduce(0) { $0 + $1.forward + $1.backward }

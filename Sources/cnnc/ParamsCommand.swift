@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNIR
+import Foundation
 
 struct ParamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +20,14 @@ struct ParamsCommand: ParsableCommand {
     @Flag(help: "Print the comparison as a GitHub Markdown table (network, input, params, buffers, MACs, other ops, RF of the last conv).")
     var markdown = false
 
+    @Option(help: "Also print the memory training takes at this batch size: parameters, gradients, optimizer state, activations, scratch, per layer.")
+    var batch: Int?
+    @Option(help: "With --batch: the threads the scratch is counted for (default: all cores).") var threads: Int?
+
     func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batch != nil && (json || markdown) { throw ValidationError("--batch prints its own tables: leave out --json and --markdown") }
         if json && markdown { throw ValidationError("--json and --markdown are two forms of the report: choose one") }
     }
 
@@ -38,6 +46,11 @@ struct ParamsCommand: ParsableCommand {
         }
         if markdown {
             print(ComparisonTable.markdown(analyses))
+            return
+        }
+        if let batch {
+            let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            print(analyses.map { TrainingMemoryTable.render($0, batch: batch, threads: threadCount) }.joined(separator: "\n\n"))
             return
         }
         print(analyses.map(ParameterTable.render).joined(separator: "\n\n"))

@@ -42,4 +42,33 @@ struct MemoryBudgetTests {
         #expect(MemoryBudget.availableBytes(environment: [:]) > 0)
         #expect(MemoryBudget.parseSize("99999999999T") == nil)
     }
+
+    @Test func theLayersAddUpToTheBudget() throws {
+        let a = try analysis("""
+            input: [3, 16, 16]
+            layers:
+              - conv: {filters: 8, size: 3, pad: 1}
+              - batchnorm
+              - residual: {layers: [{conv: {filters: 16, size: 3, stride: 2, pad: 1}}, relu]}
+              - maxpool: {size: 2}
+              - dense: {units: 10}
+              - dropout: {rate: 0.5}
+            """)
+        let budget = MemoryBudget.training(a, batchCapacity: 7, threads: 3, optimizer: .adam)
+        let layers = MemoryBudget.layers(a, optimizerSlots: 2)
+        // Depth first: the residual's body and its automatic projection follow it, one level deeper.
+        #expect(layers.map(\.layer.name) == ["conv1", "batchnorm1", "residual1", "conv2", "relu1", "residual1_projection", "maxpool1",
+                                             "dense1", "dropout1"])
+        #expect(layers.map(\.depth) == [0, 0, 0, 1, 1, 1, 0, 0, 0])
+        let sum = layers.reduce(0) { $0 + $1.total(batch: 7, threads: 3)! }
+        let inputBatch = a.network.input.count * 4 * 7
+        #expect(sum + inputBatch + MemoryBudget.runtimeBytes == budget.total!)
+        #expect(layers.reduce(0) { $0 + $1.parameterBytes } == budget.parameterBytes)
+        #expect(layers.reduce(0) { $0 + $1.optimizerBytes } == budget.optimizerBytes)
+        // A block keeps no tensors of its own: its layers' rows hold them.
+        #expect(layers[2].parameterBytes == 0)
+        // Adam keeps two floats per parameter, momentum one, SGD none.
+        #expect(layers[0].optimizerBytes == 2 * 4 * (8 * 27 + 8))
+        #expect(MemoryBudget.layers(a, optimizerSlots: MemoryBudget.optimizerSlots(.sgd)).allSatisfy { $0.optimizerBytes == 0 })
+    }
 }

@@ -108,3 +108,19 @@ struct InputSizeCommandTests {
                 "\(result.stderr)")
     }
 }
+
+/// `cnnc params --batch N`: the training memory table.
+struct TrainingMemoryCommandTests {
+    @Test func deepConvAtBatch100MatchesSnapshot() throws {
+        let result = try CLI.run(["params", "specs/deepconv.yaml", "--batch", "100", "--threads", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == (try CLI.snapshot("params-batch-deepconv.txt")))
+    }
+
+    @Test func theOptimizerOfTheSpecSetsTheState() throws {
+        let sgd = try CLI.run(["params", "specs/deepconv.yaml", "--batch", "10", "--set", "train.optimizer.name=sgd"])
+        #expect(sgd.stdout.contains("  optimizer state: 0 B (sgd: none per parameter)"), "\(sgd.stdout)")
+        let bad = try CLI.run(["params", "specs/deepconv.yaml", "--batch", "0"])
+        #expect(bad.status == 64 && bad.stderr.hasPrefix("cnnc: error: --batch must be at least 1"))
+    }
+}
