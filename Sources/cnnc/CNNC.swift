@@ -13,7 +13,7 @@ struct CNNC: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [CheckCommand.self, ParamsCommand.self, DiffCommand.self, TrainCommand.self, SweepCommand.self, EvalCommand.self,
-                      PredictCommand.self, BenchCommand.self, GraphCommand.self, ExportCommand.self, SchemaCommand.self])
+                      PredictCommand.self, ReportCommand.self, BenchCommand.self, GraphCommand.self, ExportCommand.self, SchemaCommand.self])
 
     /// Parses and runs the subcommand. A command-line mistake is reported as every other error is
     /// (`cnnc: error: …`, then a hint), not in the argument parser's own style.

@@ -69,61 +69,95 @@ final class MetricsRecorder {
     }
 }
 
-/// Loss and accuracy by epoch as an SVG a person can open in a browser.
+/// Loss and accuracy by epoch as an SVG a person can open in a browser: ticks at round values and at whole
+/// epochs, train, validation (when the run has a split) and test curves, and the legend under each panel, where it
+/// covers no line.
 enum CurvesSVG {
     static func render(_ rows: [MetricsRecorder.Row], trainLossLabel: String = "train") -> String {
-        let panelWidth = 420.0, panelHeight = 260.0, margin = 50.0
+        let panelWidth = 420.0, panelHeight = 260.0, margin = 60.0, top = 40.0, bottom = 70.0
         var svg = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(2 * panelWidth + 3 * margin))" height="\(Int(panelHeight + 2 * margin))" font-family="sans-serif" font-size="12">
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(2 * panelWidth + 3 * margin))" height="\(Int(panelHeight + top + bottom))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
 
             """
         let epochs = rows.map { Double($0.epoch) }
         let maxEpoch = max(epochs.max() ?? 1, 1)
         let losses = rows.flatMap { [$0.trainLoss, $0.testLoss] + ($0.validationLoss.map { [$0] } ?? []) }.filter(\.isFinite)
-        let accuracies = rows.flatMap { [$0.trainAccuracy, $0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }
-        let lossMax = max(losses.max() ?? 1, 1e-6) * 1.05
-        let accMin = max(0, ((accuracies.min() ?? 0) * 100 - 1).rounded(.down) / 100)
-        func panel(x0: Double, title: String, yMin: Double, yMax: Double, series: [(String, String, [Double?])], percent: Bool,
-                   legendAtBottom: Bool) {
-            var legendRow = 0
-            let y0 = margin
-            // Wide enough for the longest name (~7 px a character at 12 px sans-serif), so it stays inside the panel.
-            let legendWidth = max(150, 35 + 7 * Double(series.map(\.0.count).max() ?? 0))
+        let accuracies = rows.flatMap { [$0.trainAccuracy, $0.testAccuracy] + ($0.validationAccuracy.map { [$0] } ?? []) }.filter(\.isFinite)
+        let lossTicks = Self.ticks(from: 0, to: max(losses.max() ?? 1, 1e-6))
+        let accuracyTicks = Self.ticks(from: min(accuracies.min() ?? 0, 0.99), to: 1)
+        let epochTicks = Self.epochTicks(Int(maxEpoch))
+        func panel(x0: Double, title: String, ticks: [Double], series: [(String, String, [Double?])], percent: Bool) {
+            let (yMin, yMax) = (ticks.first ?? 0, ticks.last ?? 1)
+            let y0 = top
+            func x(_ epoch: Double) -> Double { x0 + (maxEpoch == 1 ? panelWidth / 2 : panelWidth * (epoch - 1) / (maxEpoch - 1)) }
+            func y(_ v: Double) -> Double { y0 + panelHeight - panelHeight * (min(max(v, yMin), yMax) - yMin) / max(yMax - yMin, 1e-12) }
             svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 - 15)\" text-anchor=\"middle\" font-size=\"14\">\(title)</text>\n"
-            svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
-            for i in 0...4 {
-                let v = yMin + (yMax - yMin) * Double(i) / 4
-                let y = y0 + panelHeight - panelHeight * Double(i) / 4
-                let label = percent ? Format.decimal(v * 100, places: 1) + "%" : Format.decimal(v, places: 3)
-                svg += "<line x1=\"\(x0)\" y1=\"\(y)\" x2=\"\(x0 + panelWidth)\" y2=\"\(y)\" stroke=\"#eee\"/>\n"
-                svg += "<text x=\"\(x0 - 5)\" y=\"\(y + 4)\" text-anchor=\"end\">\(label)</text>\n"
+            for v in ticks {
+                let label = percent ? Self.label(v * 100) + "%" : Self.label(v)
+                svg += "<line x1=\"\(x0)\" y1=\"\(y(v))\" x2=\"\(x0 + panelWidth)\" y2=\"\(y(v))\" stroke=\"#eee\"/>\n"
+                svg += "<text x=\"\(x0 - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(label)</text>\n"
             }
-            svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 + panelHeight + 30)\" text-anchor=\"middle\">epoch (1–\(Int(maxEpoch)))</text>\n"
+            for e in epochTicks {
+                svg += "<line x1=\"\(x(Double(e)))\" y1=\"\(y0 + panelHeight)\" x2=\"\(x(Double(e)))\" y2=\"\(y0 + panelHeight + 5)\" stroke=\"#888\"/>\n"
+                svg += "<text x=\"\(x(Double(e)))\" y=\"\(y0 + panelHeight + 18)\" text-anchor=\"middle\">\(e)</text>\n"
+            }
+            svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(panelWidth)\" height=\"\(panelHeight)\" fill=\"none\" stroke=\"#888\"/>\n"
+            svg += "<text x=\"\(x0 + panelWidth / 2)\" y=\"\(y0 + panelHeight + 36)\" text-anchor=\"middle\">epoch</text>\n"
+            var legendX = x0
             for (name, color, values) in series {
-                let points = zip(epochs, values).compactMap { e, v -> String? in
+                let points = zip(epochs, values).compactMap { e, v -> (Double, Double)? in
                     guard let v, v.isFinite else { return nil }
-                    let x = x0 + (maxEpoch == 1 ? panelWidth / 2 : panelWidth * (e - 1) / (maxEpoch - 1))
-                    let y = y0 + panelHeight - panelHeight * (min(max(v, yMin), yMax) - yMin) / max(yMax - yMin, 1e-9)
-                    return "\(Format.decimal(x, places: 1)),\(Format.decimal(y, places: 1))"
+                    return (x(e), y(v))
                 }
                 guard !points.isEmpty else { continue }
-                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
-                for p in points { svg += "<circle cx=\"\(p.split(separator: ",")[0])\" cy=\"\(p.split(separator: ",")[1])\" r=\"2.5\" fill=\"\(color)\"/>\n" }
-                let ly = legendAtBottom ? y0 + panelHeight - 12 - 16 * Double(legendRow) : y0 + 15 + 16 * Double(legendRow)
-                legendRow += 1
-                let legendX = x0 + panelWidth - legendWidth
+                let text = points.map { "\(Format.decimal($0.0, places: 1)),\(Format.decimal($0.1, places: 1))" }.joined(separator: " ")
+                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(text)\"/>\n"
+                for p in points {
+                    svg += "<circle cx=\"\(Format.decimal(p.0, places: 1))\" cy=\"\(Format.decimal(p.1, places: 1))\" r=\"2.5\" fill=\"\(color)\"/>\n"
+                }
+                // Under the panel, in one row, in the order train, validation, test.
+                let ly = y0 + panelHeight + 58
                 svg += "<line x1=\"\(legendX)\" y1=\"\(ly - 4)\" x2=\"\(legendX + 20)\" y2=\"\(ly - 4)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
                 svg += "<text x=\"\(legendX + 25)\" y=\"\(ly)\">\(name)</text>\n"
+                legendX += 45 + 7 * Double(name.count)
             }
         }
-        panel(x0: margin, title: "loss", yMin: 0, yMax: lossMax,
+        panel(x0: margin, title: "loss", ticks: lossTicks,
               series: [(trainLossLabel, "#1f77b4", rows.map { $0.trainLoss }), ("validation", "#2ca02c", rows.map { $0.validationLoss }),
-                       ("test", "#d62728", rows.map { $0.testLoss })],
-              percent: false, legendAtBottom: false)
-        panel(x0: 2 * margin + panelWidth, title: "accuracy", yMin: accMin, yMax: 1,
+                       ("test", "#d62728", rows.map { $0.testLoss })], percent: false)
+        panel(x0: 2 * margin + panelWidth, title: "accuracy", ticks: accuracyTicks,
               series: [("train", "#1f77b4", rows.map { $0.trainAccuracy }), ("validation", "#2ca02c", rows.map { $0.validationAccuracy }),
-                       ("test", "#d62728", rows.map { $0.testAccuracy })], percent: true, legendAtBottom: true)
+                       ("test", "#d62728", rows.map { $0.testAccuracy })], percent: true)
         return svg + "</svg>\n"
+    }
+
+    /// Round tick values covering [low, high]: a step of 1, 2, 2.5 or 5 × 10^k giving at most 6 intervals.
+    static func ticks(from low: Double, to high: Double) -> [Double] {
+        let span = max(high - low, 1e-9)
+        let raw = span / 5
+        var magnitude = 1.0
+        while magnitude * 10 <= raw { magnitude *= 10 }
+        while magnitude > raw { magnitude /= 10 }
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { span / $0 <= 6 } ?? 10 * magnitude
+        let first = Int((low / step + 1e-9).rounded(.down)), last = Int((high / step - 1e-9).rounded(.up))
+        // k·step, with the float noise of the product rounded away (0.6, not 0.6000000000000001).
+        return (first...max(last, first + 1)).map { k in (Double(k) * step * 1e9).rounded() / 1e9 }
+    }
+
+    /// Whole epochs to mark: every one up to 10, else every 2, 5, 10, 20, … from 1, so that at most ~10 show.
+    static func epochTicks(_ epochs: Int) -> [Int] {
+        guard epochs > 10 else { return Array(1...max(epochs, 1)) }
+        let step = [2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000].first { epochs / $0 <= 10 } ?? epochs / 10
+        return [1] + stride(from: step, through: epochs, by: step).map { $0 }
+    }
+
+    /// 0.5 -> "0.5", 2 -> "2", 0.25 -> "0.25", 97.5 -> "97.5".
+    static func label(_ value: Double) -> String {
+        for places in 0...4 {
+            let text = Format.decimal(value, places: places)
+            if abs((Double(text) ?? value) - value) < 1e-9 * max(1, abs(value)) { return text }
+        }
+        return Format.decimal(value, places: 4)
     }
 }
