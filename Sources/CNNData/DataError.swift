@@ -107,7 +107,9 @@ public enum DataError: Error, Equatable, Sendable {
             return "a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin, a CIFAR-100 folder train.bin and test.bin (the binary versions)"
         case .missingFile(let path) where path.hasSuffix(".npy") || path.hasSuffix(".npz"):
             return "a NumPy folder holds train.npz and test.npz, one .npz with x_train, y_train, x_test and y_test, or those four as .npy files (docs/data.md)"
-        case .missingFile: return "an IDX data directory holds the four standard IDX files, raw or gzipped"
+        case .missingFile(let path) where path.contains("-ubyte"):
+            return "an IDX data directory holds the four standard IDX files, raw or gzipped"
+        case .missingFile: return "check the path; images are read from PNG, JPEG, PGM and PPM files"
         case .noClasses: return "lay the images out as DIR/<class>/<image> or DIR/train/<class>/<image> and DIR/test/<class>/<image> (docs/data.md)"
         case .emptyClasses: return "cnnc reads " + ImageReader.extensions.sorted().map { "." + $0 }.joined(separator: " ") + " files; add images or remove the folder"
         case .unknownClass: return "the test split's class folders must be named as the training split's"

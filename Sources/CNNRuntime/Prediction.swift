@@ -51,3 +51,21 @@ extension Prediction {
         return order.prefix(max(0, k)).map { Ranked(index: $0, probability: probabilities[$0]) }
     }
 }
+
+extension Prediction {
+    /// The mean of an image's outermost ring of pixels (every channel), channels first, values in [0, 1]. Scanned
+    /// digits and photographed paper have a bright border, where MNIST's and Fashion-MNIST's are dark.
+    public static func borderMean(_ pixels: [Float], channels: Int, height: Int, width: Int) -> Float {
+        guard height > 0, width > 0, pixels.count == channels * height * width else { return 0 }
+        var sum: Float = 0, count = 0
+        for c in 0..<channels {
+            for y in 0..<height {
+                for x in 0..<width where y == 0 || y == height - 1 || x == 0 || x == width - 1 {
+                    sum += pixels[(c * height + y) * width + x]
+                    count += 1
+                }
+            }
+        }
+        return sum / Float(max(count, 1))
+    }
+}

@@ -51,8 +51,16 @@ struct PredictCommand: ParsableCommand {
                 try ImageReader.read(path: path, channels: input.channels, maxPixels: maxPixels)
             }
             let image = resize.apply(to: decoded, width: input.width, height: input.height)
+            let pixels = image.planarFloats
+            if input.channels == 1 && !invert {
+                let border = Prediction.borderMean(pixels, channels: 1, height: input.height, width: input.width)
+                if border > 0.5 {
+                    DiagnosticRenderer.warning("\(path): its border is bright (mean grey \(Format.decimal(Double(border), places: 2)) of 1), where "
+                                               + "MNIST's and Fashion-MNIST's are dark; if it is dark ink on light paper, add --invert")
+                }
+            }
             let probabilities = try Report.catching { () throws(EvaluationError) in
-                try Prediction.probabilities(model, pixels: image.planarFloats, invert: invert, weights: weights, image: path)
+                try Prediction.probabilities(model, pixels: pixels, invert: invert, weights: weights, image: path)
             }
             let ranked = Prediction.top(probabilities, k: top)
             if json { reports.append(PredictionReport.json(image: path, top: ranked, names: names)) } else {

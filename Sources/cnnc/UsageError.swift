@@ -34,6 +34,9 @@ enum UsageError {
            let path = specPaths[String(option.dropFirst(2))] {
             return ("unknown option '\(option)'", "the spec's \(path) is set with --set \(path)=VALUE (or edit the spec)")
         }
+        if message.hasPrefix("unknown option '--data'"), command == "cnnc predict" {
+            return ("unknown option '--data'", "predict classifies the image files it is given; to measure a data set, use cnnc eval SPEC --weights W --data DIR")
+        }
         return (message, nil)
     }
 

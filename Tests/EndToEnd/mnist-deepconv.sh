@@ -48,6 +48,22 @@ $CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$
 check "predict classifies four test digits (PGM and PNG) as their labels" \
     python3 -c "import re, sys; lines = open('$WORK/predict.txt').read().splitlines(); sys.exit(0 if len(lines) == 4 and all(re.search(r'label(\d)\.p[gn][mg]: class \1 ', l) for l in lines) else 1)"
 
+# Dark ink on light paper: predict warns that the border is bright and suggests --invert, which then classifies it.
+python3 -c "import sys; d = open(sys.argv[1], 'rb').read(); open(sys.argv[2], 'wb').write(d[:13] + bytes(255 - b for b in d[13:]))" \
+    "$(ls "$WORK"/digit0-label*.pgm)" "$WORK/inverted.pgm"
+label0=$(ls "$WORK"/digit0-label*.pgm | sed 's/.*label\([0-9]\).pgm/\1/')
+$CNNC predict specs/deepconv.yaml --weights "$WORK/deepconv/best.safetensors" "$WORK/inverted.pgm" > /dev/null 2> "$WORK/inverted.err"
+check "an inverted digit gets a warning suggesting --invert" grep -q 'border is bright.*add --invert' "$WORK/inverted.err"
+check "with --invert it is classified as its label, with no warning" \
+    bash -c "$CNNC predict specs/deepconv.yaml --weights '$WORK/deepconv/best.safetensors' --invert '$WORK/inverted.pgm' 2> '$WORK/invert2.err' \
+             | grep -q 'class $label0 ' && ! test -s '$WORK/invert2.err'"
+check "a missing image gets an image hint, not an IDX one" \
+    bash -c "! $CNNC predict specs/deepconv.yaml --weights '$WORK/deepconv/best.safetensors' nothere.png 2> '$WORK/missing.err' \
+             && grep -q 'images are read from PNG, JPEG, PGM and PPM' '$WORK/missing.err' && ! grep -q IDX '$WORK/missing.err'"
+check "predict --data is refused with a pointer to eval (exit 64)" \
+    bash -c "$CNNC predict specs/deepconv.yaml --weights '$WORK/deepconv/best.safetensors' --data '$DATA' x.png 2> '$WORK/data.err'; [ \$? -eq 64 ] \
+             && grep -q 'cnnc eval SPEC --weights W --data DIR' '$WORK/data.err'"
+
 # PyTorch loads best.safetensors as a state dict (strict names and shapes) and agrees on accuracy.
 # Different summation order may flip a near-tie, so agreement is to 5 images in 10,000.
 if /usr/bin/python3 -c "import torch" 2> /dev/null; then
