@@ -13,6 +13,9 @@ struct CheckCommand: ParsableCommand {
     var input: Shape?
     @OptionGroup var spec: SpecOptions
 
+    @Option(help: "Levels of blocks (residual, concat) listed open; deeper layers are summed into their block's row (0: top-level layers only).")
+    var depth: Int?
+
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
 
@@ -24,6 +27,7 @@ struct CheckCommand: ParsableCommand {
     var resolved = false
 
     func validate() throws {
+        if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more (0 lists the top-level layers only)") }
         if json && resolved { throw ValidationError("--json and --resolved print different things: choose one") }
         if sizes != nil && (json || resolved) { throw ValidationError("--sizes prints its own report: leave out --json and --resolved") }
     }
@@ -41,7 +45,7 @@ struct CheckCommand: ParsableCommand {
         } else if json {
             print(JSONReport.networks(analyses).rendered())
         } else {
-            print(analyses.map(LayerTable.render).joined(separator: "\n\n"))
+            print(analyses.map { LayerTable.render($0, depth: depth) }.joined(separator: "\n\n"))
         }
     }
 }

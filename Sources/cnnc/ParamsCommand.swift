@@ -14,6 +14,9 @@ struct ParamsCommand: ParsableCommand {
     var input: Shape?
     @OptionGroup var spec: SpecOptions
 
+    @Option(help: "Levels of blocks (residual, concat) listed open; deeper layers are summed into their block's row (0: top-level layers only).")
+    var depth: Int?
+
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
 
@@ -25,6 +28,7 @@ struct ParamsCommand: ParsableCommand {
     @Option(help: "With --batch: the threads the scratch is counted for (default: all cores).") var threads: Int?
 
     func validate() throws {
+        if let depth, depth < 0 { throw ValidationError("--depth must be 0 or more (0 lists the top-level layers only)") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if batch != nil && (json || markdown) { throw ValidationError("--batch prints its own tables: leave out --json and --markdown") }
@@ -53,7 +57,7 @@ struct ParamsCommand: ParsableCommand {
             print(analyses.map { TrainingMemoryTable.render($0, batch: batch, threads: threadCount) }.joined(separator: "\n\n"))
             return
         }
-        print(analyses.map(ParameterTable.render).joined(separator: "\n\n"))
+        print(analyses.map { ParameterTable.render($0, depth: depth) }.joined(separator: "\n\n"))
         if analyses.count > 1 {
             print("\n" + ComparisonTable.render(analyses))
         }

@@ -51,7 +51,7 @@ struct DiffAndUsageTests {
             + "hint: the spec's train.optimizer.lr is set with --set train.optimizer.lr=VALUE (or edit the spec)\n"),
         (["check"],
          "cnnc: error: missing expected argument '<specs> ...'\n"
-            + "usage: cnnc check <specs> ... [--input <input>] [--set <path=value> ...] [--json] [--sizes <MIN..MAX>] [--resolved]\nhint: see 'cnnc check --help'\n"),
+            + "usage: cnnc check <specs> ... [--input <input>] [--set <path=value> ...] [--depth <depth>] [--json] [--sizes <MIN..MAX>] [--resolved]\nhint: see 'cnnc check --help'\n"),
         (["train", "specs/deepconv.yaml", "--threads", "0"],
          "cnnc: error: --threads must be from 1 to 256 (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores)\n"
             + "usage: cnnc train [<options>] [<spec>]\nhint: see 'cnnc train --help'\n"),
@@ -122,5 +122,26 @@ struct TrainingMemoryCommandTests {
         #expect(sgd.stdout.contains("  optimizer state: 0 B (sgd: none per parameter)"), "\(sgd.stdout)")
         let bad = try CLI.run(["params", "specs/deepconv.yaml", "--batch", "0"])
         #expect(bad.status == 64 && bad.stderr.hasPrefix("cnnc: error: --batch must be at least 1"))
+    }
+}
+
+/// `check --depth` and `params --depth`: blocks listed as one row each.
+struct DepthTableTests {
+    @Test func depthZeroListsTheTopLevelLayersOnly() throws {
+        let closed = try CLI.run(["check", "specs/zoo/resnet18.yaml", "--depth", "0"])
+        let open = try CLI.run(["check", "specs/zoo/resnet18.yaml"])
+        #expect(closed.status == 0 && open.status == 0)
+        // Rows that start with a number: the top-level layers (a block's layers have no number, or a branch label).
+        let numbered = { (text: String) in text.split(separator: "\n").filter { Int($0.split(separator: " ").first ?? "") != nil }.count }
+        let all = { (text: String) in text.split(separator: "\n").count }
+        #expect(numbered(closed.stdout) == 23 && numbered(open.stdout) == 23)
+        #expect(all(open.stdout) > all(closed.stdout) + 40)
+        #expect(closed.stdout.contains("   5  residual1       residual (+ input)     64x56x56       73,984"))
+        // The totals do not depend on what is listed.
+        #expect(closed.stdout.split(separator: "\n").suffix(7) == open.stdout.split(separator: "\n").suffix(7))
+        let params = try CLI.run(["params", "specs/zoo/resnet50.yaml", "--depth", "0"])
+        #expect(params.status == 0 && !params.stdout.split(separator: "\n").contains { $0.hasPrefix("    ") })
+        let bad = try CLI.run(["check", "specs/zoo/resnet18.yaml", "--depth", "-1"])
+        #expect(bad.status == 64)
     }
 }

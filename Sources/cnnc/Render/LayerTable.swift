@@ -3,7 +3,8 @@ import CNNIR
 
 /// The per-layer report of `cnnc check`.
 enum LayerTable {
-    static func render(_ analysis: NetworkAnalysis) -> String {
+    /// `depth`: levels of blocks listed open (0: one row per top-level layer, a block's row summing its layers); nil: all.
+    static func render(_ analysis: NetworkAnalysis, depth maximumDepth: Int? = nil) -> String {
         // The buffers column only for networks that have any (batchnorm's running statistics).
         let showBuffers = analysis.buffers > 0
         var table = TextTable(
@@ -11,7 +12,7 @@ enum LayerTable {
             numeric: [true, false, false, false, true] + (showBuffers ? [true] : []) + [true, true, true, true, true, true])
         table.rows.append(["", "input", "", analysis.network.input.description, ""] + (showBuffers ? [""] : []) + ["", "", "", "1", "1", "0.5"])
         for (i, layer) in analysis.layers.enumerated() {
-            for (depth, label, row) in LayerTree.rows(layer, label: "\(i + 1)") {
+            for (depth, label, row) in LayerTree.rows(layer, label: "\(i + 1)") where depth <= maximumDepth ?? .max {
                 let rf = row.receptiveField
                 let square = rf.height == rf.width
                 table.rows.append([

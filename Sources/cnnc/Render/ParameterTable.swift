@@ -3,13 +3,14 @@ import CNNIR
 
 /// The per-layer parameter report of `cnnc params`.
 enum ParameterTable {
-    static func render(_ analysis: NetworkAnalysis) -> String {
+    /// `depth`: levels of blocks listed open, as in `LayerTable`.
+    static func render(_ analysis: NetworkAnalysis, depth maximumDepth: Int? = nil) -> String {
         // The buffers column only for networks that have any (batchnorm's running statistics).
         let showBuffers = analysis.buffers > 0
         var table = TextTable(headers: ["layer", "kind", "output", "params"] + (showBuffers ? ["buffers"] : []) + ["share"],
                               numeric: [false, false, false, true] + (showBuffers ? [true] : []) + [true])
         for layer in analysis.layers where layer.storedValues > 0 {
-            for (depth, _, row) in LayerTree.rows(layer, label: "") where row.storedValues > 0 {
+            for (depth, _, row) in LayerTree.rows(layer, label: "") where row.storedValues > 0 && depth <= maximumDepth ?? .max {
                 table.rows.append([LayerTree.indent(depth) + row.name, KindDescription.of(row), Format.output(row),
                                    Format.grouped(row.trainableParameters)]
                                   + (showBuffers ? [Format.grouped(row.buffers)] : [])
