@@ -40,6 +40,8 @@ public enum SpecError: Error, Equatable, Sendable {
     case unknownBlockParameter(name: String, block: String, declared: [String], at: SourceLocation)
     /// A block that uses itself, directly or through others.
     case blockCycle(chain: [String], at: SourceLocation)
+    /// Independent errors of one spec (several bad layers), in the order written; never nested, never empty.
+    indirect case several([SpecError])
 
     public var location: SourceLocation {
         switch self {
@@ -55,6 +57,7 @@ public enum SpecError: Error, Equatable, Sendable {
              .unknownLayer(_, _, let at), .layerWrittenOnce(_, _, _, let at), .unknownBlockParameter(_, _, _, let at),
              .blockCycle(_, let at):
             return at
+        case .several(let errors): return errors.first?.location ?? SourceLocation(file: "", line: 0, column: 0)
         }
     }
 
@@ -93,6 +96,7 @@ public enum SpecError: Error, Equatable, Sendable {
             return "layer '\(name)' is one of \(copies) layers built from one written layer (a 'repeat' copy or an alias); changing it would change them all"
         case .unknownBlockParameter(let name, let block, _, _): return "'$\(name)' is not a parameter of block '\(block)'"
         case .blockCycle(let chain, _): return "block '\(chain[0])' uses itself: " + chain.joined(separator: " → ")
+        case .several(let errors): return (errors.first?.message ?? "") + " (and \(errors.count - 1) more)"
         }
     }
 
@@ -136,6 +140,7 @@ public enum SpecError: Error, Equatable, Sendable {
                 : "its parameters: " + declared.map { "$" + $0 }.joined(separator: ", ")
         case .blockCycle: return "a block may use other blocks, but not itself"
         case .typeMismatch, .invalidValue, .unreadable: return nil
+        case .several(let errors): return errors.first?.hint
         }
     }
 

@@ -14,6 +14,8 @@ public enum SpecParser {
     /// (docs/spec.md, "Limits"). Real networks have hundreds; the bound keeps a `repeat: {times: 1000000000}`
     /// a message rather than a billion-layer allocation.
     public static let maximumLayers = 10_000
+    /// The most errors one run reports (a spec with a systematic mistake would otherwise fill the terminal).
+    public static let maximumReportedErrors = 10
 
     /// Reads and parses every network (YAML document) in a file, composed (`extends`, `blocks`) and with
     /// the `--set` overrides applied.
@@ -178,41 +180,63 @@ struct NetworkBuilder {
 
     // MARK: - Layers
 
+    /// Reads each item into `layers`. A bad layer does not stop the others being read: their errors are
+    /// independent, and all of them (up to `maximumReportedErrors`) are thrown together as `.several`. Limits
+    /// (nesting, expansion, layer count) stop at once.
     mutating func appendLayers(_ items: [YAMLNode], to layers: inout [Layer], repetition: String?) throws(SpecError) {
+        var errors: [SpecError] = []
         for item in items {
-            try budget.visit(item)
-            let (kind, kindNode, body) = try split(item)
-            if case .repeatBlock = kind.build {
-                try appendRepeat(kind, body: body, at: kindNode.location, to: &layers, outer: repetition)
-                continue
-            }
-            let built = layers.count
-            defer { record(item, names: layers[built...].map(\.name)) }
-            guard layerCount < SpecParser.maximumLayers else {
-                throw .tooManyLayers(limit: SpecParser.maximumLayers, at: item.location)
-            }
-            layerCount += 1
-            switch kind.build {
-            case .concat, .residual:
-                let block = try branching(kind, keyNode: kindNode, body: body, repetition: repetition)
-                let map = try body.flatMap { node throws(SpecError) in node.pairs == nil ? nil : try parameters(kind, keyNode: kindNode, body: node) }
-                layers.append(try tuned(block, map))
-            case .separable:
-                let map = try parameters(kind, keyNode: kindNode, body: body)
-                for layer in try separable(kind, keyNode: kindNode, body: body, repetition: repetition) { layers.append(try tuned(layer, map)) }
-            case .layer(let build):
-                let map = try parameters(kind, keyNode: kindNode, body: body)
-                let layerKind = try build(map)
-                let name = try assignName(try Self.explicitName(map), keyword: layerKind.keyword, repetition: repetition,
-                                          at: kindNode.location)
-                if case .squeezeExcite = layerKind {
-                    // Its convs' tensors are named `<name>_squeeze.weight`, …: no other layer may take those names.
-                    for part in ["squeeze", "excite"] { try reserve("\(name)_\(part)", at: kindNode.location) }
+            do throws(SpecError) {
+                try appendLayer(item, to: &layers, repetition: repetition)
+            } catch {
+                switch error {
+                case .nestingTooDeep, .expansionLimit, .tooManyLayers: throw error
+                case .several(let inner): errors += inner
+                default: errors.append(error)
                 }
-                layers.append(try tuned(Layer(name: name, kind: layerKind, location: kindNode.location), map))
-            case .repeatBlock:
-                preconditionFailure("repeat is expanded above")
+                if errors.count >= SpecParser.maximumReportedErrors { break }
             }
+        }
+        // A layer of a `repeat` block is read once per copy: its error is reported once.
+        var seen = Set<String>()
+        errors = errors.filter { seen.insert("\($0.location.file):\($0.location.line):\($0.location.column) \($0.message)").inserted }
+        if errors.count == 1 { throw errors[0] }
+        if errors.count > 1 { throw .several(Array(errors.prefix(SpecParser.maximumReportedErrors))) }
+    }
+
+    mutating func appendLayer(_ item: YAMLNode, to layers: inout [Layer], repetition: String?) throws(SpecError) {
+        try budget.visit(item)
+        let (kind, kindNode, body) = try split(item)
+        if case .repeatBlock = kind.build {
+            try appendRepeat(kind, body: body, at: kindNode.location, to: &layers, outer: repetition)
+            return
+        }
+        let built = layers.count
+        defer { record(item, names: layers[built...].map(\.name)) }
+        guard layerCount < SpecParser.maximumLayers else {
+            throw .tooManyLayers(limit: SpecParser.maximumLayers, at: item.location)
+        }
+        layerCount += 1
+        switch kind.build {
+        case .concat, .residual:
+            let block = try branching(kind, keyNode: kindNode, body: body, repetition: repetition)
+            let map = try body.flatMap { node throws(SpecError) in node.pairs == nil ? nil : try parameters(kind, keyNode: kindNode, body: node) }
+            layers.append(try tuned(block, map))
+        case .separable:
+            let map = try parameters(kind, keyNode: kindNode, body: body)
+            for layer in try separable(kind, keyNode: kindNode, body: body, repetition: repetition) { layers.append(try tuned(layer, map)) }
+        case .layer(let build):
+            let map = try parameters(kind, keyNode: kindNode, body: body)
+            let layerKind = try build(map)
+            let name = try assignName(try Self.explicitName(map), keyword: layerKind.keyword, repetition: repetition,
+                                      at: kindNode.location)
+            if case .squeezeExcite = layerKind {
+                // Its convs' tensors are named `<name>_squeeze.weight`, …: no other layer may take those names.
+                for part in ["squeeze", "excite"] { try reserve("\(name)_\(part)", at: kindNode.location) }
+            }
+            layers.append(try tuned(Layer(name: name, kind: layerKind, location: kindNode.location), map))
+        case .repeatBlock:
+            preconditionFailure("repeat is expanded above")
         }
     }
 

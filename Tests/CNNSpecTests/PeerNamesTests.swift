@@ -68,4 +68,31 @@ struct PeerNamesTests {
             #expect(error("input: \(bad)\nlayers: [relu]\n") != nil, "\(bad)")
         }
     }
+
+    @Test func independentLayerErrorsAreAllReportedOnceEach() throws {
+        let e = try #require(error("""
+            input: [3, 8, 8]
+            layers:
+              - Conv2D: {filters: 8, size: 3}
+              - conv: {filters: 8, kernel_size: 3}
+              - relu
+              - repeat: {times: 3, layers: [{conv: {filters: 0, size: 3}}]}
+              - dense: {units: 10}
+            """))
+        guard case .several(let errors) = e else { Issue.record("got \(e)"); return }
+        // In the order written; the repeated layer's error once, not three times.
+        #expect(errors.map(\.location.line) == [3, 4, 6])
+        #expect(e.location.line == 3 && e.message.hasSuffix("(and 2 more)"))
+        guard case .unknownLayerKind = errors[0], case .unknownKey = errors[1], case .invalidValue = errors[2] else {
+            Issue.record("got \(errors)"); return
+        }
+    }
+
+    @Test func atMostTenErrorsAndOneErrorStaysItself() throws {
+        let many = "input: [1, 8, 8]\nlayers:\n" + String(repeating: "  - relu: {bad: 1}\n", count: 30)
+        guard case .several(let errors) = try #require(error(many)) else { Issue.record("expected several"); return }
+        #expect(errors.count == SpecParser.maximumReportedErrors)
+        let one = try #require(error("input: [1, 8, 8]\nlayers:\n  - relu\n  - relu: {bad: 1}\n"))
+        guard case .unknownKey = one else { Issue.record("got \(one)"); return }
+    }
 }

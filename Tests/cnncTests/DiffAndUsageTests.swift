@@ -70,6 +70,16 @@ struct DiffAndUsageTests {
         #expect(version.status == 0 && version.stdout == "0.1.0\n")
     }
 
+    @Test func everyBadLayerIsReportedThenTheCount() throws {
+        let spec = try CLI.temporarySpec("name: m\ninput: 3x32x32\nlayers:\n  - Conv2D: {filters: 8, size: 3}\n  - relu\n"
+                                         + "  - conv: {filters: 8, size: 3, pad: sam}\n", name: "multi")
+        let result = try CLI.run(["check", spec])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(spec):4:5: error: unknown layer kind 'Conv2D'"))
+        #expect(result.stderr.contains("\(spec):6:38: error: 'pad' must be"))
+        #expect(result.stderr.hasSuffix("hint: did you mean 'same'?\n2 errors\n"), "\(result.stderr)")
+    }
+
     @Test func aKerasSpecGetsCnncsWords() throws {
         let spec = try CLI.temporarySpec("""
             name: keras

@@ -46,6 +46,12 @@ enum Report {
         do {
             return try body()
         } catch {
+            // Several independent errors of a spec: each as its own diagnostic, then how many, as compilers do.
+            if let spec = error as? SpecError, case .several(let errors) = spec {
+                for error in errors { DiagnosticRenderer.error(error.message, at: error.location, hint: error.hint) }
+                Terminal.standardError("\(errors.count) errors\(errors.count == SpecParser.maximumReportedErrors ? " (the first \(errors.count); there may be more)" : "")\n")
+                throw ExitCode(1)
+            }
             if let location = error.sourceLocation {
                 DiagnosticRenderer.error(error.message, at: location, hint: error.hint)
             } else {
