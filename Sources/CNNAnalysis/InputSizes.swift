@@ -23,13 +23,54 @@ public enum InputSizes {
         resized.input = Shape(channels: network.input.channels, height: size, width: size)
         do {
             let analysis = try NetworkAnalysis(resized)
-            if let first = analysis.diagnostics.first {
-                return .unread(layer: first.message.split(separator: "'").dropFirst().first.map(String.init) ?? "")
-            }
+            if let first = analysis.diagnostics.first { return .unread(layer: first.layer ?? "") }
             return NetworkDiff.flattened(analysis.layers).allSatisfy { isAligned($0.0) } ? .aligned : .whole
         } catch {
             return .impossible(error)
         }
+    }
+
+    /// What every square size of a range does to a network, counted.
+    public struct Survey: Sendable {
+        /// Sizes every layer reads whole, and those of them where every stride also divides exactly.
+        public var whole: [Int] = []
+        public var aligned: [Int] = []
+        /// Sizes that work but leave rows unread somewhere.
+        public var unread = 0
+        /// Sizes that fail (no output, or too large to count): those below the first that works, and those above it,
+        /// with the largest of the first and the first of the second, and why.
+        public var tooSmall = 0
+        public var tooLarge = 0
+        public var largestTooSmall: (size: Int, error: ShapeError)?
+        public var firstTooLarge: (size: Int, error: ShapeError)?
+    }
+
+    public static func survey(_ network: Network, in range: ClosedRange<Int>) -> Survey {
+        var survey = Survey()
+        var anyWorked = false
+        for size in range {
+            switch verdict(network, size: size) {
+            case .aligned:
+                survey.aligned.append(size)
+                survey.whole.append(size)
+                anyWorked = true
+            case .whole:
+                survey.whole.append(size)
+                anyWorked = true
+            case .unread:
+                survey.unread += 1
+                anyWorked = true
+            case .impossible(let error):
+                if !anyWorked {
+                    survey.tooSmall += 1
+                    survey.largestTooSmall = (size, error)
+                } else {
+                    survey.tooLarge += 1
+                    if survey.firstTooLarge == nil { survey.firstTooLarge = (size, error) }
+                }
+            }
+        }
+        return survey
     }
 
     /// A strided window's output is its input divided by the stride, exactly.
@@ -42,7 +83,7 @@ public enum InputSizes {
 
     /// The nearest sizes below and above `size` (within `limit` of it) that the network takes whole.
     public static func nearest(_ network: Network, to size: Int, limit: Int = 1024) -> (below: Int?, above: Int?) {
-        func read(_ s: Int) -> Bool { [.whole, .aligned].contains(verdict(network, size: s)) }
+        func read(_ s: Int) -> Bool { [Verdict.whole, .aligned].contains(verdict(network, size: s)) }
         let below = stride(from: size - 1, through: max(1, size - limit), by: -1).first(where: read)
         let above = (size + 1...size + limit).first(where: read)
         return (below, above)

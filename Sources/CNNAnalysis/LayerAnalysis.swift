@@ -67,7 +67,7 @@ extension SlidingWindow {
             let window = axis.dilation * (axis.kernel - 1) + 1
             if axis.unread > 0 && window >= axis.stride {
                 let lines = axis.name == "height" ? "row" : "column"
-                diagnostics.append(Diagnostic(location: layer.location, message:
+                diagnostics.append(Diagnostic(location: layer.location, layer: layer.name, message:
                     "layer '\(layer.name)': (\(axis.input) + \(axis.before) + \(axis.after) − \(axis.dilation)·(\(axis.kernel) − 1) − 1) = \(axis.span) "
                     + "is not divisible by stride \(axis.stride): the last \(axis.unread) input \(lines)\(axis.unread == 1 ? " is" : "s are") never read"))
             }

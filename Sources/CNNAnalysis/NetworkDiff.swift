@@ -19,14 +19,12 @@ public struct NetworkDiff: Sendable {
         public var new: LayerAnalysis?
         public var depth: Int
 
-        /// Whether the kind or its settings differ (a branching layer: its kind; its layers are entries of their own).
-        public var differsInKind: Bool {
-            guard let old, let new else { return true }
-            return !NetworkDiff.sameSettings(old.layer.kind, new.layer.kind)
-        }
+        /// For a layer in both networks: whether anything but its name and place differs (kind, settings, shapes,
+        /// parameters, receptive field), so that a renamed or moved layer that also changed says so.
+        public var differsBesidesName = false
         public var parameterDelta: Int { (new?.trainableParameters ?? 0) - (old?.trainableParameters ?? 0) }
         public var multiplyAddDelta: Int { (new?.multiplyAdds ?? 0) - (old?.multiplyAdds ?? 0) }
-        /// Bytes of this layer's output for one image, float32.
+        /// Bytes of this layer's output for one image, float32 (a block's row: its own output, not its layers').
         public var activationByteDelta: Int { 4 * ((new?.output.count ?? 0) - (old?.output.count ?? 0)) }
     }
 
@@ -93,18 +91,19 @@ public struct NetworkDiff: Sendable {
             }
             if anchors.contains(i) || j >= nextB { flushAdded(upTo: j) }
             let other = b[j].0
+            let differs = !sameSettings(layer.layer.kind, other.layer.kind) || layer.output != other.output || layer.input != other.input
+                || layer.trainableParameters != other.trainableParameters || layer.receptiveField != other.receptiveField
             let change: Change
             if layer.name != other.name {
                 change = .renamed
             } else if !anchors.contains(i) {
                 change = .moved
-            } else if !sameSettings(layer.layer.kind, other.layer.kind) || layer.output != other.output || layer.input != other.input
-                        || layer.trainableParameters != other.trainableParameters || layer.receptiveField != other.receptiveField {
+            } else if differs {
                 change = .changed
             } else {
                 change = .same
             }
-            entries.append(Entry(change: change, old: layer, new: other, depth: depth))
+            entries.append(Entry(change: change, old: layer, new: other, depth: depth, differsBesidesName: differs))
             nextB = max(nextB, j + 1)
         }
         flushAdded(upTo: b.count)
@@ -112,7 +111,11 @@ public struct NetworkDiff: Sendable {
         for k in entries.indices.reversed() where entries[k].change == .same {
             var next = k + 1
             while next < entries.count && entries[next].depth > entries[k].depth {
-                if entries[next].change != .same { entries[k].change = .changed; break }
+                if entries[next].change != .same {
+                    entries[k].change = .changed
+                    entries[k].differsBesidesName = true
+                    break
+                }
                 next += 1
             }
         }

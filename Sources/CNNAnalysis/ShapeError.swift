@@ -92,9 +92,12 @@ public enum ShapeError: Error, Equatable, Sendable {
 public struct Diagnostic: Hashable, Sendable {
     public var location: SourceLocation
     public var message: String
+    /// The layer it is about, when it is about one.
+    public var layer: String?
 
-    public init(location: SourceLocation, message: String) {
+    public init(location: SourceLocation, layer: String? = nil, message: String) {
         self.location = location
         self.message = message
+        self.layer = layer
     }
 }

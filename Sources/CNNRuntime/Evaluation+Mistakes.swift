@@ -13,7 +13,7 @@ extension Evaluation {
     /// The wrong predictions the network was surest of, surest first (ties: the earlier image first), at most `limit`.
     /// `probabilities` is `[count, classes]` (`Evaluation.probabilities`), `labels` the labels of the same images.
     public static func mostConfidentMistakes(probabilities: [Float], labels: [Int32], classes: Int, limit: Int) -> [Mistake] {
-        guard classes > 0 else { return [] }
+        guard classes > 0, limit > 0 else { return [] }
         var mistakes: [Mistake] = []
         for image in 0..<min(labels.count, probabilities.count / classes) {
             let row = probabilities[(image * classes)..<((image + 1) * classes)]

@@ -54,7 +54,9 @@ public struct MemoryBudget: Sendable, Equatable {
         }
         let floats = MemoryLayout<Float>.size
         let parameters = analysis.storedValues
-        return MemoryBudget(parameterBytes: c.product(floats, 2, parameters), optimizerBytes: c.product(floats, optimizerSlots, parameters),
+        // Frozen layers' tensors have no optimizer state (`Optimizer`): the rows already leave them out.
+        let optimizer = layers.reduce(0) { c.sum($0, $1.optimizerBytes) }
+        return MemoryBudget(parameterBytes: c.product(floats, 2, parameters), optimizerBytes: optimizer,
                             bytesPerImage: perImage, batch: batch, bytesPerThread: perThread, threads: threads,
                             fixedBytes: fixed, uncountable: c.overflow || layers.contains(where: \.uncountable))
     }
@@ -128,7 +130,7 @@ public struct MemoryBudget: Sendable, Equatable {
                 default: break
                 }
                 let row = LayerMemory(layer: facts, depth: depth, parameterBytes: c.product(floats, 2, own),
-                                      optimizerBytes: c.product(floats, optimizerSlots, own),
+                                      optimizerBytes: facts.layer.freeze == .none ? c.product(floats, optimizerSlots, own) : 0,
                                       activationBytesPerImage: c.product(floats, perImage), scratchBytesPerThread: c.product(floats, perThread),
                                       weightCopyBytes: c.product(floats, fixed), uncountable: c.overflow)
                 return [row] + facts.branches.flatMap { walk($0, depth: depth + 1) } + walk(facts.shortcut, depth: depth + 1)

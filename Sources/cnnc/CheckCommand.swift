@@ -19,7 +19,7 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print a JSON report instead of tables.")
     var json = false
 
-    @Option(help: ArgumentHelp("List the square input sizes in MIN..MAX (or 1..MAX) that every layer reads whole, and the smallest.",
+    @Option(help: ArgumentHelp("List the square input sizes in MIN..MAX (or 1..MAX; MAX at most 8192) that every layer reads whole, and the smallest.",
                                valueName: "MIN..MAX"))
     var sizes: SizeRange?
 
@@ -48,22 +48,4 @@ struct CheckCommand: ParsableCommand {
             print(analyses.map { LayerTable.render($0, depth: depth) }.joined(separator: "\n\n"))
         }
     }
-}
-
-/// `--sizes 1..512`, or `--sizes 512` for 1..512.
-struct SizeRange: ExpressibleByArgument {
-    var range: ClosedRange<Int>
-
-    init?(argument: String) {
-        let parts = argument.split(separator: ".", omittingEmptySubsequences: true)
-        let bounds = parts.compactMap { Int($0) }
-        if argument.contains(".."), bounds.count == 2, 1 <= bounds[0], bounds[0] <= bounds[1], bounds[1] <= 8192 {
-            range = bounds[0]...bounds[1]
-        } else if !argument.contains("."), let top = Int(argument), (1...8192).contains(top) {
-            range = 1...top
-        } else {
-            return nil
-        }
-    }
-
 }

@@ -32,17 +32,16 @@ struct DiffCommand: ParsableCommand {
         if networks.isEmpty {
             guard analyses.count == 2 else {
                 let names = analyses.map(\.network.name).joined(separator: ", ")
-                DiagnosticRenderer.error("diff compares two networks; \(specs.joined(separator: " and ")) hold \(Format.count(analyses.count, "network")): \(names)",
-                                         hint: "choose two with --network NAME --network NAME")
-                throw ExitCode(1)
+                let holds = specs.count == 1 ? "\(specs[0]) holds" : "\(specs.joined(separator: " and ")) hold"
+                throw ValidationError("diff compares two networks, and \(holds) \(Format.count(analyses.count, "network")) (\(names)): "
+                                      + (analyses.count < 2 ? "give a second spec file" : "choose two with --network NAME --network NAME"))
             }
             pair = analyses
         } else {
             pair = try networks.map { name in
                 guard let found = analyses.first(where: { $0.network.name == name }) else {
-                    DiagnosticRenderer.error("no network is named '\(name)'",
-                                             hint: "the networks: " + analyses.map(\.network.name).joined(separator: ", "))
-                    throw ExitCode(1)
+                    throw ValidationError("--network \(name): no network has that name; the networks: "
+                                          + analyses.map(\.network.name).joined(separator: ", "))
                 }
                 return found
             }

@@ -17,11 +17,11 @@ struct ReportCommand: ParsableCommand {
 
     @Argument(help: "Run folder (as cnnc train wrote it).", completion: .directory) var folder: String
     @Option(name: .shortAndLong, help: "Output file (default RUN/report.html).") var output: String?
-    @Option(help: "Which checkpoint of the run: best or last.") var weights: Checkpoint = .best
+    @Option(help: "Which checkpoint of the run: best or last.") var weights: WhichWeights = .best
     @Option(help: "How many of the most confidently wrong test images to show.") var mistakes = 24
     @OptionGroup var runtime: RuntimeOptions
 
-    enum Checkpoint: String, ExpressibleByArgument, CaseIterable {
+    enum WhichWeights: String, ExpressibleByArgument, CaseIterable {
         case best, last
     }
 
@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
         let analysis = try runtime.analysis(specPath)
         let weightsPath = folder + "/\(weights.rawValue).safetensors"
         let model = Model(analysis, batchCapacity: 100, threads: runtime.threadCount, kernels: runtime.kernels)
-        let metadata = try Report.catching { () throws(CheckpointError) in try CNNRuntime.Checkpoint.load(model.parameters, from: weightsPath) }
+        let metadata = try Report.catching { () throws(CheckpointError) in try Checkpoint.load(model.parameters, from: weightsPath) }
         model.normalization = try Report.catching { () throws(CheckpointError) in
             try Normalization(metadata: metadata, channels: analysis.network.input.channels, path: weightsPath)
         }

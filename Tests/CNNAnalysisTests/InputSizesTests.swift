@@ -48,4 +48,14 @@ struct InputSizesTests {
         #expect(InputSizes.describe([5, 7]) == "5, 7")
         #expect(InputSizes.describe([]) == "")
     }
+
+    @Test func sizesThatFailAboveTheFirstWorkingOneAreCounted() throws {
+        // A dense layer of a million units: its weights pass cnnc's limit (2^40) above 1048×1048 inputs.
+        let net = try network("name: n\ninput: [1, 8, 8]\nlayers:\n  - dense: {units: 1000000}\n")
+        let survey = InputSizes.survey(net, in: 1040...1060)
+        #expect(survey.whole == Array(1040...1048))
+        #expect(survey.tooSmall == 0 && survey.tooLarge == 12 && survey.firstTooLarge?.size == 1049)
+        let small = InputSizes.survey(try network("name: n\ninput: [1, 8, 8]\nlayers:\n  - conv: {filters: 1, size: 5}\n"), in: 1...8)
+        #expect(small.tooSmall == 4 && small.largestTooSmall?.size == 4 && small.whole == Array(5...8) && small.tooLarge == 0)
+    }
 }

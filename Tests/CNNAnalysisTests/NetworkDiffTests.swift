@@ -44,6 +44,8 @@ struct NetworkDiffTests {
         let diff = NetworkDiff(old: a, new: b)
         #expect(summary(diff) == ["changed stem stem", "added - batchnorm1", "changed relu1 relu1", "renamed old_name new_name",
                                   "removed maxpool1 -", "changed head head"])
+        // A renamed layer that also changed says both: new_name reads 8 channels.
+        #expect(diff.entries[3].differsBesidesName)
         // relu1 has 8 channels now. stem: 8·9 + 8 − (4·9 + 4); new_name reads 8 channels; head reads 4·4·4 instead of 4·2·2.
         #expect(diff.entries[0].parameterDelta == 40)
         #expect(diff.entries[3].parameterDelta == 4 * 9 * 4)

@@ -71,4 +71,12 @@ struct MemoryBudgetTests {
         #expect(layers[0].optimizerBytes == 2 * 4 * (8 * 27 + 8))
         #expect(MemoryBudget.layers(a, optimizerSlots: MemoryBudget.optimizerSlots(.sgd)).allSatisfy { $0.optimizerBytes == 0 })
     }
+
+    @Test func frozenLayersHaveNoOptimizerState() throws {
+        let a = try analysis("input: [1, 8, 8]\nlayers:\n  - conv: {filters: 4, size: 3, freeze: true}\n  - dense: {units: 2}\n")
+        let layers = MemoryBudget.layers(a, optimizerSlots: 2)
+        #expect(layers[0].optimizerBytes == 0 && layers[0].parameterBytes == 2 * 4 * 40)
+        #expect(layers[1].optimizerBytes == 2 * 4 * (4 * 36 * 2 + 2))
+        #expect(MemoryBudget.training(a, batchCapacity: 1, threads: 1, optimizer: .adam).optimizerBytes == layers[1].optimizerBytes)
+    }
 }

@@ -37,9 +37,15 @@ struct DiffAndUsageTests {
 
     @Test func diffNeedsTwoNetworks() throws {
         let result = try CLI.run(["diff", "specs/deepconv.yaml"])
-        #expect(result.status == 1)
-        #expect(result.stderr == "cnnc: error: diff compares two networks; specs/deepconv.yaml hold 1 network: deepconv\n"
-                + "hint: choose two with --network NAME --network NAME\n")
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("cnnc: error: diff compares two networks, and specs/deepconv.yaml holds 1 network (deepconv): "
+                                        + "give a second spec file\n"), "\(result.stderr)")
+        let three = try CLI.run(["diff", "specs/locality.yaml"])
+        #expect(three.status == 64 && three.stderr.contains("holds 3 networks (dense, locally-connected, shared-conv): choose two with --network"))
+        let named = try CLI.run(["diff", "specs/locality.yaml", "--network", "dense", "--network", "shared-conv"])
+        #expect(named.status == 0 && named.stdout.hasPrefix("dense → shared-conv"))
+        let unknown = try CLI.run(["diff", "specs/locality.yaml", "--network", "dense", "--network", "nope"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("--network nope: no network has that name"))
     }
 
     @Test(arguments: [

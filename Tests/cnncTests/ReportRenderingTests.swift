@@ -56,4 +56,14 @@ struct ReportRenderingTests {
         #expect(Array(bmp[54..<63]) == [255, 255, 255, 255, 255, 255, 255, 255, 255])      // the bottom row first
         #expect(Array(bmp[66..<75]) == [0, 0, 0, 128, 128, 128, 255, 255, 255])
     }
+
+    @Test func humanUnitsRoundIntoTheNextUnit() {
+        #expect(Format.human(999) == "999" && Format.human(9_248) == "9.25 k" && Format.human(123_552) == "123.6 k")
+        #expect(Format.human(999_998) == "1.00 M" && Format.human(138_357_544) == "138.4 M" && Format.human(15_470_264_320) == "15.47 G")
+        #expect(Format.human(-2_500) == "-2.50 k")
+    }
+
+    @Test func ticksOfADegenerateRangeStillSpanSomething() {
+        #expect(CurvesSVG.ticks(from: 1, to: 1) == [1, 2] && CurvesSVG.ticks(from: .nan, to: 1) == [0, 1])
+    }
 }

@@ -145,7 +145,7 @@ public enum SpecSchema {
             return ["type": "string", "pattern": "^\\s*(he|xavier|glorot|normal\\(\(number)\\)|uniform\\(\(number)\\))\\s*$"]
         case .shape:
             return ["oneOf": [["type": "array", "items": ["type": "integer", "minimum": 1], "minItems": 3, "maxItems": 3],
-                              ["$ref": "#/$defs/shape"], ["type": "string", "pattern": "^[0-9]+x[0-9]+x[0-9]+$"]]]
+                              ["$ref": "#/$defs/shape"], ["type": "string", "pattern": "^[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*$"]]]
         case .layers:
             return ["$ref": "#/$defs/layers"]
         case .freeze:

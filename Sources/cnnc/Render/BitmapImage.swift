@@ -5,6 +5,7 @@ import Foundation
 enum BitmapImage {
     /// `pixels`: channels-first values in [0, 1], 1 channel (grey) or 3 (RGB).
     static func bmp(_ pixels: ArraySlice<Float>, channels: Int, height: Int, width: Int) -> Data {
+        precondition(channels >= 1 && pixels.count >= channels * height * width, "a BMP needs channels × height × width values")
         let rowBytes = (3 * width + 3) / 4 * 4
         let imageBytes = rowBytes * height
         var data = Data()

@@ -21,8 +21,9 @@ enum DiffTable {
         let summary = [NetworkDiff.Change.changed, .renamed, .moved, .added, .removed, .same].compactMap { change in
             counts[change].map { "\($0) \(change.rawValue)" }
         }
-        let legend = [("~", NetworkDiff.Change.changed), (">", .renamed), ("^", .moved), ("+", .added), ("-", .removed)]
-            .filter { mark in shown.contains { $0.change == mark.1 } }.map { "\($0.0) \($0.1.rawValue)" }
+        let marks = Set(shown.map { row($0)[0] })
+        let legend = [("~", "changed"), (">", "renamed"), (">~", "renamed and changed"), ("^", "moved"), ("^~", "moved and changed"),
+                      ("+", "added"), ("-", "removed")].filter { marks.contains($0.0) }.map { "\($0.0) \($0.1)" }
         lines.append("  layers: " + summary.joined(separator: ", ") + (legend.isEmpty ? "" : " (" + legend.joined(separator: ", ") + ")"))
         lines.append(total("parameters", diff.old.trainableParameters, diff.new.trainableParameters))
         lines.append(total("multiply-adds per image", diff.old.totalMultiplyAdds, diff.new.totalMultiplyAdds))
@@ -41,8 +42,8 @@ enum DiffTable {
         switch entry.change {
         case .same: mark = "="
         case .changed: mark = "~"
-        case .renamed: mark = ">"
-        case .moved: mark = "^"
+        case .renamed: mark = entry.differsBesidesName ? ">~" : ">"
+        case .moved: mark = entry.differsBesidesName ? "^~" : "^"
         case .added: mark = "+"
         case .removed: mark = "-"
         }

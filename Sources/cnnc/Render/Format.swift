@@ -105,10 +105,12 @@ extension Format {
     static func human(_ value: Int) -> String {
         let magnitude = Double(value.magnitude)
         let units: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")]
-        guard let (scale, unit) = units.first(where: { magnitude >= $0.0 }) else { return "\(value)" }
-        let scaled = magnitude / scale
+        guard var index = units.firstIndex(where: { magnitude >= $0.0 }) else { return "\(value)" }
+        // 999,998 rounds to 1000.0 k: say 1.00 M instead.
+        if index > 0, (magnitude / units[index].0 * 10).rounded() >= 10_000 { index -= 1 }
+        let scaled = magnitude / units[index].0
         let places = scaled >= 100 ? 1 : 2
-        return (value < 0 ? "-" : "") + decimal(scaled, places: places) + " " + unit
+        return (value < 0 ? "-" : "") + decimal(scaled, places: places) + " " + units[index].1
     }
 
     /// A part's share of a total: "33.3%"; "" when the total is 0.

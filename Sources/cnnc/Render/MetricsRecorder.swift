@@ -134,7 +134,8 @@ enum CurvesSVG {
 
     /// Round tick values covering [low, high]: a step of 1, 2, 2.5 or 5 × 10^k giving at most 6 intervals.
     static func ticks(from low: Double, to high: Double) -> [Double] {
-        let span = max(high - low, 1e-9)
+        guard low.isFinite, high.isFinite, high > low else { return low.isFinite ? [low, low + 1] : [0, 1] }
+        let span = high - low
         let raw = span / 5
         var magnitude = 1.0
         while magnitude * 10 <= raw { magnitude *= 10 }

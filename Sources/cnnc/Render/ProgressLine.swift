@@ -12,7 +12,7 @@ struct ProgressLine {
 
     /// The line for a terminal `columns` wide: at most `columns - 1` characters (the last column would wrap on some terminals).
     func rendered(columns: Int) -> String {
-        let limit = max(columns - 1, 10)
+        let limit = max(columns - 1, 1)
         let head = "epoch \(epoch)/\(epochs)"
         // Figures with the priority they keep: the highest stay longest.
         var figures: [(priority: Int, text: String)] = [(5, "\(step)/\(steps)"), (3, "loss \(Format.decimal(loss, places: 4))"),
@@ -39,7 +39,7 @@ struct ProgressLine {
 
     /// "epoch 3/20 evaluating…" while the epoch's evaluation runs, fitted likewise.
     static func evaluating(epoch: Int, epochs: Int, runRemaining: Double?, columns: Int) -> String {
-        let limit = max(columns - 1, 10)
+        let limit = max(columns - 1, 1)
         let texts = ["epoch \(epoch)/\(epochs)  evaluating on the training and test images…", "epoch \(epoch)/\(epochs)  evaluating…"]
         let run = runRemaining.map { epochs > 1 ? "  run \(Format.duration($0))" : "" } ?? ""
         for text in texts where text.count + run.count <= limit { return text + run }
