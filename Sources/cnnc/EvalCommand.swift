@@ -74,7 +74,7 @@ struct EvalCommand: ParsableCommand {
         }
         let label = weights.count > 1 ? "ensemble of \(weights.count)" : weights[0]
         print("\(analysis.network.name) (\(label)): accuracy \(Format.percent(evaluation.accuracy)) "
-              + "(\(evaluation.correct)/\(evaluation.count)), loss \(Format.decimal(evaluation.loss, places: 4))")
+              + "(\(Format.grouped(evaluation.correct))/\(Format.grouped(evaluation.count))), loss \(Format.decimal(evaluation.loss, places: 4))")
         print(ConfusionTable.render(evaluation.confusion, names: names))
     }
 }
