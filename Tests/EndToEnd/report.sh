@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `cnnc report` on a real run: a self-contained HTML page (nothing fetched) that headless Chromium (Debian's chromium)
 # opens and renders: the DOM it builds has the summary, both curves panels, the confusion matrix with 10 rows, the
-# grid of the most confidently wrong test images (decoded: each has its natural size), the layer table, the graph and
+# grid of the most confidently wrong test images (each an inline BMP with its caption), the layer table, the graph and
 # the spec; and a screenshot of it is written (REPORT_SCREENSHOT=path keeps it for a person to look at).
 source "$(dirname "$0")/common.bash"
 CHROMIUM=$(command -v chromium || command -v chromium-browser) || { echo "FAIL chromium is not installed (apt-get install chromium)"; exit 1; }
