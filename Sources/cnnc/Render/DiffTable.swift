@@ -21,7 +21,7 @@ enum DiffTable {
         let summary = [NetworkDiff.Change.changed, .renamed, .moved, .added, .removed, .same].compactMap { change in
             counts[change].map { "\($0) \(change.rawValue)" }
         }
-        let marks = Set(shown.map { row($0)[0] })
+        let marks = Set(shown.map(mark))
         let legend = [("~", "changed"), (">", "renamed"), (">~", "renamed and changed"), ("^", "moved"), ("^~", "moved and changed"),
                       ("+", "added"), ("-", "removed")].filter { marks.contains($0.0) }.map { "\($0.0) \($0.1)" }
         lines.append("  layers: " + summary.joined(separator: ", ") + (legend.isEmpty ? "" : " (" + legend.joined(separator: ", ") + ")"))
@@ -37,16 +37,19 @@ enum DiffTable {
         return lines.joined(separator: "\n")
     }
 
-    static func row(_ entry: NetworkDiff.Entry) -> [String] {
-        let mark: String
+    /// "~" changed, ">" renamed, "^" moved (with "~" when also changed), "+" added, "-" removed, "=" same.
+    static func mark(_ entry: NetworkDiff.Entry) -> String {
         switch entry.change {
-        case .same: mark = "="
-        case .changed: mark = "~"
-        case .renamed: mark = entry.differsBesidesName ? ">~" : ">"
-        case .moved: mark = entry.differsBesidesName ? "^~" : "^"
-        case .added: mark = "+"
-        case .removed: mark = "-"
+        case .same: "="
+        case .changed: "~"
+        case .renamed: entry.differsBesidesName ? ">~" : ">"
+        case .moved: entry.differsBesidesName ? "^~" : "^"
+        case .added: "+"
+        case .removed: "-"
         }
+    }
+
+    static func row(_ entry: NetworkDiff.Entry) -> [String] {
         let indent = LayerTree.indent(entry.depth)
         func both(_ value: (LayerAnalysis) -> String) -> String {
             switch (entry.old, entry.new) {
@@ -56,7 +59,7 @@ enum DiffTable {
             case (nil, nil): return ""
             }
         }
-        return [mark, indent + both(\.name), both(KindDescription.of), both(Format.output),
+        return [mark(entry), indent + both(\.name), both(KindDescription.of), both(Format.output),
                 both { Format.grouped($0.trainableParameters) }, Format.signed(entry.parameterDelta),
                 Format.signed(entry.multiplyAddDelta), Format.signedBytes(entry.activationByteDelta),
                 both { $0.receptiveField.sizeDescription }]

@@ -11,7 +11,6 @@ final class ProgressRenderer: TrainingObserver {
     let recorder: MetricsRecorder
     let isTerminal: Bool
     var lastDraw = Date.distantPast
-    var epochStart = Date()
     /// Wall time of each epoch this process ran whole (steps and evaluation), for the run's ETA.
     var epochDurations: [Double] = []
     var epochBegan: Date?
@@ -29,7 +28,7 @@ final class ProgressRenderer: TrainingObserver {
     func trainingStep(_ p: StepProgress) {
         let now = Date()
         if epochBegan == nil {
-            (epochBegan, epochStart, lastDraw, firstStep) = (now, now, now, p.step)
+            (epochBegan, lastDraw, firstStep) = (now, now, p.step)
         }
         // A terminal gets a line redrawn ten times a second (at once after a resize); a log file a plain line every 30 seconds.
         let interval = isTerminal ? 0.1 : 30
@@ -37,7 +36,7 @@ final class ProgressRenderer: TrainingObserver {
         guard resized || now.timeIntervalSince(lastDraw) >= interval || (isTerminal && p.step == p.stepsPerEpoch) else { return }
         lastDraw = now
         let stepsRun = p.step - firstStep + 1
-        let perStep = now.timeIntervalSince(epochStart) / Double(max(stepsRun, 1))
+        let perStep = now.timeIntervalSince(epochBegan ?? now) / Double(max(stepsRun, 1))
         let epochRemaining = Double(p.stepsPerEpoch - p.step) * perStep
         epochStepsEstimate = perStep * Double(p.stepsPerEpoch)
         let line = ProgressLine(epoch: p.epoch, epochs: p.epochs, step: p.step, steps: p.stepsPerEpoch, loss: p.loss,
@@ -61,7 +60,7 @@ final class ProgressRenderer: TrainingObserver {
             return max(mean - spent, epochRemaining) + later * mean
         }
         // Until an epoch has been timed: a whole epoch's steps at this pace, and 10% for its evaluation.
-        guard let stepsEstimate = epochStepsEstimate, now.timeIntervalSince(epochStart) > 0.5 else { return nil }
+        guard let stepsEstimate = epochStepsEstimate, now.timeIntervalSince(epochBegan ?? now) > 0.5 else { return nil }
         return epochRemaining + later * 1.1 * stepsEstimate
     }
 
