@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: - Command line
         .executableTarget(name: "cnnc", dependencies: [
-            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData", "CNNExport", "CNNDistributed",
+            "CNNIR", "CNNSpec", "CNNAnalysis", "CNNKernels", "CNNRuntime", "CNNData", "CNNExport", "CNNDistributed", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

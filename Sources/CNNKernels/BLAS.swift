@@ -9,6 +9,9 @@ public enum BLAS {
         openblas_set_num_threads(Int32(n))
     }
 
+    /// The kernel set OpenBLAS chose for this CPU when it loaded ("Haswell", "SkylakeX", …; see `OPENBLAS_CORETYPE`).
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+
     @inline(__always)
     public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,

@@ -18,7 +18,7 @@ public enum CPUInfo {
     }()
 
     public static var summary: String {
-        let avx512 = flags.contains("avx512f") ? "AVX-512 present (unused)" : "no AVX-512"
-        return "\(modelName); AVX2+FMA kernels, \(avx512)"
+        let avx512 = flags.contains("avx512f") ? "AVX-512 present" : "no AVX-512"
+        return "\(modelName); AVX2+FMA kernels, \(avx512), OpenBLAS \(BLAS.coreName)"
     }
 }

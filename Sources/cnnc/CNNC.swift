@@ -18,6 +18,7 @@ struct CNNC: ParsableCommand {
     /// Parses and runs the subcommand. A command-line mistake is reported as every other error is
     /// (`cnnc: error: …`, then a hint), not in the argument parser's own style.
     static func main() {
+        OpenBLASCore.selectKernels()
         let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
         do {

@@ -5,9 +5,9 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 CNNC=.build/release/cnnc
 # The accuracies these scripts check (and the README quotes) were measured with OpenBLAS's Haswell kernels, which it
-# picks on every AVX2 machine without AVX-512. On an AVX-512 machine it picks its SkylakeX kernels, whose different
-# rounding sends the same seed down another path (DeepConvNet, seed 1, 20 epochs: 97.27% final, 97.60% best, against
-# 97.65%). Pinning the kernels makes the figures the same on every machine; a caller's own setting wins.
+# picks on the AVX2 machines it knows. On an AVX-512 machine it picks SkylakeX's (and on a CPU newer than itself cnnc
+# asks for those: cnnc/OpenBLASCore.swift), whose different rounding sends the same seed down another path. Pinning
+# the kernels makes the figures the same on every machine; a caller's own setting wins.
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
 DATA=${MNIST_DIR:-data/mnist}
 WORK=$(mktemp -d)
