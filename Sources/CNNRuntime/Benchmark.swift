@@ -80,7 +80,7 @@ public struct Benchmark {
             model.backward(batch: batch, context: context)
             optimizer.step(model.parameters, learningRate: self.optimizer.learningRate)
         }
-        let inference = StepContext(training: false, threads: threads)
+        let inference = StepContext.inference(threads: threads)
 
         if inferenceOnly {
             for _ in 0..<warmup { model.forward(batch: batch, context: inference) }

@@ -61,7 +61,7 @@ public struct Evaluation: Sendable {
         var firstNonFinite: NonFiniteOutput?
         var probabilities = [Float](repeating: 0, count: batchSize * classes)
         var sum = [Float](repeating: 0, count: batchSize * classes)
-        let context = StepContext(training: false, threads: threads)
+        let context = StepContext.inference(threads: threads)
         var start = range.lowerBound
         while start < range.upperBound {
             let batch = min(batchSize, range.upperBound - start)

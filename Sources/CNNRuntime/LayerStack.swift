@@ -4,7 +4,8 @@ import Dispatch
 /// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
 ///
 /// A relu right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
-/// that layer, on its buffers.
+/// that layer, on its buffers. In inference that folds (`StepContext.foldsBatchNorm`), a batchnorm right after a conv
+/// runs inside the conv (`BatchNormFolding`), which then writes the batchnorm's output buffer.
 final class LayerStack {
     let layers: [RuntimeLayer]
     /// outputs[i] is layer i's output `[N, H, W, C]`; gradients[i] is dL/d(outputs[i]).
@@ -12,6 +13,10 @@ final class LayerStack {
     let gradients: [UnsafeMutableBufferPointer<Float>]
     /// Every buffer above once (a fused relu shares its conv's), for deallocation.
     private let owned: [UnsafeMutableBufferPointer<Float>]
+    /// foldsIntoPrevious[i]: layer i is a batchnorm that the layer before it computes when inference folds.
+    let foldsIntoPrevious: [Bool]
+    /// Whether the last forward pass folded batchnorms: their inputs were never written, so no backward pass may follow.
+    private var lastForwardFolded = false
 
     init(_ layers: [RuntimeLayer], batchCapacity: Int) {
         precondition(!layers.isEmpty, "a layer stack needs at least one layer")
@@ -39,6 +44,11 @@ final class LayerStack {
         self.outputs = outputs
         self.gradients = gradients
         self.owned = owned
+        foldsIntoPrevious = layers.indices.map { i in
+            guard i > 0, let batchNorm = layers[i] as? BatchNormLayer, let previous = layers[i - 1] as? BatchNormFolding else { return false }
+            previous.foldedBatchNorm = batchNorm
+            return true
+        }
     }
 
     deinit { owned.forEach { $0.deallocate() } }
@@ -48,10 +58,14 @@ final class LayerStack {
     var outputGradient: UnsafeMutablePointer<Float> { gradients[layers.count - 1].baseAddress! }
 
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
+        let folds = context.foldsBatchNorm && !context.training
+        lastForwardFolded = folds && foldsIntoPrevious.contains(true)
         for (i, layer) in layers.enumerated() {
+            if folds && foldsIntoPrevious[i] { continue } // computed by the layer before, into this layer's output
+            let target = folds && i + 1 < layers.count && foldsIntoPrevious[i + 1] ? i + 1 : i
             let run = {
                 layer.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
-                              output: self.outputs[i].baseAddress!, batch: batch, context: context)
+                              output: self.outputs[target].baseAddress!, batch: batch, context: context)
             }
             if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
         }
@@ -62,6 +76,7 @@ final class LayerStack {
     /// and layer `first` then writes no input gradient. `finished(i)` is called after layer i's pass.
     func backward(input: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext,
                   from first: Int = 0, finished: ((Int) -> Void)? = nil) {
+        precondition(!lastForwardFolded, "a backward pass after an inference pass that folded batchnorms (StepContext.foldsBatchNorm)")
         for i in stride(from: layers.count - 1, through: first, by: -1) {
             let run = {
                 self.layers[i].backward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),

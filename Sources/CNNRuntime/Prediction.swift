@@ -19,7 +19,7 @@ public enum Prediction {
         if let normalization = model.normalization {
             ImageTransforms.normalizeChannelsLast(model.input, values: pixels.count, normalization)
         }
-        model.forward(batch: 1, context: StepContext(training: false, threads: model.threads))
+        model.forward(batch: 1, context: StepContext.inference(threads: model.threads))
         let classes = model.outputCount
         var probabilities = [Float](repeating: 0, count: classes)
         let label: [Int32] = [0]

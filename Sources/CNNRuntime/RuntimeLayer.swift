@@ -66,6 +66,9 @@ public struct StepContext: Sendable {
     public var parameterGeneration: Int?
     /// When set (the benchmark's breakdown), every layer stack times its layers' passes into it.
     public var clock: LayerClock?
+    /// Inference that no backward pass follows: a batchnorm right after a conv is computed by the conv, through
+    /// weights and a bias folded from both (`BatchNormFolding`). Ignored in training.
+    public var foldsBatchNorm = false
 
     public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0, firstExample: Int = 0) {
         self.training = training
@@ -73,6 +76,13 @@ public struct StepContext: Sendable {
         self.seed = seed
         self.step = step
         self.firstExample = firstExample
+    }
+
+    /// Inference for its outputs only (evaluation, prediction, the benchmark): batchnorms fold into the convs before them.
+    public static func inference(threads: Int) -> StepContext {
+        var context = StepContext(training: false, threads: threads)
+        context.foldsBatchNorm = true
+        return context
     }
 }
 

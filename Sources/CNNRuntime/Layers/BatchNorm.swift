@@ -127,6 +127,16 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         return total
     }
 
+    /// Inference's y = γ·(x − μ)/√(σ² + ε) + β as y = s·x + t per channel, from the running statistics, folded into
+    /// the layer before (`BatchNormFolding`): returns s, by which that layer scales its weights, and writes its bias
+    /// `b` (nil: none) merged with this affine, s·b + t, into `foldedBias` (`channels` floats).
+    func fold(bias: UnsafePointer<Float>?, into foldedBias: UnsafeMutablePointer<Float>) -> [Float] {
+        let eps = Float(config.epsilon)
+        let scale = (0..<channels).map { gamma[$0] / (runningVariance[$0] + eps).squareRoot() }
+        for c in 0..<channels { foldedBias[c] = ((bias?[c] ?? 0) - runningMean[c]) * scale[c] + beta[c] }
+        return scale
+    }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let eps = Float(config.epsilon), momentum = Float(config.momentum)
         let count = batch * area

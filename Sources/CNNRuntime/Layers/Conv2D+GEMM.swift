@@ -32,7 +32,8 @@ extension Conv2D {
     }
 
     /// y = cols · w (+ bias, then max(·, 0) for a fused relu), for the thread's images.
-    func gemmForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>, thread: Int) {
+    func gemmForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>, thread: Int,
+                     bias: UnsafeMutablePointer<Float>?, relu: Bool) {
         for run in gemmRuns(images) {
             let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
             for g in 0..<groups {
@@ -47,7 +48,7 @@ extension Conv2D {
                     for f in 0..<filters { row[f] += bias[f] }
                 }
             }
-            if appliesReLU {
+            if relu {
                 for k in 0..<(rows * filters) where y[k] < 0 { y[k] = 0 } // NaN stays NaN
             }
         }

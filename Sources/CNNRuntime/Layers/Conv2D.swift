@@ -19,7 +19,7 @@ import CNNKernels
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
 /// the accumulators are summed in thread order, so results are reproducible for a given thread count.
-public final class Conv2D: WeightedLayer, ReLUFusing {
+public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     public let facts: LayerAnalysis
     let conv: Convolution
     let window: SlidingWindow
@@ -45,8 +45,12 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
 
     /// Set by the layer stack when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
     var appliesReLU = false
-    /// The parameter generation `packed` and `transformed` were made from (nil: unknown).
-    var packedGeneration: Int?
+    /// The parameter generation `packed` and `transformed` were made from (nil: unknown), and whether they hold the
+    /// weights scaled by `foldedBatchNorm` (then `foldedBias` is the bias of that generation).
+    var packedGeneration: Int?, packedFolded = false
+    /// Set by the layer stack when a batchnorm follows: inference that folds computes it here.
+    weak var foldedBatchNorm: BatchNormLayer?
+    let foldedBias: UnsafeMutablePointer<Float>
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
@@ -122,6 +126,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
         accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: filters * tapsPerGroup + filters)
         packed = .allocate(capacity: filters * tapsPerGroup)
         packed.initialize(repeating: 0, count: filters * tapsPerGroup)
+        foldedBias = .allocate(capacity: filters)
+        foldedBias.initialize(repeating: 0, count: filters)
         flipped = .allocate(capacity: directInputGradient ? filters * tapsPerGroup : 1)
         flipped.initialize(repeating: 0, count: directInputGradient ? filters * tapsPerGroup : 1)
         transformed = .allocate(capacity: winogradForward ? 16 * channels * filters : 1)
@@ -132,6 +138,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
 
     deinit {
         packed.deallocate()
+        foldedBias.deallocate()
         flipped.deallocate()
         transformed.deallocate()
         transformedFlipped.deallocate()
@@ -164,8 +171,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
         ((g * kernelArea + k) * channelsPerGroup + c) * filtersPerGroup + f
     }
 
-    private func packWeights() {
-        forEachWeight { storage, kernel in packed[kernel] = weight[storage] }
+    /// `packed` from the stored weights, each filter f scaled by `scale[f]` when given (a folded batchnorm).
+    private func packWeights(scale: [Float]? = nil) {
+        guard let scale else {
+            forEachWeight { storage, kernel in packed[kernel] = weight[storage] }
+            return
+        }
+        forEachWeight { storage, kernel in packed[kernel] = weight[storage] * scale[storage / tapsPerGroup] }
     }
 
     /// Calls `body(storage index, kernel index)` for every weight, 16 filters at a time: the kernel layout keeps a
@@ -200,34 +212,38 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
         // In inference the packed (and transformed) weights of the same generation are still valid.
-        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration {
-            packWeights()
+        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) {
+            packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
             if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
             packedGeneration = context.parameterGeneration
+            packedFolded = fold != nil
         }
+        let bias = fold == nil ? bias : foldedBias, relu = appliesReLU || fold?.appliesReLU == true
         let inSize = facts.input.count, outSize = facts.output.count
         if directForward && batch < context.threads {
-            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads)
+            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, relu: relu)
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             guard directForward else {
-                gemmForward(input: input, output: output, images: images, thread: thread)
+                gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, relu: relu)
                 return
             }
             for n in images {
                 convolve(padded: paddedImage(input + n * inSize, thread: thread), paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: output + n * outSize, height: facts.output.height, width: facts.output.width,
-                         filters: filters, stride: (window.stride.height, window.stride.width), relu: appliesReLU, thread: thread)
+                         filters: filters, stride: (window.stride.height, window.stride.width), relu: relu, thread: thread)
             }
         }
     }
 
     /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
     /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible.
-    private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int) {
+    private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
+                                      bias: UnsafeMutablePointer<Float>?, relu: Bool) {
         let (height, width) = (facts.output.height, facts.output.width)
         let tile = winogradForward ? 2 : 1
         let rowFloats = window.stride.height * paddedInput.width * channels
@@ -238,7 +254,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing {
                 convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
-                         filters: filters, stride: (window.stride.height, window.stride.width), relu: appliesReLU,
+                         filters: filters, stride: (window.stride.height, window.stride.width), relu: relu,
                          thread: thread)
             }
         }

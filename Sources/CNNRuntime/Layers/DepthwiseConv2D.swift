@@ -16,7 +16,7 @@ import CNNKernels
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators, summed in
 /// thread order, so results are reproducible for a given thread count. A batch smaller than the thread count
 /// (batch-1 inference) splits each image's output rows over the threads instead.
-public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
+public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     public let facts: LayerAnalysis
     let conv: Convolution
     let initScheme: InitScheme
@@ -24,8 +24,12 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
     let kernel: DepthwiseConvolution
 
     var appliesReLU = false
-    /// The parameter generation `packed` was made from (nil: unknown).
-    var packedGeneration: Int?
+    /// The parameter generation `packed` was made from (nil: unknown), and whether it holds the weights scaled by
+    /// `foldedBatchNorm` (then `foldedBias` is the bias of that generation).
+    var packedGeneration: Int?, packedFolded = false
+    /// Set by the layer stack when a batchnorm follows: inference that folds computes it here.
+    weak var foldedBatchNorm: BatchNormLayer?
+    let foldedBias: UnsafeMutablePointer<Float>
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
@@ -58,9 +62,14 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
         accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: (kernelArea + 1) * filters)
         packed = .allocate(capacity: kernelArea * filters)
         packed.initialize(repeating: 0, count: kernelArea * filters)
+        foldedBias = .allocate(capacity: filters)
+        foldedBias.initialize(repeating: 0, count: filters)
     }
 
-    deinit { packed.deallocate() }
+    deinit {
+        packed.deallocate()
+        foldedBias.deallocate()
+    }
 
     public var parameterSpecs: [ParameterSpec] {
         var specs = [ParameterSpec("weight", shape: [filters, 1, conv.size.height, conv.size.width],
@@ -71,10 +80,11 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
 
     var hasBias: Bool { conv.bias }
 
-    /// `[F, 1, KH, KW]` (storage) -> `[KH][KW][F]`.
-    private func packWeights() {
+    /// `[F, 1, KH, KW]` (storage) -> `[KH][KW][F]`, each filter f scaled by `scale[f]` when given (a folded batchnorm).
+    private func packWeights(scale: [Float]? = nil) {
         for f in 0..<filters {
-            for k in 0..<kernelArea { packed[k * filters + f] = weight[f * kernelArea + k] }
+            let s = scale?[f] ?? 1
+            for k in 0..<kernelArea { packed[k * filters + f] = weight[f * kernelArea + k] * s } // × 1 is exact
         }
     }
 
@@ -92,17 +102,20 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
-        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration {
-            packWeights()
+        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) {
+            packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
             packedGeneration = context.parameterGeneration
+            packedFolded = fold != nil
         }
+        let bias = fold == nil ? bias : foldedBias, relu = appliesReLU || fold?.appliesReLU == true
         let inSize = facts.input.count, outSize = facts.output.count, rows = facts.output.height
         if batch < context.threads {
             // Too few images for the threads: every image's rows are split over them.
             for n in 0..<batch {
                 let x = kernelInput(input + n * inSize, thread: 0)
                 Parallel.forEachChunk(count: rows, chunks: context.threads) { _, rows in
-                    kernel.forward(x, weights: packed, bias: bias, output: output + n * outSize, rows: rows, relu: appliesReLU)
+                    kernel.forward(x, weights: packed, bias: bias, output: output + n * outSize, rows: rows, relu: relu)
                 }
             }
             return
@@ -110,7 +123,7 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing {
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {
                 kernel.forward(kernelInput(input + n * inSize, thread: thread), weights: packed, bias: bias,
-                               output: output + n * outSize, rows: 0..<rows, relu: appliesReLU)
+                               output: output + n * outSize, rows: 0..<rows, relu: relu)
             }
         }
     }
