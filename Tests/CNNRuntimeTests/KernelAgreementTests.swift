@@ -44,15 +44,34 @@ struct KernelAgreementTests {
               - conv: {filters: 12, size: 3, groups: 12, dilation: 2, pad: 2}
               - dense: {units: 3}
             """),
+        ("GEMM convs: 1×1, grouped, filters not a multiple of 8", """
+            input: [8, 9, 9]
+            layers:
+              - conv: {filters: 40, size: 1}
+              - relu
+              - conv: {filters: 48, size: 3, pad: 1, groups: 2}
+              - conv: {filters: 36, size: 3, pad: 1}
+              - relu
+              - dense: {units: 3}
+            """),
+        ("GEMM convs of at least 2^23 multiply-adds, which batch 1 splits: more pixels than filters, and fewer", """
+            input: [64, 32, 32]
+            layers:
+              - conv: {filters: 128, size: 1}
+              - relu
+              - maxpool: {size: 8}
+              - conv: {filters: 520, size: 3, pad: 1}
+              - dense: {units: 3}
+            """),
     ]
 
     struct Pass {
         var output: [Float], parameterGradients: [Float], inputGradient: [Float]
     }
 
-    static func run(_ yaml: String, kernels: ConvolutionKernels, batch: Int = 3) throws -> Pass {
+    static func run(_ yaml: String, kernels: ConvolutionKernels, batch: Int = 3, threads: Int = 2) throws -> Pass {
         let analysis = try NetworkAnalysis(try SpecParser.parse(yaml, file: "agreement.yaml")[0])
-        let model = Model(analysis, batchCapacity: batch, threads: 2, kernels: kernels)
+        let model = Model(analysis, batchCapacity: batch, threads: threads, kernels: kernels)
         model.parameters.initialize(seed: 11)
         var generator = SeededGenerator(seed: 11, stream: 5)
         for i in 0..<model.parameters.count where model.parameters.values[i] == 0 {
@@ -60,7 +79,7 @@ struct KernelAgreementTests {
         }
         let inputCount = batch * analysis.network.input.count
         for i in 0..<inputCount { model.input[i] = generator.nextUnitFloat() * 2 - 1 }
-        let context = StepContext(training: true, threads: 2, seed: 11, step: 0)
+        let context = StepContext(training: true, threads: threads, seed: 11, step: 0)
         model.forward(batch: batch, context: context)
         let outputCount = batch * model.outputCount
         let output = Array(UnsafeBufferPointer(start: model.output, count: outputCount))
@@ -89,5 +108,17 @@ struct KernelAgreementTests {
                     "\(name), \(kernels): parameter gradients")
             #expect(Self.relativeDifference(reference.inputGradient, pass.inputGradient) < 1e-5, "\(name), \(kernels): input gradient")
         }
+    }
+
+    /// Batch 1 on 2 threads: direct and Winograd convs split the image's rows, large GEMM convs their pixels or filters,
+    /// depthwise convs the rows. Each agrees with the same pass on one thread.
+    @Test(arguments: networks, ConvolutionKernels.allCases)
+    func oneImageOnTwoThreadsEqualsOneThread(network: (name: String, yaml: String), kernels: ConvolutionKernels) throws {
+        let (name, yaml) = network
+        let one = try Self.run(yaml, kernels: kernels, batch: 1, threads: 1)
+        let two = try Self.run(yaml, kernels: kernels, batch: 1, threads: 2)
+        #expect(one.output.contains { $0 != 0 })
+        #expect(Self.relativeDifference(one.output, two.output) < 1e-6, "\(name), \(kernels): output")
+        #expect(Self.relativeDifference(one.inputGradient, two.inputGradient) < 1e-6, "\(name), \(kernels): input gradient")
     }
 }

@@ -54,6 +54,36 @@ extension Conv2D {
         }
     }
 
+    /// Too few images for the threads (batch-1 inference): each image's columns are made once and the threads split the
+    /// GEMM's larger side, its rows (output pixels) or its filters (in blocks of 16), each computing its own block of the
+    /// output. The split depends on the thread count only (a run is reproducible), and agrees with the one-thread pass
+    /// to rounding (`KernelAgreementTests`).
+    func gemmForwardSplitting(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
+                                     bias: UnsafeMutablePointer<Float>?, relu: Bool) {
+        for run in gemmRuns(0..<batch) {
+            let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
+            let splitsRows = rows >= filtersPerGroup
+            let blocks = splitsRows ? rows : (filtersPerGroup + 15) / 16
+            for g in 0..<groups {
+                let (cols, lda) = gemmColumns(input, run: run, group: g, thread: 0)
+                Parallel.forEachChunk(count: blocks, chunks: threads) { _, range in
+                    let rowRange = splitsRows ? range : 0..<rows
+                    let filterRange = splitsRows ? 0..<filtersPerGroup : (range.lowerBound * 16)..<min(range.upperBound * 16, filtersPerGroup)
+                    let first = g * filtersPerGroup + filterRange.lowerBound
+                    let block = y + rowRange.lowerBound * filters + first
+                    BLAS.gemm(m: rowRange.count, n: filterRange.count, k: tapsPerGroup, a: cols + rowRange.lowerBound * lda, lda: lda,
+                              b: packed + g * tapsPerGroup * filtersPerGroup + filterRange.lowerBound, ldb: filtersPerGroup,
+                              c: block, ldc: filters)
+                    for p in 0..<rowRange.count {
+                        let row = block + p * filters
+                        if let bias { for f in 0..<filterRange.count { row[f] += bias[first + f] } }
+                        if relu { for f in 0..<filterRange.count where row[f] < 0 { row[f] = 0 } } // NaN stays NaN
+                    }
+                }
+            }
+        }
+    }
+
     /// dw += colsᵀ · dy and db += Σ dy (when `weights` is given), dx = col2im(dy · wᵀ) (when `inputGradient` is), for the
     /// thread's images; dy is already masked by a fused relu.
     func gemmBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
