@@ -1,6 +1,7 @@
 // Channels-last batch normalisation: each row is one pixel's C channels, so channel c of every row
 // shares the same per-channel constants; eight channels per register when C is a multiple of 8.
 #include "batch_norm.h"
+#include "activation.h"
 
 #include <immintrin.h>
 
@@ -79,12 +80,12 @@ void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean,
             const __m256 h = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(xr + c), _mm256_loadu_ps(mean + c)),
                                            _mm256_loadu_ps(inverse_std + c));
             const __m256 y = _mm256_fmadd_ps(_mm256_loadu_ps(gamma + c), h, _mm256_loadu_ps(beta + c));
-            _mm256_storeu_ps(yr + c, relu ? _mm256_max_ps(zero, y) : y);
+            _mm256_storeu_ps(yr + c, cnnc_activate8(y, relu));
         }
         for (; c < C; c++) {
             const float h = (xr[c] - mean[c]) * inverse_std[c];
             const float y = gamma[c] * h + beta[c];
-            yr[c] = relu && y < 0 ? 0 : y;
+            yr[c] = cnnc_activate1(y, relu);
         }
     }
 }

@@ -6,6 +6,7 @@
 // The weight gradient sums one output row per tap in 4 independent accumulators (the FMA latency),
 // then adds the row's sum to wg. The input gradient scatters dy·w through each tap's valid columns.
 #include "depthwise_conv.h"
+#include "activation.h"
 
 #include <immintrin.h>
 #include <stddef.h>
@@ -49,7 +50,7 @@ ALWAYS_INLINE void forward_tile(const int R, const float *x, size_t pixelStride,
             }
         }
         for (int r = 0; r < R; r++) {
-            if (relu) acc[r] = _mm256_max_ps(_mm256_setzero_ps(), acc[r]); // NaN stays NaN
+            acc[r] = cnnc_activate8(acc[r], relu);
             _mm256_storeu_ps(y + (size_t)r * C + c, acc[r]);
         }
     }
@@ -59,7 +60,7 @@ ALWAYS_INLINE void forward_tile(const int R, const float *x, size_t pixelStride,
             for (int kh = 0; kh < nkh; kh++)
                 for (int kw = 0; kw < nkw; kw++)
                     sum += x[kh * rowStep + kw * colStep + r * pixelStride + c] * w[kh * weightRow + (size_t)kw * C + c];
-            if (relu && !(sum >= 0.0f) && sum == sum) sum = 0.0f;
+            sum = cnnc_activate1(sum, relu);
             y[(size_t)r * C + c] = sum;
         }
     }

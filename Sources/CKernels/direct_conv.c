@@ -5,6 +5,7 @@
 // consecutive in row-major order and each keeps its own input pointer, so a tile may wrap to the
 // next output row and only the last P mod R pixels take a narrower tile.
 #include "direct_conv.h"
+#include "activation.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -58,7 +59,7 @@ ALWAYS_INLINE void forward_tile(const int R, const int NV, const float *const *x
     }
     if (relu)
         for (int r = 0; r < R; r++)
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_max_ps(_mm256_setzero_ps(), acc[r][v]); // NaN stays NaN
+            for (int v = 0; v < NV; v++) acc[r][v] = cnnc_activate8(acc[r][v], relu);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) _mm256_storeu_ps(ys[r] + 8 * v, acc[r][v]);
 }
@@ -166,6 +167,17 @@ void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, 
             _mm256_storeu_ps(db + f, _mm256_add_ps(_mm256_loadu_ps(db + f), s));
         }
     }
+}
+
+void cnnc_relu6_mask(const float *y, float *dy, int count) {
+    int k = 0;
+    const __m256 six = _mm256_set1_ps(6.0f);
+    for (; k + 8 <= count; k += 8) {
+        const __m256 v = _mm256_loadu_ps(y + k);
+        const __m256 inside = _mm256_and_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_cmp_ps(v, six, _CMP_LT_OQ));
+        _mm256_storeu_ps(dy + k, _mm256_and_ps(_mm256_loadu_ps(dy + k), inside));
+    }
+    for (; k < count; k++) if (!(y[k] > 0 && y[k] < 6)) dy[k] = 0;
 }
 
 void cnnc_relu_mask(const float *y, float *dy, int count) {

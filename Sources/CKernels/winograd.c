@@ -8,6 +8,7 @@
 // Layouts: U[16][C][F] transformed filters; per block of up to 6 tiles, V[16][6][C] transformed
 // input tiles and M[16][6][F] their products.
 #include "winograd.h"
+#include "activation.h"
 
 #include <immintrin.h>
 
@@ -129,7 +130,7 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
                     out[0] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[i][0], a[i][1]), a[i][2]), b);
                     out[1] = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(a[i][1], a[i][2]), a[i][3]), b);
                     for (int j = 0; j < cols; j++) {
-                        const __m256 o = relu ? _mm256_max_ps(_mm256_setzero_ps(), out[j]) : out[j]; // NaN stays NaN
+                        const __m256 o = cnnc_activate8(out[j], relu);
                         _mm256_storeu_ps(y + ((size_t)(2 * th + i) * OW + (2 * tw + j)) * F + f, o);
                     }
                 }

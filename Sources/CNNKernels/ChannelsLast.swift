@@ -26,11 +26,6 @@ public enum ChannelsLast {
         }
     }
 
-    /// gradient[k] = 0 where output[k] ≤ 0 (a ReLU's backward pass, in place).
-    public static func reluMask(output: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>, count: Int) {
-        cnnc_relu_mask(output, gradient, Int32(count))
-    }
-
     /// Copies `[H, W, C]` into a zero-bordered `[H + top + bottom, W + left + right, C]`.
     public static func pad(_ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
                            top: Int, left: Int, into padded: UnsafeMutablePointer<Float>, paddedHeight: Int, paddedWidth: Int) {
@@ -46,15 +41,15 @@ public enum DirectConvolution {
     public static var isSupported: Bool { cnnc_cpu_has_avx2_fma() != 0 }
     public static var cpuHasAVX512: Bool { cnnc_cpu_has_avx512f() != 0 }
 
-    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w `[KH, KW, C, F]` (then max(·, 0) when `relu`).
+    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w `[KH, KW, C, F]`, then `activation`.
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
                                weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                outputHeight: Int, outputWidth: Int, filters: Int,
                                kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
-                               dilationHeight: Int, dilationWidth: Int, relu: Bool = false) {
+                               dilationHeight: Int, dilationWidth: Int, activation: FusedActivation = .none) {
         cnnc_conv_forward(x, Int32(paddedWidth), Int32(channels), weights, bias, output, Int32(outputHeight), Int32(outputWidth),
                           Int32(filters), Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
-                          Int32(dilationHeight), Int32(dilationWidth), relu ? 1 : 0)
+                          Int32(dilationHeight), Int32(dilationWidth), activation.rawValue)
     }
 
     /// dw `[KH, KW, C, F]` += Σ_pixels padded x ⊗ dy, and db `[F]` += Σ_pixels dy.
@@ -91,12 +86,12 @@ public enum Winograd {
         cnnc_winograd_filters(weights, Int32(channels), Int32(filters), transformed)
     }
 
-    /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1), then max(·, 0) when `relu`.
+    /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1), then `activation`.
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int, filters transformed: UnsafePointer<Float>,
                                bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int,
-                               filterCount: Int, relu: Bool, scratch: UnsafeMutablePointer<Float>) {
+                               filterCount: Int, activation: FusedActivation, scratch: UnsafeMutablePointer<Float>) {
         cnnc_winograd_forward(x, Int32(paddedWidth), Int32(channels), transformed, bias, output, Int32(outputHeight), Int32(outputWidth),
-                              Int32(filterCount), relu ? 1 : 0, scratch)
+                              Int32(filterCount), activation.rawValue, scratch)
     }
 }
 
@@ -122,11 +117,11 @@ public enum BatchNormKernels {
         cnnc_normalized_gradient_sums(dy, x, Int32(rows), Int32(channels), mean, inverseStd, sum, product)
     }
 
-    /// γ·x̂ + β into `output`, clamped at 0 when `relu` (a fused relu).
+    /// γ·x̂ + β into `output`, then `activation` (a fused relu or relu6).
     public static func forward(_ x: UnsafePointer<Float>, rows: Int, channels: Int, mean: UnsafePointer<Float>,
                                inverseStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                               relu: Bool = false, output: UnsafeMutablePointer<Float>) {
-        cnnc_batch_norm_forward(x, Int32(rows), Int32(channels), mean, inverseStd, gamma, beta, relu ? 1 : 0, output)
+                               activation: FusedActivation = .none, output: UnsafeMutablePointer<Float>) {
+        cnnc_batch_norm_forward(x, Int32(rows), Int32(channels), mean, inverseStd, gamma, beta, activation.rawValue, output)
     }
 
     /// dx = scale·dy − shift − x̂·slope.

@@ -15,11 +15,11 @@ public struct DepthwiseConvolution: Sendable {
                                        pt: Int32(g.padTop), pl: Int32(g.padLeft))
     }
 
-    /// Output rows `rows` of y `[OH, OW, C]` = bias + Σ_taps x · w, then max(·, 0) when `relu`.
+    /// Output rows `rows` of y `[OH, OW, C]` = bias + Σ_taps x · w, then `activation`.
     public func forward(_ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, rows: Range<Int>, relu: Bool) {
+                        output: UnsafeMutablePointer<Float>, rows: Range<Int>, activation: FusedActivation) {
         withUnsafePointer(to: window) {
-            cnnc_depthwise_forward($0, x, weights, bias, output, Int32(rows.lowerBound), Int32(rows.upperBound), relu ? 1 : 0)
+            cnnc_depthwise_forward($0, x, weights, bias, output, Int32(rows.lowerBound), Int32(rows.upperBound), activation.rawValue)
         }
     }
 

@@ -1,9 +1,10 @@
+import CNNKernels
 import Dispatch
 
 /// Layers run in order, each owning the buffer of its output and of that output's gradient:
 /// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
 ///
-/// A relu right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
+/// A relu or relu6 right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
 /// that layer, on its buffers. In inference that folds (`StepContext.foldsBatchNorm`), a batchnorm right after a conv
 /// runs inside the conv (`BatchNormFolding`), which then writes the batchnorm's output buffer.
 final class LayerStack {
@@ -32,7 +33,7 @@ final class LayerStack {
         var gradients: [UnsafeMutableBufferPointer<Float>] = []
         for (i, layer) in layers.enumerated() {
             if i > 0, let relu = layer as? ReLU, let previous = layers[i - 1] as? ReLUFusing {
-                previous.appliesReLU = true
+                previous.fusedActivation = relu.activation
                 relu.fusedIntoPrevious = true
                 outputs.append(outputs[i - 1])
                 gradients.append(gradients[i - 1])
@@ -91,8 +92,8 @@ final class LayerStack {
     }
 }
 
-/// A layer that can apply the relu after it in its own output pass (max(y, 0), NaN kept) and mask its
-/// gradient in its own backward pass, so the relu needs no buffers or passes of its own.
+/// A layer that can apply the relu or relu6 after it in its own output pass (NaN kept) and mask its gradient in its
+/// own backward pass, so the activation needs no buffers or passes of its own.
 protocol ReLUFusing: AnyObject {
-    var appliesReLU: Bool { get set }
+    var fusedActivation: FusedActivation { get set }
 }

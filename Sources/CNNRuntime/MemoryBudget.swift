@@ -101,8 +101,8 @@ public struct MemoryBudget: Sendable, Equatable {
                 let own = max(facts.storedValues - children.reduce(0) { $0 + $1.storedValues }, 0)
                 let input = facts.input.count, output = facts.output.count
                 var perImage = c.product(2, output), perThread = 0, fixed = 0
-                // A relu right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
-                if case .relu = facts.layer.kind, index > 0, Self.fusesReLU(layers[index - 1].layer.kind) { perImage = 0 }
+                // A relu or relu6 right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
+                if Self.isFusable(facts.layer.kind), index > 0, Self.fusesReLU(layers[index - 1].layer.kind) { perImage = 0 }
                 switch facts.layer.kind {
                 case .dropout, .concat: perImage = c.sum(perImage, input)
                 case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
@@ -139,7 +139,15 @@ public struct MemoryBudget: Sendable, Equatable {
         return walk(analysis.layers, depth: 0)
     }
 
-    /// The kinds whose runtime layer applies a following relu itself (`ReLUFusing`).
+    /// The activations a conv or batchnorm before them applies itself (`ReLU`).
+    static func isFusable(_ kind: LayerKind) -> Bool {
+        switch kind {
+        case .relu, .relu6: true
+        default: false
+        }
+    }
+
+    /// The kinds whose runtime layer applies a following relu or relu6 itself (`ReLUFusing`).
     static func fusesReLU(_ kind: LayerKind) -> Bool {
         switch kind {
         case .conv, .batchNorm: true

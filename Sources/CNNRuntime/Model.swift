@@ -120,7 +120,7 @@ struct LayerFactory {
         case .relu: return ReLU(facts)
         case .sigmoid: return Elementwise(facts, Sigmoid())
         case .tanh: return Elementwise(facts, Tanh())
-        case .relu6: return Elementwise(facts, ReLU6())
+        case .relu6: return ReLU(facts, activation: .relu6)
         case .leakyReLU(let slope): return Elementwise(facts, LeakyReLU(slope: Float(slope)))
         case .elu(let alpha): return Elementwise(facts, ELU(alpha: Float(alpha)))
         case .silu: return Elementwise(facts, SiLU())

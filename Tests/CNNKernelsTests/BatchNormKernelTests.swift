@@ -31,7 +31,7 @@ struct BatchNormKernelTests {
         let d = Self.data()
         var out = [Float](repeating: .nan, count: Self.rows * Self.channels)
         BatchNormKernels.forward(d.x, rows: Self.rows, channels: Self.channels, mean: d.mean, inverseStd: d.inverseStd,
-                                 gamma: d.gamma, beta: d.beta, relu: relu, output: &out)
+                                 gamma: d.gamma, beta: d.beta, activation: relu ? .relu : .none, output: &out)
         for r in 0..<Self.rows {
             for c in 0..<Self.channels {
                 let y = Double(d.gamma[c]) * Self.normalized(d, r, c) + Double(d.beta[c])
@@ -50,7 +50,7 @@ struct BatchNormKernelTests {
         d.inverseStd[10] = .nan  // the scalar tail
         var out = [Float](repeating: 0, count: Self.rows * Self.channels)
         BatchNormKernels.forward(d.x, rows: Self.rows, channels: Self.channels, mean: d.mean, inverseStd: d.inverseStd,
-                                 gamma: d.gamma, beta: d.beta, relu: relu, output: &out)
+                                 gamma: d.gamma, beta: d.beta, activation: relu ? .relu : .none, output: &out)
         for r in 0..<Self.rows {
             #expect(out[r * Self.channels + 2].isNaN && out[r * Self.channels + 10].isNaN)
             #expect(out[r * Self.channels + 3].isFinite)

@@ -11,20 +11,24 @@ struct FusedReLUTests {
         var output: [Float], parameterGradients: [Float], inputGradient: [Float], runningStatistics: [Float]
     }
 
-    /// conv → `middle` → relu → conv, batch 3 of random 3×6×6 inputs, an upstream gradient of random signs.
-    func run(_ middle: String, training: Bool) throws -> (pass: Pass, model: Model) {
+    /// conv → `middle` → `activation` → conv, batch 3 of random 3×6×6 inputs, an upstream gradient of random signs;
+    /// batchnorm's γ = `gamma` (8 sends many relu6 inputs above 6).
+    func run(_ middle: String, activation: String = "relu", gamma: Float = 1, training: Bool) throws -> (pass: Pass, model: Model) {
         let yaml = """
             input: [3, 6, 6]
             layers:
               - conv: {filters: 8, size: 3, pad: 1}
               - batchnorm
             \(middle)
-              - relu
+              - \(activation)
               - conv: {filters: 9, size: 3}
             """
         let network = try SpecParser.parse(yaml, file: "fused.yaml")[0]
         let model = Model(try NetworkAnalysis(network), batchCapacity: 3, threads: 2)
         model.parameters.initialize(seed: 3)
+        for entry in model.parameters.entries where entry.spec.role == .scale {
+            for k in 0..<entry.count { model.parameters.values[entry.offset + k] = gamma }
+        }
         var state: UInt64 = 12345
         func next() -> Float { // xorshift: the same numbers for both networks
             state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -48,11 +52,25 @@ struct FusedReLUTests {
     func batchnormWithItsReLUEqualsTheTwoApart(training: Bool) throws {
         let (fused, model) = try run("", training: training)
         let (apart, separate) = try run("  - identity", training: training)
-        #expect((model.layers[1] as? BatchNormLayer)?.appliesReLU == true)
+        #expect((model.layers[1] as? BatchNormLayer)?.fusedActivation == .relu)
         #expect((model.layers[2] as? ReLU)?.fusedIntoPrevious == true)
-        #expect((separate.layers[1] as? BatchNormLayer)?.appliesReLU == false)
+        #expect((separate.layers[1] as? BatchNormLayer).map { $0.fusedActivation == .none } == true)
         #expect((separate.layers[3] as? ReLU)?.fusedIntoPrevious == false)
         #expect(fused.output.contains { $0 != 0 } && fused.inputGradient.contains { $0 != 0 })
+        #expect(fused == apart)
+    }
+
+    /// relu6 fuses as relu does, clamping at 6 in the batchnorm's epilogue and masking outside (0, 6) in its backward.
+    @Test(arguments: [true, false])
+    func batchnormWithItsReLU6EqualsTheTwoApart(training: Bool) throws {
+        let (fused, model) = try run("", activation: "relu6", gamma: 8, training: training)
+        let (apart, separate) = try run("  - identity", activation: "relu6", gamma: 8, training: training)
+        #expect((model.layers[1] as? BatchNormLayer)?.fusedActivation == .relu6)
+        #expect((model.layers[2] as? ReLU)?.fusedIntoPrevious == true)
+        #expect((separate.layers[3] as? ReLU)?.fusedIntoPrevious == false)
+        // Some activations were clamped at 6: the fused buffer (the batchnorm's output) holds them.
+        let clamped = UnsafeBufferPointer(start: model.stack.outputs[1].baseAddress!, count: 3 * 8 * 6 * 6)
+        #expect(clamped.contains(6) && clamped.contains(0) && clamped.contains { $0 > 0 && $0 < 6 })
         #expect(fused == apart)
     }
 }

@@ -117,6 +117,7 @@ struct GradientTests {
         ("relu6 below 6", "input: [2, 4, 4]\nlayers:\n  - relu6\n"),
         // Weights of up to ±4 spread the conv's outputs over both kinks, 0 and 6.
         ("relu6 on both sides of 0 and 6", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(4)}\n  - relu6\n"),
+        ("relu6 fused into a direct conv and a batchnorm", "input: [2, 5, 5]\nlayers:\n  - conv: {filters: 8, size: 3, pad: 1, init: uniform(4)}\n  - relu6\n  - depthwise: {size: 3, pad: 1}\n  - batchnorm\n  - relu6\n"),
         ("identity", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - identity\n"),
         ("leaky_relu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3}\n  - leaky_relu: {slope: 0.1}\n"),
         ("silu", "input: [2, 4, 4]\nlayers:\n  - conv: {filters: 2, size: 3, init: uniform(2)}\n  - silu\n"),

@@ -17,7 +17,7 @@ void cnnc_centered_squares(const float *x, int rows, int C, const float *mean, f
 void cnnc_normalized_gradient_sums(const float *dy, const float *x, int rows, int C, const float *mean,
                                     const float *inverse_std, float *sum, float *product);
 
-/// out = gamma[c]·x̂ + beta[c], or max(that, 0) when relu is non-zero, with x̂ = (x − mean[c])·inverse_std[c].
+/// out = gamma[c]·x̂ + beta[c], with x̂ = (x − mean[c])·inverse_std[c], then the fused activation relu (0 none, 1 relu, 2 relu6).
 void cnnc_batch_norm_forward(const float *x, int rows, int C, const float *mean, const float *inverse_std,
                              const float *gamma, const float *beta, int relu, float *out);
 

@@ -19,7 +19,7 @@ typedef struct {
 } cnnc_depthwise_window;
 
 /// y[oh][ow][c] = bias[c] + Σ_{kh,kw} x[oh·sh + kh·dh − pt][ow·sw + kw·dw − pl][c] · w[kh][kw][c] over the taps
-/// inside the image, for oh in [oh0, oh1). bias may be NULL; relu != 0 stores max(y, 0) (NaN stays NaN).
+/// inside the image, for oh in [oh0, oh1). bias may be NULL; relu: the fused activation (0 none, 1 relu, 2 relu6).
 void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, const float *w, const float *bias, float *y,
                             int oh0, int oh1, int relu);
 

@@ -16,7 +16,7 @@ void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *x
 
 /// y[oh][ow][f] = bias[f] + Σ_{kh,kw,c} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · w[kh][kw][c][f]
 /// xp is the padded input (row length Wp·C); w is [KH][KW][C][F]; bias may be NULL; F % 8 == 0.
-/// relu != 0 stores max(y, 0) instead (a conv fused with the ReLU after it).
+/// relu: the fused activation (activation.h: 0 none, 1 relu, 2 relu6), applied before the store.
 void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu);
 
@@ -27,6 +27,8 @@ void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, 
 
 /// dy[k] = 0 where y[k] <= 0: the backward pass of a ReLU fused into the conv, in place.
 void cnnc_relu_mask(const float *y, float *dy, int count);
+/// dy[k] = 0 where !(0 < y[k] < 6): a fused relu6's backward, from its output (0 at y = 0 and y = 6 and for NaN).
+void cnnc_relu6_mask(const float *y, float *dy, int count);
 
 /// 1 when the CPU running this has AVX2 and FMA (the kernels' requirement).
 int cnnc_cpu_has_avx2_fma(void);

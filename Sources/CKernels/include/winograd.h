@@ -20,7 +20,7 @@ void cnnc_winograd_filters(const float *w, int C, int F, float *u);
 /// Floats of scratch cnnc_winograd_forward needs for an OH × OW output.
 size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F);
 
-/// y[OH][OW][F] = bias + xp ⋆ w (3×3, stride 1), then max(·, 0) when relu != 0. xp is the padded input
+/// y[OH][OW][F] = bias + xp ⋆ w (3×3, stride 1), then the fused activation relu (0 none, 1 relu, 2 relu6). xp is the padded input
 /// [Hp][Wp][C] with Hp ≥ 2·⌈OH/2⌉ + 2 and Wp ≥ 2·⌈OW/2⌉ + 2 (the extra row/column zero). bias may be NULL.
 void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, float *y,
                            int OH, int OW, int F, int relu, float *scratch);

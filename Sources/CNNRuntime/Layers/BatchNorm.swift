@@ -10,8 +10,8 @@ import CNNKernels
 /// (running ← (1 − momentum)·running + momentum·batch, with the unbiased variance, as PyTorch);
 /// inference uses the running statistics. Tensors: `weight` (γ), `bias` (β), `running_mean`, `running_var`.
 ///
-/// A `relu` right after runs inside this layer, as after a conv (`ReLU.fusedIntoPrevious`): the forward pass
-/// stores max(y, 0), the backward pass zeroes the gradient where it clamped, one image at a time before the sums.
+/// A `relu` or `relu6` right after runs inside this layer, as after a conv (`ReLU.fusedIntoPrevious`): the forward pass
+/// stores the clamped y, the backward pass zeroes the gradient where it clamped, one image at a time before the sums.
 public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     public let facts: LayerAnalysis
     let config: BatchNorm
@@ -23,8 +23,8 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     /// inference). The backward pass recomputes x̂ = (x − μ)·(1 / √(σ² + ε)) from the input, as PyTorch does,
     /// instead of keeping a normalised copy of every input.
     let mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
-    /// Set by the layer stack when a `relu` follows (see the type's comment).
-    var appliesReLU = false
+    /// Set by the layer stack when a `relu` or `relu6` follows (see the type's comment).
+    var fusedActivation = FusedActivation.none
     /// `freeze: {statistics: true}`: training normalises with the running statistics and leaves them as they are.
     var frozenStatistics: Bool { facts.layer.freeze == .statistics }
 
@@ -58,9 +58,9 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     /// Per channel over every pixel of the batch (channels-last rows of C): Σ x in forward, or Σ dy and Σ dy·x̂ in
     /// backward (`gradientOf`: x, the layer's input; x̂ recomputed from it). Per image in Float (≤ H·W terms), across
     /// images in Double, split over threads by images and reduced in thread order. With `reluOutput`, each image of
-    /// dy (a gradient this layer owns) is first zeroed where that output is not positive, while in cache.
+    /// dy (a gradient this layer owns) is first masked by the fused activation's backward, while in cache.
     private func channelSums(_ values: UnsafePointer<Float>, gradientOf input: UnsafePointer<Float>? = nil,
-                             zeroingWhereNotPositive reluOutput: UnsafePointer<Float>? = nil, batch: Int,
+                             maskedBy reluOutput: UnsafePointer<Float>? = nil, batch: Int,
                              threads: Int) -> (first: [Double], second: [Double]) {
         let chunks = max(1, min(threads, batch))
         var partial = [Double](repeating: 0, count: chunks * 2 * channels)
@@ -74,7 +74,7 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
                     rowSum.update(repeating: 0, count: 2 * channels)
                     let offset = n * area * channels
                     if let reluOutput {
-                        ChannelsLast.reluMask(output: reluOutput + offset, gradient: UnsafeMutablePointer(mutating: values + offset),
+                        fusedActivation.mask(output: reluOutput + offset, gradient: UnsafeMutablePointer(mutating: values + offset),
                                               count: area * channels)
                     }
                     if let input {
@@ -164,7 +164,7 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
             let offset = images.lowerBound * area * channels
             BatchNormKernels.forward(input + offset, rows: images.count * area, channels: channels, mean: mean,
-                                     inverseStd: inverseStd, gamma: gamma, beta: beta, relu: appliesReLU, output: output + offset)
+                                     inverseStd: inverseStd, gamma: gamma, beta: beta, activation: fusedActivation, output: output + offset)
         }
     }
 
@@ -173,7 +173,7 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         let count = Float(batch * area)
         // With a fused relu, the sums read the gradient after its mask (dy = 0 where the output was clamped); the
         // buffer is the relu's output gradient, which nothing else reads.
-        let (sumDy, sumDyXhat) = channelSums(outputGradient, gradientOf: input, zeroingWhereNotPositive: appliesReLU ? output : nil,
+        let (sumDy, sumDyXhat) = channelSums(outputGradient, gradientOf: input, maskedBy: fusedActivation != .none ? output : nil,
                                              batch: batch, threads: context.threads)
         for c in 0..<channels {
             gammaGradient[c] += Float(sumDyXhat[c])

@@ -31,9 +31,9 @@ extension Conv2D {
         return (UnsafePointer(cols), tapsPerGroup)
     }
 
-    /// y = cols · w (+ bias, then max(·, 0) for a fused relu), for the thread's images.
+    /// y = cols · w (+ bias, then a fused activation), for the thread's images.
     func gemmForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>, thread: Int,
-                     bias: UnsafeMutablePointer<Float>?, relu: Bool) {
+                     bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
         for run in gemmRuns(images) {
             let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
             for g in 0..<groups {
@@ -48,9 +48,7 @@ extension Conv2D {
                     for f in 0..<filters { row[f] += bias[f] }
                 }
             }
-            if relu {
-                for k in 0..<(rows * filters) where y[k] < 0 { y[k] = 0 } // NaN stays NaN
-            }
+            activation.apply(y, count: rows * filters)
         }
     }
 
@@ -59,7 +57,7 @@ extension Conv2D {
     /// output. The split depends on the thread count only (a run is reproducible), and agrees with the one-thread pass
     /// to rounding (`KernelAgreementTests`).
     func gemmForwardSplitting(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
-                                     bias: UnsafeMutablePointer<Float>?, relu: Bool) {
+                                     bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
         for run in gemmRuns(0..<batch) {
             let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
             let splitsRows = rows >= filtersPerGroup
@@ -77,7 +75,7 @@ extension Conv2D {
                     for p in 0..<rowRange.count {
                         let row = block + p * filters
                         if let bias { for f in 0..<filterRange.count { row[f] += bias[first + f] } }
-                        if relu { for f in 0..<filterRange.count where row[f] < 0 { row[f] = 0 } } // NaN stays NaN
+                        activation.apply(row, count: filterRange.count)
                     }
                 }
             }
@@ -85,7 +83,7 @@ extension Conv2D {
     }
 
     /// dw += colsᵀ · dy and db += Σ dy (when `weights` is given), dx = col2im(dy · wᵀ) (when `inputGradient` is), for the
-    /// thread's images; dy is already masked by a fused relu.
+    /// thread's images; dy is already masked by a fused activation.
     func gemmBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                       images: Range<Int>, thread: Int, weights acc: UnsafeMutablePointer<Float>?, bias biasAcc: UnsafeMutablePointer<Float>?) {
         let dcols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient + scratchLayout.columns

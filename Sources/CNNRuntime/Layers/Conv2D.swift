@@ -43,8 +43,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// window that tiles the image): the kernels then read the image itself.
     let inputIsPadded: Bool, gradientIsPadded: Bool
 
-    /// Set by the layer stack when a `relu` follows: the conv stores max(y, 0) (see `ReLU.fusedIntoPrevious`).
-    var appliesReLU = false
+    /// Set by the layer stack when a `relu` or `relu6` follows: the conv applies it (see `ReLU.fusedIntoPrevious`).
+    var fusedActivation = FusedActivation.none
     /// The parameter generation `packed` and `transformed` were made from (nil: unknown), and whether they hold the
     /// weights scaled by `foldedBatchNorm` (then `foldedBias` is the bias of that generation).
     var packedGeneration: Int?, packedFolded = false
@@ -220,28 +220,28 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             packedGeneration = context.parameterGeneration
             packedFolded = fold != nil
         }
-        let bias = fold == nil ? bias : foldedBias, relu = appliesReLU || fold?.appliesReLU == true
+        let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count
         if batch < context.threads && directForward {
-            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, relu: relu)
+            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
             return
         }
         // A GEMM of fewer than ~8 M multiply-adds takes ~0.1 ms on one core, about what waking a second thread costs:
         // MobileNetV2's small 1×1 convs ran 10–15% slower split.
         if batch < context.threads && facts.multiplyAdds * batch >= 1 << 23 {
-            gemmForwardSplitting(input: input, output: output, batch: batch, threads: context.threads, bias: bias, relu: relu)
+            gemmForwardSplitting(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             guard directForward else {
-                gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, relu: relu)
+                gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, activation: activation)
                 return
             }
             for n in images {
                 convolve(padded: paddedImage(input + n * inSize, thread: thread), paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: output + n * outSize, height: facts.output.height, width: facts.output.width,
-                         filters: filters, stride: (window.stride.height, window.stride.width), relu: relu, thread: thread)
+                         filters: filters, stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
             }
         }
     }
@@ -249,7 +249,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
     /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible.
     private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
-                                      bias: UnsafeMutablePointer<Float>?, relu: Bool) {
+                                      bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
         let (height, width) = (facts.output.height, facts.output.width)
         let tile = winogradForward ? 2 : 1
         let rowFloats = window.stride.height * paddedInput.width * channels
@@ -260,7 +260,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                 convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
-                         filters: filters, stride: (window.stride.height, window.stride.width), relu: relu,
+                         filters: filters, stride: (window.stride.height, window.stride.width), activation: activation,
                          thread: thread)
             }
         }
@@ -279,10 +279,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// are given (3×3, stride 1), else the direct kernel with `weights` `[KH][KW][C][F]`.
     private func convolve(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>?,
                           transformed: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                          height: Int, width: Int, filters: Int, stride: (Int, Int), relu: Bool, thread: Int) {
+                          height: Int, width: Int, filters: Int, stride: (Int, Int), activation: FusedActivation, thread: Int) {
         if let transformed {
             Winograd.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, filters: transformed, bias: bias,
-                             output: output, outputHeight: height, outputWidth: width, filterCount: filters, relu: relu,
+                             output: output, outputHeight: height, outputWidth: width, filterCount: filters, activation: activation,
                              scratch: winogradScratch(thread))
             return
         }
@@ -290,7 +290,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                                   output: output, outputHeight: height, outputWidth: width, filters: filters,
                                   kernelHeight: window.size.height, kernelWidth: window.size.width,
                                   strideHeight: stride.0, strideWidth: stride.1,
-                                  dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, relu: relu)
+                                  dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, activation: activation)
     }
 
     // MARK: - Backward
@@ -309,11 +309,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         Parallel.forEachChunk(count: batch, chunks: threads) { thread, images in
             let acc = accumulators[thread], biasAcc = accumulators[thread] + weightCount
             acc.update(repeating: 0, count: weightCount + filters)
-            if appliesReLU {
-                // The fused relu's backward: dy = 0 where y = max(·, 0) was clamped. The buffer is the model's gradient
+            if fusedActivation != .none {
+                // The fused relu's (relu6's) backward: dy = 0 where y was clamped. The buffer is the model's gradient
                 // of this layer's (shared) output, so masking it in place is safe.
                 for n in images {
-                    ChannelsLast.reluMask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: outputGradient + n * outSize),
+                    fusedActivation.mask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: outputGradient + n * outSize),
                                           count: outSize)
                 }
             }
@@ -352,7 +352,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                 convolve(padded: padded, paddedWidth: paddedGradient.width, channels: filters,
                          weights: winogradInputGradient ? nil : flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
                          bias: nil, output: inputGradient + n * inSize, height: facts.input.height, width: facts.input.width,
-                         filters: channels, stride: (1, 1), relu: false, thread: thread)
+                         filters: channels, stride: (1, 1), activation: .none, thread: thread)
             }
         }
         guard trainsWeights else { return }

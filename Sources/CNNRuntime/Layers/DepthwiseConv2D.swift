@@ -23,7 +23,7 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
     let channels: Int, filters: Int, multiplier: Int, kernelArea: Int
     let kernel: DepthwiseConvolution
 
-    var appliesReLU = false
+    var fusedActivation = FusedActivation.none
     /// The parameter generation `packed` was made from (nil: unknown), and whether it holds the weights scaled by
     /// `foldedBatchNorm` (then `foldedBias` is the bias of that generation).
     var packedGeneration: Int?, packedFolded = false
@@ -108,14 +108,14 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
             packedGeneration = context.parameterGeneration
             packedFolded = fold != nil
         }
-        let bias = fold == nil ? bias : foldedBias, relu = appliesReLU || fold?.appliesReLU == true
+        let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count, rows = facts.output.height
         if batch < context.threads {
             // Too few images for the threads: every image's rows are split over them.
             for n in 0..<batch {
                 let x = kernelInput(input + n * inSize, thread: 0)
                 Parallel.forEachChunk(count: rows, chunks: context.threads) { _, rows in
-                    kernel.forward(x, weights: packed, bias: bias, output: output + n * outSize, rows: rows, relu: relu)
+                    kernel.forward(x, weights: packed, bias: bias, output: output + n * outSize, rows: rows, activation: activation)
                 }
             }
             return
@@ -123,7 +123,7 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {
                 kernel.forward(kernelInput(input + n * inSize, thread: thread), weights: packed, bias: bias,
-                               output: output + n * outSize, rows: 0..<rows, relu: relu)
+                               output: output + n * outSize, rows: 0..<rows, activation: activation)
             }
         }
     }
@@ -142,9 +142,9 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
             acc.update(repeating: 0, count: weightCount + filters)
             for n in images {
                 let dy = outputGradient + n * outSize
-                if appliesReLU {
-                    // The fused relu's backward, in place on the model's gradient of this layer's (shared) output.
-                    ChannelsLast.reluMask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: dy), count: outSize)
+                if fusedActivation != .none {
+                    // The fused relu's (relu6's) backward, in place on the model's gradient of this layer's (shared) output.
+                    fusedActivation.mask(output: output + n * outSize, gradient: UnsafeMutablePointer(mutating: dy), count: outSize)
                 }
                 if trainsWeights {
                     kernel.weightGradient(kernelInput(input + n * inSize, thread: thread), outputGradient: dy,

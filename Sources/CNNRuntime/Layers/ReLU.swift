@@ -1,22 +1,30 @@
 import CNNAnalysis
 import CNNKernels
 
-/// `relu`: y = max(x, 0); dy/dx = 1 where y > 0.
+/// `relu`: y = max(x, 0); dy/dx = 1 where y > 0. `relu6` (MobileNetV2): y = min(max(x, 0), 6); dy/dx = 1 where
+/// 0 < y < 6, else 0 (PyTorch's ReLU6, whose hardtanh backward passes the gradient only strictly inside).
 ///
 /// After a conv or a batchnorm the layer stack fuses the two: this layer's output and gradient buffers are that layer's
-/// (`fusedIntoPrevious`), that layer stores max(·, 0) in its forward pass and masks the gradient, one
+/// (`fusedIntoPrevious`), that layer applies the activation in its forward pass and masks the gradient, one
 /// image at a time while it is in cache, in its backward pass; this layer then does nothing.
 public final class ReLU: RuntimeLayer {
     public let facts: LayerAnalysis
+    /// `.relu` or `.relu6`.
+    let activation: FusedActivation
     var fusedIntoPrevious = false
 
-    init(_ facts: LayerAnalysis) { self.facts = facts }
+    init(_ facts: LayerAnalysis, activation: FusedActivation = .relu) {
+        self.facts = facts
+        self.activation = activation
+    }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         guard !fusedIntoPrevious else { return }
         let size = facts.input.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for k in (images.lowerBound * size)..<(images.upperBound * size) { output[k] = max(input[k], 0) }
+            let range = (images.lowerBound * size)..<(images.upperBound * size)
+            (output + range.lowerBound).update(from: input + range.lowerBound, count: range.count)
+            activation.apply(output + range.lowerBound, count: range.count)
         }
     }
 
@@ -25,7 +33,9 @@ public final class ReLU: RuntimeLayer {
         guard !fusedIntoPrevious, let inputGradient else { return }
         let size = facts.input.count
         Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for k in (images.lowerBound * size)..<(images.upperBound * size) { inputGradient[k] = output[k] > 0 ? outputGradient[k] : 0 }
+            let range = (images.lowerBound * size)..<(images.upperBound * size)
+            (inputGradient + range.lowerBound).update(from: outputGradient + range.lowerBound, count: range.count)
+            activation.mask(output: output + range.lowerBound, gradient: inputGradient + range.lowerBound, count: range.count)
         }
     }
 }
