@@ -150,7 +150,7 @@ public struct MemoryBudget: Sendable, Equatable {
     /// The kinds whose runtime layer applies a following relu or relu6 itself (`ReLUFusing`).
     static func fusesReLU(_ kind: LayerKind) -> Bool {
         switch kind {
-        case .conv, .batchNorm: true
+        case .conv, .batchNorm, .residual: true
         default: false
         }
     }

@@ -73,4 +73,17 @@ struct FusedReLUTests {
         #expect(clamped.contains(6) && clamped.contains(0) && clamped.contains { $0 > 0 && $0 < 6 })
         #expect(fused == apart)
     }
+
+    /// A relu after a residual block runs in the block's sum, and masks dL/dy before the branches get it.
+    @Test(arguments: [true, false])
+    func residualWithItsReLUEqualsTheTwoApart(training: Bool) throws {
+        let block = "  - residual:\n      layers:\n        - conv: {filters: 8, size: 3, pad: 1}\n        - batchnorm\n"
+        let (fused, model) = try run(block, training: training)
+        let (apart, separate) = try run(block + "  - identity\n", training: training)
+        #expect((model.layers[2] as? ResidualBlock)?.fusedActivation == .relu)
+        #expect((model.layers[3] as? ReLU)?.fusedIntoPrevious == true)
+        #expect((separate.layers[2] as? ResidualBlock).map { $0.fusedActivation == .none } == true)
+        #expect(fused.output.contains { $0 != 0 } && fused.inputGradient.contains { $0 != 0 })
+        #expect(fused == apart)
+    }
 }

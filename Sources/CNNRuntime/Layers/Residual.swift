@@ -6,12 +6,17 @@ import CNNKernels
 ///
 ///     y = body(x) + x            dL/dx = body's backward of dL/dy + dL/dy
 ///     y = body(x) + S(x)         dL/dx = body's backward of dL/dy + S's backward of dL/dy
-public final class ResidualBlock: RuntimeLayer {
+///
+/// A relu or relu6 right after the block runs inside it (`ReLUFusing`): the sum is clamped as it is stored, and the
+/// backward pass masks dL/dy before handing it to the branches. Every pass is split over the threads by images.
+public final class ResidualBlock: RuntimeLayer, ReLUFusing {
     public let facts: LayerAnalysis
     let body: LayerStack
     let shortcut: LayerStack?
     /// The shortcut's input gradient while it is added to the body's.
     let shortcutGradient: UnsafeMutablePointer<Float>
+    /// Set by the layer stack when a `relu` or `relu6` follows.
+    var fusedActivation = FusedActivation.none
 
     init(_ facts: LayerAnalysis, body: LayerStack, shortcut: LayerStack?, batchCapacity: Int) {
         self.facts = facts
@@ -35,21 +40,36 @@ public final class ResidualBlock: RuntimeLayer {
         } else {
             added = input
         }
-        let branch = body.output
-        for k in 0..<(batch * facts.output.count) { output[k] = branch[k] + added[k] }
+        let branch = UnsafePointer(body.output), size = facts.output.count, activation = fusedActivation
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            for k in (images.lowerBound * size)..<(images.upperBound * size) { output[k] = branch[k] + added[k] }
+            activation.apply(output + images.lowerBound * size, count: images.count * size)
+        }
+    }
+
+    /// `body(offset, count)` for each thread's images, as element ranges of tensors of `size` floats per image.
+    private func eachChunk(batch: Int, size: Int, threads: Int, _ body: (_ offset: Int, _ count: Int) -> Void) {
+        Parallel.forEachChunk(count: batch, chunks: threads) { _, images in body(images.lowerBound * size, images.count * size) }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
-        let outCount = batch * facts.output.count, inCount = batch * facts.input.count
-        body.outputGradient.update(from: outputGradient, count: outCount)
+        let (outSize, inSize, threads) = (facts.output.count, facts.input.count, context.threads)
+        // The fused activation's backward, in place on the gradient buffer this block shares with it.
+        let dy = UnsafeMutablePointer(mutating: outputGradient)
+        eachChunk(batch: batch, size: outSize, threads: threads) { offset, count in
+            fusedActivation.mask(output: output + offset, gradient: dy + offset, count: count)
+            (body.outputGradient + offset).update(from: dy + offset, count: count)
+            if let shortcut { (shortcut.outputGradient + offset).update(from: dy + offset, count: count) }
+        }
         body.backward(input: input, inputGradient: inputGradient, batch: batch, context: context)
         if let shortcut {
-            shortcut.outputGradient.update(from: outputGradient, count: outCount)
             shortcut.backward(input: input, inputGradient: inputGradient == nil ? nil : shortcutGradient, batch: batch, context: context)
-            if let inputGradient { for k in 0..<inCount { inputGradient[k] += shortcutGradient[k] } }
-        } else if let inputGradient {
-            for k in 0..<inCount { inputGradient[k] += outputGradient[k] }
+        }
+        guard let inputGradient else { return }
+        let added = shortcut == nil ? UnsafePointer(dy) : UnsafePointer(shortcutGradient)
+        eachChunk(batch: batch, size: inSize, threads: threads) { offset, count in
+            for k in offset..<(offset + count) { inputGradient[k] += added[k] }
         }
     }
 }
