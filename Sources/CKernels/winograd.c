@@ -9,10 +9,9 @@
 // input tiles and M[16][6][F] their products.
 #include "winograd.h"
 #include "activation.h"
+#include "kernel_variants.h"
 
 #include <immintrin.h>
-
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 void cnnc_winograd_filters(const float *w, int C, int F, float *u) {
     const size_t plane = (size_t)C * F;
@@ -35,40 +34,12 @@ void cnnc_winograd_filters(const float *w, int C, int F, float *u) {
     }
 }
 
-// GEMM tile: R tiles × NV·8 filters, over C.
-ALWAYS_INLINE void gemm_tile(const int R, const int NV, const float *v, int C, const float *u, int F, float *m) {
-    __m256 acc[6][2];
-    for (int r = 0; r < R; r++)
-        for (int n = 0; n < NV; n++) acc[r][n] = _mm256_setzero_ps();
-    for (int c = 0; c < C; c++) {
-        __m256 uv[2];
-        for (int n = 0; n < NV; n++) uv[n] = _mm256_loadu_ps(u + (size_t)c * F + 8 * n);
-        for (int r = 0; r < R; r++) {
-            const __m256 x = _mm256_broadcast_ss(v + (size_t)r * C + c);
-            for (int n = 0; n < NV; n++) acc[r][n] = _mm256_fmadd_ps(x, uv[n], acc[r][n]);
-        }
-    }
-    for (int r = 0; r < R; r++)
-        for (int n = 0; n < NV; n++) _mm256_storeu_ps(m + (size_t)r * F + 8 * n, acc[r][n]);
-}
-
 // One block of R ≤ 6 tiles goes through all three steps while V and M stay in L1.
 #define BLOCK 6
 
 size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F) {
     (void)OH; (void)OW;
     return 16 * BLOCK * (size_t)(C + F);
-}
-
-ALWAYS_INLINE void gemm_block(const int R, const float *V, int C, const float *u, int F, float *M) {
-    const size_t vPlane = (size_t)BLOCK * C, mPlane = (size_t)BLOCK * F, uPlane = (size_t)C * F;
-    for (int k = 0; k < 16; k++) {
-        const float *v = V + k * vPlane, *uk = u + k * uPlane;
-        float *m = M + k * mPlane;
-        int f = 0;
-        for (; f + 16 <= F; f += 16) gemm_tile(R, 2, v, C, uk + f, F, m + f);
-        if (f < F) gemm_tile(R, 1, v, C, uk + f, F, m + f);
-    }
 }
 
 void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, float *y,
@@ -103,15 +74,9 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
             }
         }
 
-        // 2. Sixteen small GEMMs: M[ξν] = V[ξν]·U[ξν], [R × C]·[C × F].
-        switch (R) {
-        case 6: gemm_block(6, V, C, u, F, M); break;
-        case 5: gemm_block(5, V, C, u, F, M); break;
-        case 4: gemm_block(4, V, C, u, F, M); break;
-        case 3: gemm_block(3, V, C, u, F, M); break;
-        case 2: gemm_block(2, V, C, u, F, M); break;
-        default: gemm_block(1, V, C, u, F, M); break;
-        }
+        // 2. Sixteen small GEMMs: M[ξν] = V[ξν]·U[ξν], [R × C]·[C × F] (vector_tiles.h).
+        if (cnnc_uses_avx512(F)) cnnc_winograd_gemm_avx512(R, V, vPlane, C, u, F, M, mPlane);
+        else cnnc_winograd_gemm_avx2(R, V, vPlane, C, u, F, M, mPlane);
 
         // 3. Output transform: y tile = Aᵀ·m·A, plus bias, then ReLU; tiles past an odd edge are cut.
         for (int r = 0; r < R; r++) {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// What the CPU offers and what cnnc's kernels use, for benchmark reports.
-/// Kernels are compiled for AVX2 + FMA (the baseline of every supported machine), so nothing
-/// here changes which code runs; it records the machine a figure was measured on.
+/// Kernels are compiled for AVX2 + FMA (the baseline of every supported machine), and the direct and Winograd ones
+/// also for AVX-512, chosen at run time (`DirectConvolution.usesAVX512`); this records which ran and on what machine.
 public enum CPUInfo {
     /// The model name and SIMD flags from /proc/cpuinfo (Linux); empty elsewhere.
     public static let flags: Set<String> = {
@@ -18,7 +18,8 @@ public enum CPUInfo {
     }()
 
     public static var summary: String {
-        let avx512 = flags.contains("avx512f") ? "AVX-512 present" : "no AVX-512"
-        return "\(modelName); AVX2+FMA kernels, \(avx512), OpenBLAS \(BLAS.coreName)"
+        let kernels = DirectConvolution.usesAVX512 ? "AVX-512 and AVX2+FMA kernels"
+            : DirectConvolution.cpuHasAVX512 ? "AVX2+FMA kernels (AVX-512 present, not used)" : "AVX2+FMA kernels, no AVX-512"
+        return "\(modelName); \(kernels), OpenBLAS \(BLAS.coreName)"
     }
 }

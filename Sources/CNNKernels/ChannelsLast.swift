@@ -40,8 +40,25 @@ public enum DirectConvolution {
     /// Whether the running CPU has what the kernels were compiled for.
     public static var isSupported: Bool { cnnc_cpu_has_avx2_fma() != 0 }
     public static var cpuHasAVX512: Bool { cnnc_cpu_has_avx512f() != 0 }
+    /// Whether convs whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels:
+    /// on by default where the CPU has AVX-512F, off with `CNNC_KERNELS=avx2` in the environment. Both builds give the
+    /// same bits (`KernelAgreementTests`); setting it on where the CPU lacks AVX-512 leaves it off.
+    public static var usesAVX512: Bool {
+        get { cnnc_avx512_kernels_enabled() != 0 }
+        set { _ = cnnc_set_avx512_kernels(newValue ? 1 : 0) }
+    }
 
-    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w `[KH, KW, C, F]`, then `activation`.
+    /// Filters per weight panel of `forward`.
+    public static let panelWidth = 64
+
+    /// w `[taps, C, F]` -> the panel layout `forward` reads: panels of 64 filters `[taps, C, 64]` one after another (the
+    /// last one narrower); for F ≤ 64 it is w itself.
+    public static func panels(_ w: UnsafePointer<Float>, taps: Int, channels: Int, filters: Int, into panels: UnsafeMutablePointer<Float>) {
+        cnnc_conv_panels(w, Int32(taps), Int32(channels), Int32(filters), panels)
+    }
+
+    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w, then `activation`; w is `[KH, KW, C, F]` in panel layout
+    /// (`panels`).
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
                                weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
                                outputHeight: Int, outputWidth: Int, filters: Int,

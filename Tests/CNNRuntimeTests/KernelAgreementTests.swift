@@ -23,13 +23,15 @@ struct KernelAgreementTests {
               - conv: {filters: 24, size: 3, pad: 1}
               - dense: {units: 5}
             """),
-        ("strided, dilated and 1×1 convs with 8-multiple filters", """
+        ("strided, dilated and 1×1 convs with 8-multiple filters; weight panels of 64, 64 and 8 filters", """
             input: [8, 9, 9]
             layers:
               - conv: {filters: 16, size: 3, stride: 2, pad: 1}
               - relu
               - conv: {filters: 16, size: 3, dilation: 2, pad: same}
               - conv: {filters: 8, size: 1}
+              - conv: {filters: 136, size: 2, pad: 1}
+              - conv: {filters: 8, size: 3, pad: 1}
               - dense: {units: 3}
             """),
         ("MobileNet-like: depthwise 3x3 and 5x5, stride 2, multiplier 2, fused relu, 12 channels", """
@@ -54,6 +56,25 @@ struct KernelAgreementTests {
               - relu
               - dense: {units: 3}
             """),
+        ("wide direct and Winograd convs: 64, 48, 96 and 80 filters (whole AVX-512 tiles of 4, 3, 6 and 5 vectors)", """
+            input: [16, 10, 10]
+            layers:
+              - conv: {filters: 64, size: 3, pad: 1}
+              - relu
+              - conv: {filters: 48, size: 3, pad: 1}
+              - conv: {filters: 96, size: 3, stride: 2, pad: 1}
+              - relu6
+              - conv: {filters: 80, size: 2, pad: 1}
+              - dense: {units: 3}
+            """),
+        ("128 → 128 3×3: Winograd and direct with the AVX-512 build, GEMM without", """
+            input: [128, 6, 5]
+            layers:
+              - conv: {filters: 128, size: 3, pad: 1}
+              - relu
+              - conv: {filters: 128, size: 3, pad: 1, stride: 2}
+              - dense: {units: 3}
+            """),
         ("GEMM convs of at least 2^23 multiply-adds, which batch 1 splits: more pixels than filters, and fewer", """
             input: [64, 32, 32]
             layers:
@@ -69,9 +90,11 @@ struct KernelAgreementTests {
         var output: [Float], parameterGradients: [Float], inputGradient: [Float]
     }
 
-    static func run(_ yaml: String, kernels: ConvolutionKernels, batch: Int = 3, threads: Int = 2) throws -> Pass {
+    /// `built` runs after the model is made (its kernels chosen) and before the passes.
+    static func run(_ yaml: String, kernels: ConvolutionKernels, batch: Int = 3, threads: Int = 2, built: () -> Void = {}) throws -> Pass {
         let analysis = try NetworkAnalysis(try SpecParser.parse(yaml, file: "agreement.yaml")[0])
         let model = Model(analysis, batchCapacity: batch, threads: threads, kernels: kernels)
+        built()
         model.parameters.initialize(seed: 11)
         var generator = SeededGenerator(seed: 11, stream: 5)
         for i in 0..<model.parameters.count where model.parameters.values[i] == 0 {

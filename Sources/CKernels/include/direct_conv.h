@@ -1,7 +1,7 @@
 // Direct convolution kernels for channels-last (NHWC) images, one image per call.
 //
-// The hot loops of cnnc's conv layers: register-blocked AVX2 + FMA code that keeps a tile of
-// outputs in ymm registers and streams the window through it, so no im2col matrix is ever built.
+// The hot loops of cnnc's conv layers: register-blocked AVX2 + FMA code (AVX-512 where the CPU has it and the
+// filter count is a multiple of 16) that keeps a tile of outputs in vector registers and streams the window through it, so no im2col matrix is ever built.
 // Every function requires the filter count (the vectorised dimension) to be a multiple of 8.
 // Inputs are pre-padded (cnnc_pad_nhwc), so the loops carry no bounds checks.
 #ifndef CNNC_DIRECT_CONV_H
@@ -15,10 +15,16 @@ extern "C" {
 void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *xp, int Hp, int Wp);
 
 /// y[oh][ow][f] = bias[f] + Σ_{kh,kw,c} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · w[kh][kw][c][f]
-/// xp is the padded input (row length Wp·C); w is [KH][KW][C][F]; bias may be NULL; F % 8 == 0.
+/// xp is the padded input (row length Wp·C); bias may be NULL; F % 8 == 0. w is in panel layout (cnnc_conv_panels):
+/// [KH][KW][C][F] cut into panels of 64 filters, each [KH][KW][C][64] and contiguous, so that a tile streams one block of
+/// memory (with the filters of a 512-filter conv 2 KiB apart, the kernel ran at a third of its speed); for F ≤ 64 it
+/// is [KH][KW][C][F] itself.
 /// relu: the fused activation (activation.h: 0 none, 1 relu, 2 relu6), applied before the store.
 void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu);
+
+/// w [taps][C][F] -> panels, the forward kernel's layout (above); F % 8 == 0.
+void cnnc_conv_panels(const float *w, int taps, int C, int F, float *panels);
 
 /// dw[kh][kw][c][f] += Σ_{oh,ow} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · dy[oh][ow][f]; F % 8 == 0.
 /// db[f] += Σ dy[oh][ow][f] when db is not NULL.
@@ -32,8 +38,14 @@ void cnnc_relu6_mask(const float *y, float *dy, int count);
 
 /// 1 when the CPU running this has AVX2 and FMA (the kernels' requirement).
 int cnnc_cpu_has_avx2_fma(void);
-/// 1 when the CPU has AVX-512F (reported by benchmarks; the kernels do not need it).
+/// 1 when the CPU has AVX-512F.
 int cnnc_cpu_has_avx512f(void);
+/// 1 when calls whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels: by
+/// default when the CPU has AVX-512F and the environment variable CNNC_KERNELS is not "avx2". Both builds give the
+/// same bits; only the time differs.
+int cnnc_avx512_kernels_enabled(void);
+/// Turns the AVX-512 build on (only where the CPU has it) or off, for tests and benchmarks; returns the previous state.
+int cnnc_set_avx512_kernels(int enabled);
 
 #ifdef __cplusplus
 }

@@ -8,7 +8,8 @@ import CNNKernels
 ///
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
 /// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
-/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, not 1×1): the AVX2 kernels of `CKernels`
+/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 with the AVX-512 build, not 1×1): the
+///   kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16)
 ///   on a zero-padded copy of the image (or the image itself when no padding is needed); the input gradient is
 ///   the same kernel run on the padded output gradient with the flipped, transposed filters (stride 1, padding
 ///   within the window);
@@ -60,6 +61,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     let flipped: UnsafeMutablePointer<Float>
     /// Winograd-transformed `packed` `[16][C][F]` and `flipped` `[16][F][C]`.
     let transformed: UnsafeMutablePointer<Float>, transformedFlipped: UnsafeMutablePointer<Float>
+    /// `packed` and `flipped` in the direct kernel's panel layout, where it differs from theirs (more than 64 filters).
+    let panels: UnsafeMutablePointer<Float>?, flippedPanels: UnsafeMutablePointer<Float>?
     /// Images unrolled into one column matrix on the GEMM path (`Conv2D+GEMM.swift`).
     let stackedImages: Int
     /// Per-thread scratch: padded images or column matrices.
@@ -89,10 +92,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
         let (i, o) = (facts.input, facts.output)
         // A 1×1 stride-1 conv is one GEMM over all of a thread's pixels, and filters of more than 2^17 weights (128 → 128
-        // channels, 3×3) run im2col + GEMM: on those shapes OpenBLAS ran at 53–84 GFLOP/s on one core here, the direct
-        // kernel at 22–60 and Winograd, whose transformed filters then stream from memory per block of tiles, at ~18
-        // (Benchmarks/NOTES.md, change 10).
-        let largeFilters = kernelArea * channels * filters > 1 << 17
+        // channels, 3×3) run im2col + GEMM: on those shapes OpenBLAS ran at 53–84 GFLOP/s on one core of an AVX2 machine,
+        // the direct kernel at 22–60 and Winograd, whose transformed filters then stream from memory per block of tiles,
+        // at ~18 (Benchmarks/NOTES.md, change 10). The AVX-512 build moves the line to 2^18: 128 → 128 3×3 convs ran
+        // 1.4–1.6× faster in Winograd than in GEMM; 256 → 256 and 512 → 512 ran 1.3–2× slower in the direct kernels than in
+        // GEMM, forward and backward (Benchmarks/NOTES.md, change 16).
+        let weightCount = kernelArea * channels * filters
+        let largeFilters = weightCount > (kernels == .fastest && DirectConvolution.usesAVX512 ? 1 << 18 : 1 << 17)
         directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
             && !isPointwise && !largeFilters
         directInputGradient = directForward && channels % 8 == 0 && w.stride == Size2(square: 1)
@@ -134,6 +140,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         transformed.initialize(repeating: 0, count: winogradForward ? 16 * channels * filters : 1)
         transformedFlipped = .allocate(capacity: winogradInputGradient ? 16 * channels * filters : 1)
         transformedFlipped.initialize(repeating: 0, count: winogradInputGradient ? 16 * channels * filters : 1)
+        panels = directForward && !winogradForward && filters > DirectConvolution.panelWidth ? .allocate(capacity: weightCount) : nil
+        flippedPanels = directInputGradient && !winogradInputGradient && channels > DirectConvolution.panelWidth
+            ? .allocate(capacity: weightCount) : nil
     }
 
     deinit {
@@ -142,6 +151,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         flipped.deallocate()
         transformed.deallocate()
         transformedFlipped.deallocate()
+        panels?.deallocate()
+        flippedPanels?.deallocate()
     }
 
     /// The thread's Winograd scratch.
@@ -217,6 +228,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) {
             packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
             if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
+            if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
             packedGeneration = context.parameterGeneration
             packedFolded = fold != nil
         }
@@ -239,7 +251,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             }
             for n in images {
                 convolve(padded: paddedImage(input + n * inSize, thread: thread), paddedWidth: paddedInput.width, channels: channels,
-                         weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
+                         weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: output + n * outSize, height: facts.output.height, width: facts.output.width,
                          filters: filters, stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
             }
@@ -258,7 +270,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             Parallel.forEachChunk(count: (height + tile - 1) / tile, chunks: threads) { thread, tiles in
                 let rows = (tiles.lowerBound * tile)..<min(tiles.upperBound * tile, height)
                 convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
-                         weights: winogradForward ? nil : packed, transformed: winogradForward ? transformed : nil,
+                         weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
                          filters: filters, stride: (window.stride.height, window.stride.width), activation: activation,
                          thread: thread)
@@ -305,6 +317,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         if directInputGradient && inputGradient != nil {
             flipWeights()
             if winogradInputGradient { Winograd.transformFilters(flipped, channels: filters, filters: channels, into: transformedFlipped) }
+            if let flippedPanels {
+                DirectConvolution.panels(flipped, taps: kernelArea, channels: filters, filters: channels, into: flippedPanels)
+            }
         }
         Parallel.forEachChunk(count: batch, chunks: threads) { thread, images in
             let acc = accumulators[thread], biasAcc = accumulators[thread] + weightCount
@@ -350,7 +365,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                     padded = UnsafePointer(target)
                 }
                 convolve(padded: padded, paddedWidth: paddedGradient.width, channels: filters,
-                         weights: winogradInputGradient ? nil : flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
+                         weights: winogradInputGradient ? nil : flippedPanels ?? flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
                          bias: nil, output: inputGradient + n * inSize, height: facts.input.height, width: facts.input.width,
                          filters: channels, stride: (1, 1), activation: .none, thread: thread)
             }

@@ -1,0 +1,31 @@
+// The two builds of vector_tiles.h, and the choice between them. Internal to CKernels.
+#ifndef CNNC_KERNEL_VARIANTS_H
+#define CNNC_KERNEL_VARIANTS_H
+
+#include <stddef.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/// Filters per weight panel of the direct forward kernel (direct_conv.h).
+#define CNNC_PANEL 64
+
+// AVX2 (direct_conv.c): F a multiple of 8. AVX-512 (direct_conv_avx512.c): F a multiple of 16, and only on a CPU
+// with AVX-512F (cnnc_avx512_kernels_enabled).
+void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                            int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
+void cnnc_conv_forward_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                              int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
+void cnnc_conv_weight_gradient_avx2(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
+                                    int KH, int KW, int sh, int sw, int dh, int dw, float *dwt);
+void cnnc_conv_weight_gradient_avx512(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
+                                      int KH, int KW, int sh, int sw, int dh, int dw, float *dwt);
+void cnnc_winograd_gemm_avx2(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
+void cnnc_winograd_gemm_avx512(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
+
+/// Whether a call whose vectorised dimension is F runs the AVX-512 build.
+static inline int cnnc_uses_avx512(int F) {
+    extern int cnnc_avx512_kernels_enabled(void);
+    return F % 16 == 0 && cnnc_avx512_kernels_enabled();
+}
+
+#endif

@@ -1,0 +1,201 @@
+// The register-blocked tiles of the direct and Winograd kernels, written once for a vector type and included by
+// direct_conv.c (AVX2: 8 lanes, up to 2 vectors of filters per tile) and direct_conv_avx512.c (AVX-512: 16 lanes,
+// up to 4). The includer defines:
+//   VEC, LANES, MAX_NV        the vector type, its floats, the most filter vectors a tile holds (6 rows × MAX_NV
+//                             accumulators must fit the register file: 12 of 16 ymm, 24 of 32 zmm)
+//   VLOAD, VSTORE, VZERO, VSET1, VFMA, VADD, VACTIVATE(v, activation)
+//   TILE(name)                the variant's name for a function
+// Every output accumulates its terms in the same order in both variants (taps, then channels, one FMA each; pixels in
+// order for a weight gradient), so the two give the same bits and a run does not depend on which one the CPU has.
+// Tiles hold at most 6 rows (pixels, input channels or Winograd tiles) so that their pointers stay in registers.
+
+// ---------------------------------------------------------------------------------------------
+// Forward: one tile of R pixels (input pointers xs[r], window's top-left) × NV vectors of filters.
+
+ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *const *xs, const float *w, int ldw,
+                                      const float *bias, float *const *ys, int C, int KH, int KW, size_t tapRowStride,
+                                      size_t tapColStride, int activation) {
+    // Here C is the inner loop's length and KW the taps outside it: with dilation 1 along the width a
+    // window row's KW·C values are contiguous (channels-last), and the caller passes KW = 1, C = KW·C.
+    VEC acc[6][MAX_NV];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = bias ? VLOAD(bias + LANES * v) : VZERO();
+    for (int kh = 0; kh < KH; kh++) {
+        for (int kw = 0; kw < KW; kw++) {
+            const size_t tap = kh * tapRowStride + kw * tapColStride;
+            const float *wr = w + (size_t)(kh * KW + kw) * C * ldw;
+            const float *x0 = xs[0] + tap, *x1 = R > 1 ? xs[1] + tap : 0, *x2 = R > 2 ? xs[2] + tap : 0;
+            const float *x3 = R > 3 ? xs[3] + tap : 0, *x4 = R > 4 ? xs[4] + tap : 0, *x5 = R > 5 ? xs[5] + tap : 0;
+            for (int c = 0; c < C; c++) {
+                VEC wv[MAX_NV];
+                for (int v = 0; v < NV; v++) wv[v] = VLOAD(wr + (size_t)c * ldw + LANES * v);
+                const float *xr[6] = {x0, x1, x2, x3, x4, x5};
+                for (int r = 0; r < R; r++) {
+                    const VEC xv = VSET1(xr[r][c]);
+                    for (int v = 0; v < NV; v++) acc[r][v] = VFMA(xv, wv[v], acc[r][v]);
+                }
+            }
+        }
+    }
+    if (activation)
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < NV; v++) acc[r][v] = VACTIVATE(acc[r][v], activation);
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) VSTORE(ys[r] + LANES * v, acc[r][v]);
+}
+
+/// Filters fb..< fb + NV·LANES of a panel whose weights `wp` are [KH][KW][C][ldw] (ldw filters from panelStart).
+ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, int ldw, int panelStart, const float *xp, int Wp,
+                                       int C, const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
+                                       int dh, int dw, int activation) {
+    const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
+    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    const int P = OH * OW;
+    const float *wf = wp + (fb - panelStart);
+    const float *bf = bias ? bias + fb : 0;
+    for (int p = 0; p < P; p += 6) {
+        const float *xs[6];
+        float *ys[6];
+        const int R = P - p < 6 ? P - p : 6;
+        for (int r = 0; r < R; r++) {
+            const int oh = (p + r) / OW, ow = (p + r) % OW;
+            xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
+            ys[r] = y + (size_t)(p + r) * F + fb;
+        }
+        switch (R) {
+        case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 4: TILE(forward_tile)(4, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 3: TILE(forward_tile)(3, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 2: TILE(forward_tile)(2, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        default: TILE(forward_tile)(1, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        }
+    }
+}
+
+/// The forward pass for every filter (F a multiple of LANES), one panel of CNNC_PANEL filters at a time (w is in
+/// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones.
+void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                             int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+    for (int panel = 0; panel < F; panel += CNNC_PANEL) {
+        const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
+        const float *wp = w + (size_t)panel * KH * KW * C;
+        int fb = panel;
+#if MAX_NV >= 4
+        for (; fb + 4 * LANES <= end; fb += 4 * LANES)
+            TILE(forward_block)(4, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+#endif
+        for (; fb + 2 * LANES <= end; fb += 2 * LANES)
+            TILE(forward_block)(2, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+        for (; fb + LANES <= end; fb += LANES)
+            TILE(forward_block)(1, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight gradient: for each tap (kh, kw), a tile of CB input channels × NV vectors of filters accumulates
+// x ⊗ dy over every output pixel, then adds into dw once.
+
+ALWAYS_INLINE void TILE(weight_tile)(const int CB, const int NV, const float *xp, const float *dy, int OH, int OW, int F,
+                                     size_t rowStep, size_t colStep, float *dwt) {
+    VEC acc[6][MAX_NV];
+    for (int c = 0; c < CB; c++)
+        for (int v = 0; v < NV; v++) acc[c][v] = VZERO();
+    for (int oh = 0; oh < OH; oh++) {
+        const float *xr = xp + oh * rowStep;
+        const float *dr = dy + (size_t)oh * OW * F;
+        for (int ow = 0; ow < OW; ow++) {
+            VEC d[MAX_NV];
+            for (int v = 0; v < NV; v++) d[v] = VLOAD(dr + (size_t)ow * F + LANES * v);
+            const float *xc = xr + ow * colStep;
+            for (int c = 0; c < CB; c++) {
+                const VEC xv = VSET1(xc[c]);
+                for (int v = 0; v < NV; v++) acc[c][v] = VFMA(xv, d[v], acc[c][v]);
+            }
+        }
+    }
+    for (int c = 0; c < CB; c++)
+        for (int v = 0; v < NV; v++) {
+            float *out = dwt + (size_t)c * F + LANES * v;
+            VSTORE(out, VADD(VLOAD(out), acc[c][v]));
+        }
+}
+
+ALWAYS_INLINE void TILE(weight_taps)(const int NV, int fb, const float *xp, int Wp, int C, const float *dy, int OH, int OW,
+                                     int F, int KH, int KW, int sh, int sw, int dh, int dw, float *dwt) {
+    const size_t rowStep = (size_t)sh * Wp * C, colStep = (size_t)sw * C;
+    // With dilation 1 along the width, a window row's KW·C values are contiguous: one run of taps.
+    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    for (int kh = 0; kh < KH; kh++) {
+        for (int kw = 0; kw < outerKW; kw++) {
+            const float *xt = xp + ((size_t)kh * dh * Wp + (size_t)kw * dw) * C;
+            float *dt = dwt + (size_t)(kh * outerKW + kw) * inner * F + fb;
+            int c = 0;
+            for (; c + 6 <= inner; c += 6) TILE(weight_tile)(6, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F);
+            switch (inner - c) {
+            case 5: TILE(weight_tile)(5, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F); break;
+            case 4: TILE(weight_tile)(4, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F); break;
+            case 3: TILE(weight_tile)(3, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F); break;
+            case 2: TILE(weight_tile)(2, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F); break;
+            case 1: TILE(weight_tile)(1, NV, xt + c, dy + fb, OH, OW, F, rowStep, colStep, dt + (size_t)c * F); break;
+            default: break;
+            }
+        }
+    }
+}
+
+/// dw += x ⊗ dy for every filter (F a multiple of LANES); the bias gradient is the caller's.
+void TILE(cnnc_conv_weight_gradient)(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
+                                     int KH, int KW, int sh, int sw, int dh, int dw, float *dwt) {
+    int fb = 0;
+#if MAX_NV >= 4
+    for (; fb + 4 * LANES <= F; fb += 4 * LANES) TILE(weight_taps)(4, fb, xp, Wp, C, dy, OH, OW, F, KH, KW, sh, sw, dh, dw, dwt);
+#endif
+    for (; fb + 2 * LANES <= F; fb += 2 * LANES) TILE(weight_taps)(2, fb, xp, Wp, C, dy, OH, OW, F, KH, KW, sh, sw, dh, dw, dwt);
+    for (; fb + LANES <= F; fb += LANES) TILE(weight_taps)(1, fb, xp, Wp, C, dy, OH, OW, F, KH, KW, sh, sw, dh, dw, dwt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Winograd's sixteen small GEMMs: a tile of R transformed input tiles × NV vectors of filters, over C.
+
+ALWAYS_INLINE void TILE(gemm_tile)(const int R, const int NV, const float *v, int C, const float *u, int F, float *m) {
+    VEC acc[6][MAX_NV];
+    for (int r = 0; r < R; r++)
+        for (int n = 0; n < NV; n++) acc[r][n] = VZERO();
+    for (int c = 0; c < C; c++) {
+        VEC uv[MAX_NV];
+        for (int n = 0; n < NV; n++) uv[n] = VLOAD(u + (size_t)c * F + LANES * n);
+        for (int r = 0; r < R; r++) {
+            const VEC x = VSET1(v[(size_t)r * C + c]);
+            for (int n = 0; n < NV; n++) acc[r][n] = VFMA(x, uv[n], acc[r][n]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int n = 0; n < NV; n++) VSTORE(m + (size_t)r * F + LANES * n, acc[r][n]);
+}
+
+ALWAYS_INLINE void TILE(gemm_plane)(const int R, const float *v, int C, const float *u, int F, float *m) {
+    int f = 0;
+#if MAX_NV >= 4
+    for (; f + 4 * LANES <= F; f += 4 * LANES) TILE(gemm_tile)(R, 4, v, C, u + f, F, m + f);
+#endif
+    for (; f + 2 * LANES <= F; f += 2 * LANES) TILE(gemm_tile)(R, 2, v, C, u + f, F, m + f);
+    for (; f + LANES <= F; f += LANES) TILE(gemm_tile)(R, 1, v, C, u + f, F, m + f);
+}
+
+/// M[k] = V[k]·U[k] for the 16 transformed positions k: [R × C]·[C × F] each, R ≤ 6, F a multiple of LANES.
+void TILE(cnnc_winograd_gemm)(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane) {
+    const size_t uPlane = (size_t)C * F;
+    for (int k = 0; k < 16; k++) {
+        const float *v = V + k * vPlane, *uk = u + k * uPlane;
+        float *m = M + k * mPlane;
+        switch (R) {
+        case 6: TILE(gemm_plane)(6, v, C, uk, F, m); break;
+        case 5: TILE(gemm_plane)(5, v, C, uk, F, m); break;
+        case 4: TILE(gemm_plane)(4, v, C, uk, F, m); break;
+        case 3: TILE(gemm_plane)(3, v, C, uk, F, m); break;
+        case 2: TILE(gemm_plane)(2, v, C, uk, F, m); break;
+        default: TILE(gemm_plane)(1, v, C, uk, F, m); break;
+        }
+    }
+}
