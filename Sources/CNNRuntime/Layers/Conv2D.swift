@@ -32,7 +32,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Taps of one filter, KH·KW·C/groups, and output pixels, OH·OW.
     let tapsPerGroup: Int, positions: Int
     /// Kernel choice, fixed from the shapes (never from timings, so a seed reproduces a run exactly).
-    let directForward: Bool, directInputGradient: Bool, isPointwise: Bool
+    let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
     /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
     /// (Benchmarks/NOTES.md); with fewer channels its transforms cost more than they save.
@@ -99,9 +99,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // GEMM, forward and backward (Benchmarks/NOTES.md, change 16).
         let weightCount = kernelArea * channels * filters
         let largeFilters = weightCount > (kernels == .fastest && DirectConvolution.usesAVX512 ? 1 << 18 : 1 << 17)
+        // 1×1 convs: the AVX-512 direct kernel ran their forward pass 1.1–1.9× faster than OpenBLAS, their backward
+        // 1.1–1.4× slower (ResNet-50, change 17), so it takes only the forward pass, and only in its own build.
+        let pointwiseDirect = kernels == .fastest && DirectConvolution.usesAVX512 && filters % 16 == 0
         directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
-            && !isPointwise && !largeFilters
-        directInputGradient = directForward && channels % 8 == 0 && w.stride == Size2(square: 1)
+            && (!isPointwise || pointwiseDirect) && !largeFilters
+        directBackward = directForward && !isPointwise
+        directInputGradient = directBackward && channels % 8 == 0 && w.stride == Size2(square: 1)
             && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
         let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
             && channels >= 16 && filters >= 16
@@ -332,7 +336,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                                           count: outSize)
                 }
             }
-            guard directForward else {
+            guard directBackward else {
                 gemmBackward(input: input, outputGradient: outputGradient, inputGradient: inputGradient, images: images, thread: thread,
                              weights: trainsWeights ? acc : nil, bias: trainsWeights && conv.bias ? biasAcc : nil)
                 return
