@@ -22,9 +22,10 @@ void cnnc_conv_weight_gradient_avx512(const float *xp, int Wp, int C, const floa
 void cnnc_winograd_gemm_avx2(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
 void cnnc_winograd_gemm_avx512(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
 
+int cnnc_avx512_kernels_enabled(void);  // direct_conv.h
+
 /// Whether a call whose vectorised dimension is F runs the AVX-512 build.
 static inline int cnnc_uses_avx512(int F) {
-    extern int cnnc_avx512_kernels_enabled(void);
     return F % 16 == 0 && cnnc_avx512_kernels_enabled();
 }
 

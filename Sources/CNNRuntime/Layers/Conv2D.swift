@@ -8,8 +8,9 @@ import CNNKernels
 ///
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
 /// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
-/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 with the AVX-512 build, not 1×1): the
-///   kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16)
+/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 with the AVX-512 build; not 1×1, except
+///   a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it
+///   and F is a multiple of 16)
 ///   on a zero-padded copy of the image (or the image itself when no padding is needed); the input gradient is
 ///   the same kernel run on the padded output gradient with the flipped, transposed filters (stride 1, padding
 ///   within the window);
@@ -31,7 +32,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     let filtersPerGroup: Int, channelsPerGroup: Int, kernelArea: Int
     /// Taps of one filter, KH·KW·C/groups, and output pixels, OH·OW.
     let tapsPerGroup: Int, positions: Int
-    /// Kernel choice, fixed from the shapes (never from timings, so a seed reproduces a run exactly).
+    /// Kernel choice, fixed from the shapes and the CPU's kernel build (never from timings, so a seed reproduces a run
+    /// exactly on a machine). `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
     let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
     /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
