@@ -1,7 +1,8 @@
 import CNNIR
 
 /// Random distortions of training images, in this order: shift and rotation (sampled bilinearly with
-/// zero fill), crop of the padded image, horizontal flip, brightness and contrast jitter. Each image's
+/// zero fill), crop of the padded image, horizontal flip, brightness and contrast jitter, random
+/// erasing. Each image's
 /// parameters come from the generator it is given, drawn in the same order, and only for the
 /// distortions that are on (a spec with only shift and rotate draws what it always drew).
 public struct Augmenter: Sendable {
@@ -11,20 +12,23 @@ public struct Augmenter: Sendable {
     public var flipProbability: Double
     public var brightness: Double
     public var contrast: Double
+    public var erase: RandomErasing?
 
     public init(maxShift: Int, maxRotationDegrees: Double, crop: RandomCrop? = nil, flipProbability: Double = 0,
-                brightness: Double = 0, contrast: Double = 0) {
+                brightness: Double = 0, contrast: Double = 0, erase: RandomErasing? = nil) {
         self.maxShift = maxShift
         self.maxRotationDegrees = maxRotationDegrees
         self.crop = crop
         self.flipProbability = flipProbability
         self.brightness = brightness
         self.contrast = contrast
+        self.erase = erase
     }
 
     public init(_ augmentation: Augmentation) {
         self.init(maxShift: augmentation.shift, maxRotationDegrees: augmentation.rotate, crop: augmentation.crop,
-                  flipProbability: augmentation.hflip, brightness: augmentation.brightness, contrast: augmentation.contrast)
+                  flipProbability: augmentation.hflip, brightness: augmentation.brightness, contrast: augmentation.contrast,
+                  erase: augmentation.erase)
     }
 
     var geometric: Bool { maxShift > 0 || maxRotationDegrees > 0 }
@@ -68,6 +72,32 @@ public struct Augmenter: Sendable {
                 ImageTransforms.adjustContrast(destination, channels: channels, height: height, width: width, factor: c)
             }
         }
+        if let erase, erase.probability > 0, Double(generator.nextUnitFloat()) < erase.probability,
+           let box = Self.erasedRectangle(erase, height: height, width: width, generator: &generator) {
+            ImageTransforms.erase(destination, channels: channels, height: height, width: width, rectangle: box,
+                                  fill: erase.fill, generator: &generator)
+        }
+    }
+
+    /// The rectangle `RandomErasing` replaces, drawn as torchvision's `get_params` draws it: up to ten
+    /// tries of an area (a uniform fraction of the image's in `scale`) and an aspect ratio (log-uniform in
+    /// `ratio`), sides rounded half to even as Python's `round`, until both sides are smaller than the
+    /// image's; then the top and left uniform over the places it fits. nil when no try fits.
+    public static func erasedRectangle(_ erase: RandomErasing, height: Int, width: Int,
+                                       generator: inout SeededGenerator) -> ImageTransforms.Rectangle? {
+        let area = Double(height * width)
+        let logLow = log(erase.ratio.lowerBound), logHigh = log(erase.ratio.upperBound)
+        for _ in 0..<10 {
+            let target = area * (erase.scale.lowerBound + Double(generator.nextUnitFloat()) * (erase.scale.upperBound - erase.scale.lowerBound))
+            let aspect = exp(logLow + Double(generator.nextUnitFloat()) * (logHigh - logLow))
+            let h = Int((target * aspect).squareRoot().rounded(.toNearestOrEven))
+            let w = Int((target / aspect).squareRoot().rounded(.toNearestOrEven))
+            guard h < height, w < width, h > 0, w > 0 else { continue }
+            let top = Int(generator.next() % UInt64(height - h + 1))
+            let left = Int(generator.next() % UInt64(width - w + 1))
+            return ImageTransforms.Rectangle(top: top, left: left, height: h, width: w)
+        }
+        return nil
     }
 
     /// The crop's offsets (top, then left), each uniform in [0, 2·pad] (torchvision's `randint(0, H + 2·pad − H + 1)`).

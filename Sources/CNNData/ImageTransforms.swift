@@ -84,6 +84,32 @@ public enum ImageTransforms {
         for i in 0..<count { image[i] = min(max(factor * image[i] + blend, 0), 1) }
     }
 
+    // MARK: - Random erasing
+
+    /// A rectangle of an image: rows top..<top + height, columns left..<left + width.
+    public struct Rectangle: Hashable, Sendable {
+        public var top, left, height, width: Int
+        public init(top: Int, left: Int, height: Int, width: Int) {
+            (self.top, self.left, self.height, self.width) = (top, left, height, width)
+        }
+    }
+
+    /// Replaces `rectangle` in every channel: with 0, or with values uniform in [0, 1) drawn from
+    /// `generator` channel by channel, row by row. torchvision: `F.erase` (`RandomErasing` when it erases).
+    public static func erase(_ image: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int,
+                             rectangle r: Rectangle, fill: RandomErasing.Fill, generator: inout SeededGenerator) {
+        precondition(r.top >= 0 && r.left >= 0 && r.top + r.height <= height && r.left + r.width <= width,
+                     "erased rectangle outside the image")
+        for c in 0..<channels {
+            for y in r.top..<(r.top + r.height) {
+                let row = image + (c * height + y) * width
+                for x in r.left..<(r.left + r.width) {
+                    row[x] = fill == .random ? generator.nextUnitFloat() : 0
+                }
+            }
+        }
+    }
+
     // MARK: - Normalisation
 
     /// x ↦ (x − mean[c]) / std[c] over a batch written channels-last `[N, H, W, C]`, `values` of them

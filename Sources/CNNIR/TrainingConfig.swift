@@ -109,7 +109,7 @@ public enum Schedule: Hashable, Sendable {
 }
 
 /// Random distortions applied to training images only, in this order: shift and rotation, crop,
-/// horizontal flip, brightness/contrast jitter (normalisation comes after all of them).
+/// horizontal flip, brightness/contrast jitter, random erasing (normalisation comes after all of them).
 public struct Augmentation: Hashable, Sendable {
     /// Largest shift in pixels, each axis, uniform in [−shift, shift].
     public var shift: Int = 0
@@ -122,19 +122,49 @@ public struct Augmentation: Hashable, Sendable {
     /// Brightness and contrast jitter (torchvision's `ColorJitter(brightness, contrast)`).
     public var brightness: Double = 0
     public var contrast: Double = 0
+    /// Random erasing of a rectangle (torchvision's `RandomErasing`), last of all.
+    public var erase: RandomErasing? = nil
 
     public init(shift: Int = 0, rotate: Double = 0, crop: RandomCrop? = nil, hflip: Double = 0,
-                brightness: Double = 0, contrast: Double = 0) {
+                brightness: Double = 0, contrast: Double = 0, erase: RandomErasing? = nil) {
         self.shift = shift
         self.rotate = rotate
         self.crop = crop
         self.hflip = hflip
         self.brightness = brightness
         self.contrast = contrast
+        self.erase = erase
     }
 
     public var isEnabled: Bool {
         shift > 0 || rotate > 0 || (crop?.pad ?? 0) > 0 || hflip > 0 || brightness > 0 || contrast > 0
+            || (erase?.probability ?? 0) > 0
+    }
+}
+
+/// With probability `probability`, replaces one rectangle of the image: its area a uniform fraction
+/// of the image's in `scale`, its aspect ratio (height / width) log-uniform in `ratio`, its place
+/// uniform. torchvision's `RandomErasing(p, scale, ratio)` (Zhong et al., "Random Erasing Data
+/// Augmentation", 2017): up to 10 draws of area and ratio until the rectangle fits, none if none does.
+public struct RandomErasing: Hashable, Sendable {
+    public enum Fill: String, Hashable, Sendable, CaseIterable {
+        /// Black: pixel value 0 (before `normalize`).
+        case zero
+        /// Every value of the rectangle uniform in [0, 1), as the paper erases (each pixel and channel its own).
+        case random
+    }
+
+    public var probability: Double
+    public var scale: ClosedRange<Double>
+    public var ratio: ClosedRange<Double>
+    public var fill: Fill
+
+    public init(probability: Double = 0.5, scale: ClosedRange<Double> = 0.02...0.33,
+                ratio: ClosedRange<Double> = 0.3...3.3, fill: Fill = .zero) {
+        self.probability = probability
+        self.scale = scale
+        self.ratio = ratio
+        self.fill = fill
     }
 }
 

@@ -555,7 +555,7 @@ struct NetworkBuilder {
         }
     }
 
-    /// `augment:`: shift, rotate, crop, hflip and jitter; the crop must give back the input's size.
+    /// `augment:`: shift, rotate, crop, hflip, jitter and erase; the crop must give back the input's size.
     func augmentation(_ node: YAMLNode, input: Shape) throws(SpecError) -> Augmentation {
         let aug = try MappingReader(node, section: "'augment'", keys: SpecVocabulary.augment.keys, budget: budget)
         var augmentation = Augmentation(shift: try aug.int("shift"), rotate: try aug.double("rotate"), hflip: try aug.double("hflip"))
@@ -589,6 +589,23 @@ struct NetworkBuilder {
             let jitter = try MappingReader(node, section: "'jitter'", keys: SpecVocabulary.jitter.keys, budget: budget)
             augmentation.brightness = try jitter.double("brightness")
             augmentation.contrast = try jitter.double("contrast")
+        }
+        if let node = aug["erase"] {
+            let erase = try MappingReader(node, section: "'erase'", keys: SpecVocabulary.erase.keys, budget: budget)
+            var config = RandomErasing(probability: try erase.double("p"), fill: RandomErasing.Fill(rawValue: try erase.choice("fill"))!)
+            /// `[low, high]` with low ≤ high, or the default.
+            func interval(_ name: String, default value: ClosedRange<Double>) throws(SpecError) -> ClosedRange<Double> {
+                guard let node = erase[name] else { return value }
+                let pair = try erase.doubles(name, count: 2, counted: "[low, high]")
+                guard pair[0] <= pair[1] else {
+                    throw .invalidValue(what: "'\(name)'", value: "[\(NumberText.format(pair[0])), \(NumberText.format(pair[1]))]",
+                                        requirement: "low ≤ high", at: node.location)
+                }
+                return pair[0]...pair[1]
+            }
+            config.scale = try interval("scale", default: config.scale)
+            config.ratio = try interval("ratio", default: config.ratio)
+            augmentation.erase = config
         }
         return augmentation
     }

@@ -53,7 +53,7 @@ struct DataParallelTests {
     /// The second spec adds every other augmentation and `normalize: auto`.
     @Test(arguments: [TrainingTests.spec, TrainingTests.spec.replacingOccurrences(
         of: "augment: {shift: 1}",
-        with: "augment: {shift: 1, crop: {pad: 1, fill: reflect}, hflip: 0.5, jitter: {brightness: 0.3, contrast: 0.3}}, normalize: auto")])
+        with: "augment: {shift: 1, crop: {pad: 1, fill: reflect}, hflip: 0.5, jitter: {brightness: 0.3, contrast: 0.3}, erase: {fill: random}}, normalize: auto")])
     func twoRanksTrainLikeOneProcess(spec: String) throws {
         let single = try trainer(world: SingleProcess(), directory: TrainingTests().temporaryDirectory("single"), spec: spec)
         #expect(try single.run(threads: 1))

@@ -44,6 +44,23 @@ struct PreprocessingParserTests {
         #expect(!(try training("  augment: {crop: {pad: 0}, hflip: 0}\n").augment.isEnabled))
     }
 
+    @Test func eraseReadsTorchvisionsParameters() throws {
+        let e = try training("  augment: {erase: {p: 0.25, scale: [0.1, 0.2], ratio: [0.5, 2], fill: random}}\n").augment
+        #expect(e.erase == RandomErasing(probability: 0.25, scale: 0.1...0.2, ratio: 0.5...2, fill: .random))
+        #expect(e.isEnabled)
+        // torchvision's defaults: RandomErasing(p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0).
+        #expect(try training("  augment: {erase: {}}\n").augment.erase == RandomErasing(probability: 0.5, scale: 0.02...0.33, ratio: 0.3...3.3))
+        let order = try #require(error("  augment: {erase: {scale: [0.3, 0.1]}}\n"))
+        guard case .invalidValue(let what, "[0.3, 0.1]", "low ≤ high", let at) = order else { Issue.record("got \(order)"); return }
+        #expect(what == "'scale'" && at == SourceLocation(file: "p.yaml", line: 4, column: 28))
+        #expect(error("  augment: {erase: {scale: [0, 0.1]}}\n")?.message.contains("(0, 1]") == true)
+        #expect(error("  augment: {erase: {scale: [0.1]}}\n")?.message.contains("2 numbers") == true)
+        #expect(error("  augment: {erase: {ratio: [-1, 2]}}\n") != nil)
+        #expect(error("  augment: {erase: {p: 1.5}}\n") != nil)
+        #expect(error("  augment: {erase: {fill: mean}}\n")?.message.contains("random") == true)
+        #expect(error("  augment: {erase: {value: 0}}\n")?.message.contains("value") == true)
+    }
+
     @Test func cropMustGiveBackTheInputSize() throws {
         let e = try #require(error("  augment: {crop: {size: 28, pad: 4}}\n"))
         guard case .invalidValue(let what, "28", let requirement, let at) = e else { Issue.record("got \(e)"); return }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Normalisation and augmentation end to end with the release binary, a few seconds: `normalize: auto`
 # equals NumPy's per-channel mean and std of the training images and is stored in the checkpoint;
-# eval reads it back (the same test accuracy as training reported); crop, flip and jitter runs are
+# eval reads it back (the same test accuracy as training reported); crop, flip, jitter and erase runs are
 # reproducible bit for bit under --seed; a mean per channel is checked at its line and column; a
 # damaged 'normalize' entry in a checkpoint is refused with a message. Prints 'N passed, N failed'.
 source "$(dirname "$0")/common.bash"
@@ -20,12 +20,12 @@ train:
   batch: 50
   optimizer: {name: adam, lr: 0.002}
   normalize: auto
-  augment: {crop: {pad: 3, fill: reflect}, hflip: 0.2, jitter: {brightness: 0.3, contrast: 0.3}, shift: 1, rotate: 5}
+  augment: {crop: {pad: 3, fill: reflect}, hflip: 0.2, jitter: {brightness: 0.3, contrast: 0.3}, erase: {p: 0.5, fill: random}, shift: 1, rotate: 5}
 YAML
 $CNNC train "$WORK/pre.yaml" --data "$WORK/digits" --seed 3 --out "$WORK/a" > "$WORK/a.log" 2>&1
 $CNNC train "$WORK/pre.yaml" --data "$WORK/digits" --seed 3 --out "$WORK/b" > /dev/null 2>&1
 tail -n 2 "$WORK/a.log"
-check "crop, flip, jitter, shift and rotate under one --seed: the same weights bit for bit" cmp -s "$WORK/a/last.safetensors" "$WORK/b/last.safetensors"
+check "crop, flip, jitter, erase, shift and rotate under one --seed: the same weights bit for bit" cmp -s "$WORK/a/last.safetensors" "$WORK/b/last.safetensors"
 
 # The checkpoint's 'normalize' entry against NumPy on the 1,000 training images (float64, population std).
 statistics_agree() {

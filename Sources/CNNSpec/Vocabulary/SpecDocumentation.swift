@@ -62,7 +62,7 @@ public enum SpecDocumentation {
         sections.append(section(SpecVocabulary.dataSource.title, keys: SpecVocabulary.dataSource.keys))
         for family in SpecVocabulary.families { sections.append(section(family)) }
         for extra in [SpecVocabulary.earlyStop, SpecVocabulary.normalize, SpecVocabulary.augment, SpecVocabulary.crop, SpecVocabulary.jitter,
-                      SpecVocabulary.resize] {
+                      SpecVocabulary.erase, SpecVocabulary.resize] {
             sections.append(section(extra.title, keys: extra.keys, note: extra.note))
         }
         return sections.joined(separator: "\n")

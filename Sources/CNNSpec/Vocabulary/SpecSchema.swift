@@ -98,6 +98,7 @@ public enum SpecSchema {
             "resize": object(SpecVocabulary.resize.keys),
             "crop": object(SpecVocabulary.crop.keys),
             "jitter": object(SpecVocabulary.jitter.keys),
+            "erase": object(SpecVocabulary.erase.keys),
             "normalize": object(SpecVocabulary.normalize.keys),
             "data": object(SpecVocabulary.dataSource.keys),
             "shape": object(SpecVocabulary.inputShape.keys),

@@ -332,10 +332,11 @@ public enum SpecVocabulary {
         Key("hflip", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 1, upperIncluded: true)), .number(0),
             "probability of a horizontal flip (0.5 is torchvision's `RandomHorizontalFlip()`)"),
         Key("jitter", .section("jitter"), .described("none"), "random brightness and contrast (torchvision `ColorJitter`)"),
+        Key("erase", .section("erase"), .described("none"), "random erasing of a rectangle (torchvision `RandomErasing`)"),
     ], note: """
         Training images only, each with its own random stream per (seed, epoch, image): the same image gets the same
         distortion whatever the batch, thread or MPI layout. Applied in this order: shift and rotate (bilinear, black
-        fill), crop, flip, jitter, then `normalize`. docs/data.md, "Normalisation and augmentation", has the details.
+        fill), crop, flip, jitter, erase, then `normalize`. docs/data.md, "Normalisation and augmentation", has the details.
         """)
 
     public static let crop = Section(title: "train.augment.crop", keys: [
@@ -354,6 +355,21 @@ public enum SpecVocabulary {
     ], note: """
         torchvision's `ColorJitter(brightness, contrast)` on float images: the two in a random order, each result
         clamped to [0, 1]; m is the mean of 0.2989 R + 0.587 G + 0.114 B (3 channels) or of every value (other counts).
+        """)
+
+    public static let erase = Section(title: "train.augment.erase", keys: [
+        Key("p", .number(NumberRange(lower: 0, lowerIncluded: true, upper: 1, upperIncluded: true)), .number(0.5),
+            "probability that an image gets a rectangle erased"),
+        Key("scale", .numbers(.aboveZeroToOne), .described("[0.02, 0.33]"),
+            "[low, high]: the rectangle's area, a uniform fraction of the image's"),
+        Key("ratio", .numbers(.positive), .described("[0.3, 3.3]"),
+            "[low, high]: its aspect ratio (height / width), log-uniform"),
+        Key("fill", .choice(RandomErasing.Fill.allCases.map(\.rawValue)), .word("zero"),
+            "`zero`: black; `random`: each value uniform in [0, 1) (the random-erasing paper's choice)"),
+    ], note: """
+        torchvision's `RandomErasing(p, scale, ratio)`: up to ten draws of an area and an aspect ratio until the
+        rectangle fits inside the image (none is erased if none fits), then a uniform place. It comes before
+        `normalize`, so `fill: zero` is black, not the mean colour that torchvision's `value=0` after `Normalize` gives.
         """)
 
     public static let normalize = Section(title: "train.normalize", keys: [
