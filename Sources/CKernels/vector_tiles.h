@@ -6,7 +6,8 @@
 //   VLOAD, VSTORE, VZERO, VSET1, VFMA, VADD, VACTIVATE(v, activation)
 //   TILE(name)                the variant's name for a function
 // Every output accumulates its terms in the same order in both variants (taps, then channels, one FMA each; pixels in
-// order for a weight gradient), so the two give the same bits and a run does not depend on which one the CPU has.
+// order for a weight gradient), so the two give the same bits for the same call. (A network's run can still differ
+// between CPUs with and without AVX-512: Conv2D picks direct, Winograd or GEMM per shape partly by the build.)
 // Tiles hold at most 6 rows (pixels, input channels or Winograd tiles) so that their pointers stay in registers.
 
 // ---------------------------------------------------------------------------------------------

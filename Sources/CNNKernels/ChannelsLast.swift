@@ -42,7 +42,8 @@ public enum DirectConvolution {
     public static var cpuHasAVX512: Bool { cnnc_cpu_has_avx512f() != 0 }
     /// Whether convs whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels:
     /// on by default where the CPU has AVX-512F, off with `CNNC_KERNELS=avx2` in the environment. Both builds give the
-    /// same bits (`KernelAgreementTests`); setting it on where the CPU lacks AVX-512 leaves it off.
+    /// same bits for the same call (`AVX512KernelTests`); Conv2D reads the setting when a model is built, to choose its
+    /// kernels. Setting it on where the CPU lacks AVX-512 leaves it off.
     public static var usesAVX512: Bool {
         get { cnnc_avx512_kernels_enabled() != 0 }
         set { _ = cnnc_set_avx512_kernels(newValue ? 1 : 0) }

@@ -1,7 +1,7 @@
 import CNNKernels
 import Dispatch
 
-/// Layers run in order, each owning the buffer of its output and of that output's gradient:
+/// Layers run in order, each owning the buffer of its output, with their output gradients in a `GradientArena`:
 /// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
 ///
 /// A relu or relu6 right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
@@ -9,9 +9,12 @@ import Dispatch
 /// runs inside the conv (`BatchNormFolding`), which then writes the batchnorm's output buffer.
 final class LayerStack {
     let layers: [RuntimeLayer]
-    /// outputs[i] is layer i's output `[N, H, W, C]`; gradients[i] is dL/d(outputs[i]).
+    /// outputs[i] is layer i's output `[N, H, W, C]`.
     let outputs: [UnsafeMutableBufferPointer<Float>]
-    let gradients: [UnsafeMutableBufferPointer<Float>]
+    /// dL/d(outputs[i]) lives in the arena's slot gradientSlots[i], shared with other layers and stacks (see `GradientArena`):
+    /// it holds layer i's gradient from the moment the layer after it (or the caller) writes it until layer i's backward pass.
+    private let arena: GradientArena
+    private let gradientSlots: [Int]
     /// Every buffer above once (a fused relu shares its conv's), for deallocation.
     private let owned: [UnsafeMutableBufferPointer<Float>]
     /// foldsIntoPrevious[i]: layer i is a batchnorm that the layer before it computes when inference folds.
@@ -19,31 +22,32 @@ final class LayerStack {
     /// Whether the last forward pass folded batchnorms: their inputs were never written, so no backward pass may follow.
     private var lastForwardFolded = false
 
-    init(_ layers: [RuntimeLayer], batchCapacity: Int) {
+    /// `depth`: how deeply the stack is nested in blocks (0 for the network's own layers).
+    init(_ layers: [RuntimeLayer], batchCapacity: Int, arena: GradientArena, depth: Int) {
         precondition(!layers.isEmpty, "a layer stack needs at least one layer")
         self.layers = layers
+        self.arena = arena
         var owned: [UnsafeMutableBufferPointer<Float>] = []
-        func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
-            buffer.initialize(repeating: 0)
-            owned.append(buffer)
-            return buffer
-        }
         var outputs: [UnsafeMutableBufferPointer<Float>] = []
-        var gradients: [UnsafeMutableBufferPointer<Float>] = []
+        var fused: [Bool] = []
         for (i, layer) in layers.enumerated() {
             if i > 0, let relu = layer as? ReLU, let previous = layers[i - 1] as? ReLUFusing {
                 previous.fusedActivation = relu.activation
                 relu.fusedIntoPrevious = true
                 outputs.append(outputs[i - 1])
-                gradients.append(gradients[i - 1])
+                fused.append(true)
             } else {
-                outputs.append(buffer(batchCapacity * layer.facts.output.count))
-                gradients.append(buffer(batchCapacity * layer.facts.output.count))
+                let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(batchCapacity * layer.facts.output.count, 1))
+                buffer.initialize(repeating: 0)
+                owned.append(buffer)
+                outputs.append(buffer)
+                fused.append(false)
             }
         }
+        gradientSlots = zip(layers, GradientArena.parities(fused: fused)).map { layer, parity in
+            arena.reserve(depth: depth, parity: parity, count: batchCapacity * layer.facts.output.count)
+        }
         self.outputs = outputs
-        self.gradients = gradients
         self.owned = owned
         foldsIntoPrevious = layers.indices.map { i in
             guard i > 0, let batchNorm = layers[i] as? BatchNormLayer, let previous = layers[i - 1] as? BatchNormFolding else { return false }
@@ -54,9 +58,12 @@ final class LayerStack {
 
     deinit { owned.forEach { $0.deallocate() } }
 
+    /// dL/d(layer i's output), valid from when it is written until layer i's backward pass ends.
+    func gradient(_ i: Int) -> UnsafeMutablePointer<Float> { arena.pointer(gradientSlots[i]) }
+
     var output: UnsafeMutablePointer<Float> { outputs[layers.count - 1].baseAddress! }
-    /// Where the caller writes dL/d(output) before `backward`.
-    var outputGradient: UnsafeMutablePointer<Float> { gradients[layers.count - 1].baseAddress! }
+    /// Where the caller writes dL/d(output) before each `backward` (which reuses the buffer).
+    var outputGradient: UnsafeMutablePointer<Float> { gradient(layers.count - 1) }
 
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
         let folds = context.foldsBatchNorm && !context.training
@@ -82,8 +89,8 @@ final class LayerStack {
             let run = {
                 self.layers[i].backward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
                                         output: UnsafePointer(self.outputs[i].baseAddress!),
-                                        outputGradient: UnsafePointer(self.gradients[i].baseAddress!),
-                                        inputGradient: i == 0 ? inputGradient : (i == first ? nil : self.gradients[i - 1].baseAddress!),
+                                        outputGradient: UnsafePointer(self.gradient(i)),
+                                        inputGradient: i == 0 ? inputGradient : (i == first ? nil : self.gradient(i - 1)),
                                         batch: batch, context: context)
             }
             if let clock = context.clock { clock.measure(layers[i], backward: true, run) } else { run() }

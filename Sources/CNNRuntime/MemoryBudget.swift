@@ -9,9 +9,10 @@ import Foundation
 /// The count follows what `Model` allocates, rounded up where a layer's kernel choice varies:
 /// - parameters: values and gradients, 2 × P floats; optimizer state: 0–2 × P more (SGD none, momentum,
 ///   Nesterov, AdaGrad and RMSprop one, Adam two);
-/// - per image of the batch: each layer's output and its gradient, plus the layer's own buffers (dropout
-///   mask, max-pool argmax, a dense layer's channels-first copies, a
-///   concat's gradient scratch, a residual's projection);
+/// - per image of the batch: each layer's output, plus the layer's own buffers (dropout mask, max-pool argmax, a
+///   dense layer's channels-first copies, a concat's gradient scratch, a residual's projection); and the output
+///   gradients, two buffers per depth of nesting (`GradientArena`), each counted at the first layer that needs its
+///   whole size;
 /// - per thread: each conv's scratch (im2col columns and their gradient, padded input and gradient,
 ///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output), and its weight-gradient accumulator;
 /// - per conv: its weights packed, flipped and Winograd-transformed, at most 6 × its parameters.
@@ -72,8 +73,9 @@ public struct MemoryBudget: Sendable, Equatable {
         /// Values and gradients of the layer's own learned tensors and buffers.
         public var parameterBytes: Int
         public var optimizerBytes: Int
-        /// Per image: the output and its gradient, and what backward needs besides (dropout mask, max-pool argmax,
-        /// a dense layer's copies, a residual's sums).
+        /// Per image: the output, and what backward needs besides (dropout mask, max-pool argmax, a dense layer's
+        /// copies, a residual's sums); and a gradient buffer of the `GradientArena` when this is the first layer
+        /// whose output gradient needs the buffer's whole size.
         public var activationBytesPerImage: Int
         /// Per thread: a conv's im2col columns, padded copies and Winograd tiles (a bound where the kernel varies).
         public var scratchBytesPerThread: Int
@@ -93,16 +95,20 @@ public struct MemoryBudget: Sendable, Equatable {
     /// Every layer's share of the budget, depth first (a block, then its layers).
     public static func layers(_ analysis: NetworkAnalysis, optimizerSlots: Int) -> [LayerMemory] {
         let floats = MemoryLayout<Float>.size
+        // Each row's output gradient: its arena slot (2 · depth + parity) and size per image, as `LayerStack` reserves them.
+        var gradientSlots: [(slot: Int, count: Int)] = []
         func walk(_ layers: [LayerAnalysis], depth: Int) -> [LayerMemory] {
-            layers.indices.flatMap { index -> [LayerMemory] in
+            // A relu or relu6 right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
+            let fused = layers.indices.map { i in i > 0 && Self.isFusable(layers[i].layer.kind) && Self.fusesReLU(layers[i - 1].layer.kind) }
+            let parities = GradientArena.parities(fused: fused)
+            return layers.indices.flatMap { index -> [LayerMemory] in
                 let facts = layers[index]
                 let children = facts.branches.flatMap { $0 } + facts.shortcut
                 var c = Checked()
                 let own = max(facts.storedValues - children.reduce(0) { $0 + $1.storedValues }, 0)
                 let input = facts.input.count, output = facts.output.count
-                var perImage = c.product(2, output), perThread = 0, fixed = 0
-                // A relu or relu6 right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
-                if Self.isFusable(facts.layer.kind), index > 0, Self.fusesReLU(layers[index - 1].layer.kind) { perImage = 0 }
+                var perImage = fused[index] ? 0 : output, perThread = 0, fixed = 0
+                gradientSlots.append((2 * depth + parities[index], output))
                 switch facts.layer.kind {
                 case .dropout, .concat: perImage = c.sum(perImage, input)
                 case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
@@ -136,7 +142,18 @@ public struct MemoryBudget: Sendable, Equatable {
                 return [row] + facts.branches.flatMap { walk($0, depth: depth + 1) } + walk(facts.shortcut, depth: depth + 1)
             }
         }
-        return walk(analysis.layers, depth: 0)
+        var rows = walk(analysis.layers, depth: 0)
+        // Each arena buffer once, at the first row whose gradient needs its whole size.
+        var largest: [Int: Int] = [:]
+        for use in gradientSlots { largest[use.slot] = max(largest[use.slot] ?? 0, use.count) }
+        var counted = Set<Int>()
+        for (row, use) in zip(rows.indices, gradientSlots) where use.count == largest[use.slot] && !counted.contains(use.slot) {
+            counted.insert(use.slot)
+            var c = Checked()
+            rows[row].activationBytesPerImage = c.sum(rows[row].activationBytesPerImage, c.product(floats, use.count))
+            if c.overflow { rows[row].uncountable = true }
+        }
+        return rows
     }
 
     /// The activations a conv or batchnorm before them applies itself (`ReLU`).

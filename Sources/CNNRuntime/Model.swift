@@ -18,6 +18,8 @@ public final class Model {
     let stack: LayerStack
     /// The first top-level layer whose tensors (or whose inner layers' tensors) are trained: 0 unless layers are frozen.
     public let firstUpdatedLayer: Int
+    /// Every layer's output gradient, two buffers per depth of nesting.
+    let gradients: GradientArena
     /// The input batch `[N, H, W, C]` (channels-last, as every activation).
     let inputBuffer: UnsafeMutableBufferPointer<Float>
 
@@ -30,7 +32,9 @@ public final class Model {
         self.threads = max(1, threads)
         BLAS.setThreads(1) // cnnc splits batches over threads itself
         var factory = LayerFactory(network: analysis.network, batchCapacity: batchCapacity, threads: max(1, threads), kernels: kernels)
-        stack = factory.stack(analysis.layers)
+        stack = factory.stack(analysis.layers, depth: 0)
+        gradients = factory.gradients
+        gradients.allocate()
         parameters = ParameterStore(layers: stack.layers)
         // Fine-tuning: the backward pass ends at the first layer with tensors the optimizer updates.
         func updates(_ layer: RuntimeLayer) -> Bool {
@@ -48,7 +52,8 @@ public final class Model {
     /// The last layer's output of the last forward pass, `[N, outputs]`.
     public var output: UnsafePointer<Float> { UnsafePointer(stack.output) }
     public var outputCount: Int { analysis.output.count }
-    /// Where the loss writes dL/d(output) before `backward`.
+    /// Where the loss writes dL/d(output) before each `backward`: the pass reuses the buffer for other layers'
+    /// gradients (`GradientArena`), so it does not hold dL/d(output) afterwards.
     public var outputGradient: UnsafeMutablePointer<Float> { stack.outputGradient }
 
     public func forward(batch: Int, context: StepContext) {
@@ -93,12 +98,15 @@ struct LayerFactory {
     let batchCapacity: Int, threads: Int
     let kernels: ConvolutionKernels
     var nextIndex = 0
+    /// Every stack's output gradients; the model allocates it once every stack is built.
+    let gradients = GradientArena()
 
-    mutating func stack(_ layers: [LayerAnalysis]) -> LayerStack {
-        LayerStack(layers.map { make($0) }, batchCapacity: batchCapacity)
+    /// `depth`: 0 for the network's layers, one more inside each block.
+    mutating func stack(_ layers: [LayerAnalysis], depth: Int) -> LayerStack {
+        LayerStack(layers.map { make($0, depth: depth) }, batchCapacity: batchCapacity, arena: gradients, depth: depth)
     }
 
-    mutating func make(_ facts: LayerAnalysis) -> RuntimeLayer {
+    mutating func make(_ facts: LayerAnalysis, depth: Int) -> RuntimeLayer {
         let index = nextIndex
         nextIndex += 1
         let scheme = network.initScheme(of: facts.layer)
@@ -129,10 +137,10 @@ struct LayerFactory {
         case .gelu: return Elementwise(facts, GELU())
         case .identity: return Identity(facts)
         case .concat:
-            return ConcatBlock(facts, branches: facts.branches.map { stack($0) }, batchCapacity: batchCapacity)
+            return ConcatBlock(facts, branches: facts.branches.map { stack($0, depth: depth + 1) }, batchCapacity: batchCapacity)
         case .residual:
-            let body = stack(facts.branches[0])
-            let shortcut = facts.shortcut.isEmpty ? nil : stack(facts.shortcut)
+            let body = stack(facts.branches[0], depth: depth + 1)
+            let shortcut = facts.shortcut.isEmpty ? nil : stack(facts.shortcut, depth: depth + 1)
             return ResidualBlock(facts, body: body, shortcut: shortcut, batchCapacity: batchCapacity)
         case .squeezeExcite(let se): return SqueezeExciteLayer(facts, config: se, initScheme: scheme, batchCapacity: batchCapacity)
         case .channelShuffle(let shuffle): return ChannelShuffleLayer(facts, groups: shuffle.groups)

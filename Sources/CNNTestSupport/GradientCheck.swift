@@ -59,12 +59,13 @@ public struct GradientCheck {
 
         input.withUnsafeBufferPointer { model.input.update(from: $0.baseAddress!, count: inputCount) }
         _ = loss()
-        for k in 0..<outputCount { model.outputGradient[k] = Float(upstream[k]) }
+        let outputGradient = upstream.map { Float($0) }
+        for k in 0..<outputCount { model.outputGradient[k] = outputGradient[k] }
         model.parameters.zeroGradients()
         model.backward(batch: batch, context: context)
         let parameterGradients = Array(model.parameters.gradients)
         // Training never needs dL/d(input); ask backward for it explicitly.
-        let inputGradient = InputGradient.compute(model, batch: batch, context: context)
+        let inputGradient = InputGradient.compute(model, batch: batch, context: context, outputGradient: outputGradient)
 
         var report = Report()
         func probe(_ name: String, count: Int, value: (Int) -> UnsafeMutablePointer<Float>, analytic: (Int) -> Double) {
@@ -98,8 +99,11 @@ public struct GradientCheck {
 
 /// dL/d(input) for tests: runs the first layer's backward with an input-gradient buffer.
 enum InputGradient {
-    static func compute(_ model: Model, batch: Int, context: StepContext) -> [Float] {
+    /// `outputGradient` is written again first: a backward pass uses the model's gradient buffers for every layer
+    /// (`GradientArena`), so the last one's does not survive it.
+    static func compute(_ model: Model, batch: Int, context: StepContext, outputGradient: [Float]) -> [Float] {
         model.forward(batch: batch, context: context)
+        outputGradient.withUnsafeBufferPointer { model.outputGradient.update(from: $0.baseAddress!, count: $0.count) }
         model.parameters.zeroGradients()
         var result = [Float](repeating: 0, count: batch * model.analysis.network.input.count)
         result.withUnsafeMutableBufferPointer { buffer in

@@ -3,7 +3,8 @@ import CNNRuntime
 import Testing
 
 /// The AVX-512 build of the direct and Winograd kernels (`CKernels/direct_conv_avx512.c`) sums every output's terms in
-/// the order the AVX2 build does, so the two give the same bits: a run does not depend on which CPU it ran on. Only on a
+/// the order the AVX2 build does, so the two give the same bits for the same calls (a model built with the AVX-512 build
+/// off picks some kernels differently, so its rounding can differ: see `Conv2D`). Only on a
 /// CPU with AVX-512 (elsewhere the AVX2 build always runs, and `KernelAgreementTests` checks it). Serialized: the
 /// tests switch the process-wide choice.
 @Suite(.serialized, .enabled(if: DirectConvolution.cpuHasAVX512, "the CPU has no AVX-512"))

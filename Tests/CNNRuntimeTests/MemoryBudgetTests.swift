@@ -79,4 +79,44 @@ struct MemoryBudgetTests {
         #expect(layers[1].optimizerBytes == 2 * 4 * (4 * 36 * 2 + 2))
         #expect(MemoryBudget.training(a, batchCapacity: 1, threads: 1, optimizer: .adam).optimizerBytes == layers[1].optimizerBytes)
     }
+
+    @Test func gradientsTakeTurnsInTwoBuffersPerDepth() throws {
+        #expect(GradientArena.parities(fused: [false, false, true, false, false]) == [0, 1, 1, 0, 1])
+        #expect(GradientArena.parities(fused: [false]) == [0])
+        // conv1 (4×8×8 = 256), batchnorm1 (256) with its relu, conv2 (128), flatten (128), dense (10): slots 0 and 1 of
+        // depth 0 hold 256 floats each, counted at conv1 and batchnorm1.
+        let a = try analysis("""
+            input: [1, 8, 8]
+            layers:
+              - conv: {filters: 4, size: 3, pad: 1}
+              - batchnorm
+              - relu
+              - conv: {filters: 2, size: 3, pad: 1}
+              - flatten
+              - dense: {units: 10}
+            """)
+        let rows = MemoryBudget.layers(a, optimizerSlots: 0)
+        #expect(rows.map(\.activationBytesPerImage) == [4 * (256 + 256), 4 * (256 + 256), 0, 4 * 128, 4 * 128, 4 * (10 + 2 * 128)])
+        #expect(Model(a, batchCapacity: 3).gradients.capacity == 3 * (256 + 256))
+    }
+
+    @Test func blocksAtTheSameDepthShareTheirGradientBuffers() throws {
+        // Three residual blocks: two of 8×6×6 = 288 floats per layer, then one of stride 2 with its projection (4×3×3 = 36):
+        // depth 0 keeps two buffers of 288, depth 1 two of 288 as well, however many blocks there are.
+        let a = try analysis("""
+            input: [8, 6, 6]
+            layers:
+              - residual: [conv: {filters: 8, size: 3, pad: 1}, batchnorm, relu, conv: {filters: 8, size: 3, pad: 1}]
+              - relu
+              - residual: [conv: {filters: 8, size: 3, pad: 1}, relu, conv: {filters: 8, size: 3, pad: 1}, batchnorm]
+              - residual: [conv: {filters: 4, size: 3, stride: 2, pad: 1}]
+            """)
+        #expect(Model(a, batchCapacity: 2).gradients.capacity == 2 * (288 + 288 + 288 + 288))
+        // The budget counts each of the four buffers once: depth 1's at residual1's conv1 and batchnorm1, the first
+        // layers that need their whole size, and not at conv2, which takes its turn in conv1's.
+        let rows = MemoryBudget.layers(a, optimizerSlots: 0)
+        let conv1 = rows[1], conv2 = rows[4]
+        #expect(conv1.layer.name == "conv1" && conv1.activationBytesPerImage == 4 * (288 + 288))
+        #expect(conv2.layer.name == "conv2" && conv2.activationBytesPerImage == 4 * 288)
+    }
 }

@@ -42,7 +42,8 @@ int cnnc_cpu_has_avx2_fma(void);
 int cnnc_cpu_has_avx512f(void);
 /// 1 when calls whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels: by
 /// default when the CPU has AVX-512F and the environment variable CNNC_KERNELS is not "avx2". Both builds give the
-/// same bits; only the time differs.
+/// same bits for the same call; the setting also moves Conv2D's line between kernels, so a model built with it on and
+/// one built with it off can differ in rounding.
 int cnnc_avx512_kernels_enabled(void);
 /// Turns the AVX-512 build on (only where the CPU has it) or off, for tests and benchmarks; returns the previous state.
 int cnnc_set_avx512_kernels(int enabled);

@@ -8,8 +8,8 @@ import CNNKernels
 ///
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
 /// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
-/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 with the AVX-512 build; not 1×1, except
-///   a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it
+/// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 for the AVX-512 build's shapes with
+///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it
 ///   and F is a multiple of 16)
 ///   on a zero-padded copy of the image (or the image itself when no padding is needed); the input gradient is
 ///   the same kernel run on the padded output gradient with the flipped, transposed filters (stride 1, padding
@@ -63,7 +63,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     let flipped: UnsafeMutablePointer<Float>
     /// Winograd-transformed `packed` `[16][C][F]` and `flipped` `[16][F][C]`.
     let transformed: UnsafeMutablePointer<Float>, transformedFlipped: UnsafeMutablePointer<Float>
-    /// `packed` and `flipped` in the direct kernel's panel layout, where it differs from theirs (more than 64 filters).
+    /// `packed` and `flipped` in the direct kernel's panel layout `[⌈F/64⌉][KH][KW][C][≤ 64]` (flipped: F and C swapped),
+    /// where it differs from theirs: more than 64 filters (`panels`) or input channels (`flippedPanels`).
     let panels: UnsafeMutablePointer<Float>?, flippedPanels: UnsafeMutablePointer<Float>?
     /// Images unrolled into one column matrix on the GEMM path (`Conv2D+GEMM.swift`).
     let stackedImages: Int
@@ -99,15 +100,18 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // at ~18 (Benchmarks/NOTES.md, change 10). The AVX-512 build moves the line to 2^18: 128 → 128 3×3 convs ran
         // 1.4–1.6× faster in Winograd than in GEMM; 256 → 256 and 512 → 512 ran 1.3–2× slower in the direct kernels than in
         // GEMM, forward and backward (Benchmarks/NOTES.md, change 16).
+        // The higher line holds for the AVX-512 build's shapes only: a pass whose outputs (filters, or channels for the
+        // input gradient) are not a multiple of 16 runs the AVX2 build.
         let weightCount = kernelArea * channels * filters
-        let largeFilters = weightCount > (kernels == .fastest && DirectConvolution.usesAVX512 ? 1 << 18 : 1 << 17)
+        let avx512 = kernels == .fastest && DirectConvolution.usesAVX512
+        func fitsDirect(outputs: Int) -> Bool { weightCount <= (avx512 && outputs % 16 == 0 ? 1 << 18 : 1 << 17) }
         // 1×1 convs: the AVX-512 direct kernel ran their forward pass 1.1–1.9× faster than OpenBLAS, their backward
         // 1.1–1.4× slower (ResNet-50, change 17), so it takes only the forward pass, and only in its own build.
-        let pointwiseDirect = kernels == .fastest && DirectConvolution.usesAVX512 && filters % 16 == 0
+        let pointwiseDirect = avx512 && filters % 16 == 0
         directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
-            && (!isPointwise || pointwiseDirect) && !largeFilters
+            && (!isPointwise || pointwiseDirect) && fitsDirect(outputs: filters)
         directBackward = directForward && !isPointwise
-        directInputGradient = directBackward && channels % 8 == 0 && w.stride == Size2(square: 1)
+        directInputGradient = directBackward && channels % 8 == 0 && fitsDirect(outputs: channels) && w.stride == Size2(square: 1)
             && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
         let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
             && channels >= 16 && filters >= 16
@@ -146,9 +150,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         transformed.initialize(repeating: 0, count: winogradForward ? 16 * channels * filters : 1)
         transformedFlipped = .allocate(capacity: winogradInputGradient ? 16 * channels * filters : 1)
         transformedFlipped.initialize(repeating: 0, count: winogradInputGradient ? 16 * channels * filters : 1)
-        panels = directForward && !winogradForward && filters > DirectConvolution.panelWidth ? .allocate(capacity: weightCount) : nil
-        flippedPanels = directInputGradient && !winogradInputGradient && channels > DirectConvolution.panelWidth
-            ? .allocate(capacity: weightCount) : nil
+        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            return buffer
+        }
+        panels = directForward && !winogradForward && filters > DirectConvolution.panelWidth ? zeroed(weightCount) : nil
+        flippedPanels = directInputGradient && !winogradInputGradient && channels > DirectConvolution.panelWidth ? zeroed(weightCount) : nil
     }
 
     deinit {

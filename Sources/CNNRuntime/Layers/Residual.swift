@@ -60,10 +60,13 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
         eachChunk(batch: batch, size: outSize, threads: threads) { offset, count in
             fusedActivation.mask(output: output + offset, gradient: dy + offset, count: count)
             (body.outputGradient + offset).update(from: dy + offset, count: count)
-            if let shortcut { (shortcut.outputGradient + offset).update(from: dy + offset, count: count) }
         }
         body.backward(input: input, inputGradient: inputGradient, batch: batch, context: context)
         if let shortcut {
+            // Only now: the body and the shortcut keep their gradients in the same buffers (`GradientArena`).
+            eachChunk(batch: batch, size: outSize, threads: threads) { offset, count in
+                (shortcut.outputGradient + offset).update(from: dy + offset, count: count)
+            }
             shortcut.backward(input: input, inputGradient: inputGradient == nil ? nil : shortcutGradient, batch: batch, context: context)
         }
         guard let inputGradient else { return }

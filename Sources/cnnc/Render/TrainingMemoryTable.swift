@@ -30,7 +30,8 @@ enum TrainingMemoryTable {
         lines.append("  optimizer state: \(Format.bytes(budget.optimizerBytes)) (\(optimizer.rawValue): "
                      + (slots == 0 ? "none" : Format.count(slots, "float")) + " per parameter)")
         lines.append("  activations kept for backward: \(Format.bytes(budget.bytesPerImage * batch)) (\(Format.bytes(budget.bytesPerImage)) per image: "
-                     + "the input batch, each layer's output and its gradient (a relu after a conv or batchnorm shares theirs), masks, argmax and copies)")
+                     + "the input batch, each layer's output (a relu after a conv or batchnorm shares its), masks, argmax and copies, "
+                     + "and the output gradients: two buffers per depth of nesting, each at the first layer that needs its whole size)")
         lines.append("  scratch: \(Format.bytes(budget.bytesPerThread * threads)) (\(Format.bytes(budget.bytesPerThread)) per thread: "
                      + "im2col columns, padded copies, Winograd tiles; a bound)")
         lines.append("  weight copies and runtime: \(Format.bytes(budget.fixedBytes)) (packed and transformed weights, a bound, "
