@@ -102,9 +102,10 @@ public enum ImageTransforms {
                      "erased rectangle outside the image")
         for c in 0..<channels {
             for y in r.top..<(r.top + r.height) {
-                let row = image + (c * height + y) * width
-                for x in r.left..<(r.left + r.width) {
-                    row[x] = fill == .random ? generator.nextUnitFloat() : 0
+                let row = image + (c * height + y) * width + r.left
+                switch fill {
+                case .zero: row.update(repeating: 0, count: r.width)
+                case .random: for x in 0..<r.width { row[x] = generator.nextUnitFloat() }
                 }
             }
         }

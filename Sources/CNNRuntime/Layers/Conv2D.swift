@@ -9,11 +9,10 @@ import CNNKernels
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
 /// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
 /// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 for the AVX-512 build's shapes with
-///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels` (AVX2, or AVX-512 where the CPU has it
-///   and F is a multiple of 16)
-///   on a zero-padded copy of the image (or the image itself when no padding is needed); the input gradient is
-///   the same kernel run on the padded output gradient with the flipped, transposed filters (stride 1, padding
-///   within the window);
+///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels`
+///   (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16) on a zero-padded copy of the image (or the
+///   image itself when no padding is needed); the input gradient is the same kernel run on the padded output gradient
+///   with the flipped, transposed filters (stride 1, padding within the window);
 /// - Winograd F(2×2, 3×3) for the direct shapes that are 3×3 stride-1 with ≥ 16 channels in and out
 ///   (`CKernels/winograd.c`);
 /// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place).
