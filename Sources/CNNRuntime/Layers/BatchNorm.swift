@@ -23,6 +23,12 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     /// inference). The backward pass recomputes x̂ = (x − μ)·(1 / √(σ² + ε)) from the input, as PyTorch does,
     /// instead of keeping a normalised copy of every input.
     let mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>
+    /// Working memory of the sums, allocated once (and grown only if a later call splits over more threads), so a
+    /// step allocates nothing: per thread, `2C` Double partial sums and `2C` Float per-image sums; `2C` Double totals;
+    /// `3C` Float coefficients of the input gradient.
+    private var partialSums: UnsafeMutablePointer<Double>, imageSums: UnsafeMutablePointer<Float>
+    private var scratchChunks = 1
+    private let totals: UnsafeMutablePointer<Double>, coefficients: UnsafeMutablePointer<Float>
     /// Set by the layer stack when a `relu` or `relu6` follows (see the type's comment).
     var fusedActivation = FusedActivation.none
     /// `freeze: {statistics: true}`: training normalises with the running statistics and leaves them as they are.
@@ -37,11 +43,29 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         mean.initialize(repeating: 0, count: channels)
         inverseStd = .allocate(capacity: channels)
         inverseStd.initialize(repeating: 1, count: channels)
+        partialSums = .allocate(capacity: 2 * channels)
+        imageSums = .allocate(capacity: 2 * channels)
+        totals = .allocate(capacity: 2 * channels)
+        coefficients = .allocate(capacity: 3 * channels)
     }
 
     deinit {
-        mean.deallocate()
-        inverseStd.deallocate()
+        for buffer in [mean, inverseStd, imageSums, coefficients] { buffer.deallocate() }
+        partialSums.deallocate()
+        totals.deallocate()
+    }
+
+    /// The number of threads a batch's sums split over, with the scratch grown to hold them.
+    private func sumChunks(batch: Int, threads: Int) -> Int {
+        let chunks = max(1, min(threads, batch))
+        if chunks > scratchChunks {
+            partialSums.deallocate()
+            imageSums.deallocate()
+            partialSums = .allocate(capacity: chunks * 2 * channels)
+            imageSums = .allocate(capacity: chunks * 2 * channels)
+            scratchChunks = chunks
+        }
+        return chunks
     }
 
     public var parameterSpecs: [ParameterSpec] {
@@ -56,75 +80,61 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     }
 
     /// Per channel over every pixel of the batch (channels-last rows of C): Σ x in forward, or Σ dy and Σ dy·x̂ in
-    /// backward (`gradientOf`: x, the layer's input; x̂ recomputed from it). Per image in Float (≤ H·W terms), across
-    /// images in Double, split over threads by images and reduced in thread order. With `reluOutput`, each image of
-    /// dy (a gradient this layer owns) is first masked by the fused activation's backward, while in cache.
+    /// backward (`gradientOf`: x, the layer's input; x̂ recomputed from it), into `totals[0..<C]` and `totals[C..<2C]`.
+    /// Per image in Float (≤ H·W terms), across images in Double, split over threads by images and reduced in thread
+    /// order. With `reluOutput`, each image of dy (a gradient this layer owns) is first masked by the fused
+    /// activation's backward, while in cache.
     private func channelSums(_ values: UnsafePointer<Float>, gradientOf input: UnsafePointer<Float>? = nil,
-                             maskedBy reluOutput: UnsafePointer<Float>? = nil, batch: Int,
-                             threads: Int) -> (first: [Double], second: [Double]) {
-        let chunks = max(1, min(threads, batch))
-        var partial = [Double](repeating: 0, count: chunks * 2 * channels)
-        partial.withUnsafeMutableBufferPointer { partial in
-            let base = partial.baseAddress!
-            Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
-                let sums = base + chunk * 2 * channels, products = sums + channels
-                let rowSum = UnsafeMutablePointer<Float>.allocate(capacity: 2 * channels), rowProduct = rowSum + channels
-                defer { rowSum.deallocate() }
-                for n in images {
-                    rowSum.update(repeating: 0, count: 2 * channels)
-                    let offset = n * area * channels
-                    if let reluOutput {
-                        fusedActivation.mask(output: reluOutput + offset, gradient: UnsafeMutablePointer(mutating: values + offset),
-                                              count: area * channels)
-                    }
-                    if let input {
-                        BatchNormKernels.gradientSums(values + offset, input: input + offset, rows: area, channels: channels,
-                                                      mean: mean, inverseStd: inverseStd, sum: rowSum, product: rowProduct)
-                    } else {
-                        BatchNormKernels.channelSum(values + offset, rows: area, channels: channels, into: rowSum)
-                    }
-                    for c in 0..<channels { sums[c] += Double(rowSum[c]); products[c] += Double(rowProduct[c]) }
+                             maskedBy reluOutput: UnsafePointer<Float>? = nil, batch: Int, threads: Int) {
+        let chunks = sumChunks(batch: batch, threads: threads)
+        let (partialSums, imageSums, channels, area) = (partialSums, imageSums, channels, area)
+        let (mean, inverseStd, fusedActivation) = (mean, inverseStd, fusedActivation)
+        Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
+            let sums = partialSums + chunk * 2 * channels, products = sums + channels
+            let rowSum = imageSums + chunk * 2 * channels, rowProduct = rowSum + channels
+            sums.update(repeating: 0, count: 2 * channels)
+            for n in images {
+                rowSum.update(repeating: 0, count: 2 * channels)
+                let offset = n * area * channels
+                if let reluOutput {
+                    fusedActivation.mask(output: reluOutput + offset, gradient: UnsafeMutablePointer(mutating: values + offset),
+                                          count: area * channels)
                 }
+                if let input {
+                    BatchNormKernels.gradientSums(values + offset, input: input + offset, rows: area, channels: channels,
+                                                  mean: mean, inverseStd: inverseStd, sum: rowSum, product: rowProduct)
+                } else {
+                    BatchNormKernels.channelSum(values + offset, rows: area, channels: channels, into: rowSum)
+                }
+                for c in 0..<channels { sums[c] += Double(rowSum[c]); products[c] += Double(rowProduct[c]) }
             }
         }
-        var first = [Double](repeating: 0, count: channels), second = [Double](repeating: 0, count: channels)
-        for chunk in 0..<chunks {
-            for c in 0..<channels {
-                first[c] += partial[chunk * 2 * channels + c]
-                second[c] += partial[chunk * 2 * channels + channels + c]
-            }
-        }
-        return (first, second)
+        reduce(chunks: chunks, width: 2 * channels)
     }
 
-    /// Σ (x − μ_c)² per channel over every pixel of the batch: per image in Float (≤ H·W terms, from the
-    /// Float μ the normalisation uses), across images in Double, reduced in thread order.
-    private func centeredSquares(_ values: UnsafePointer<Float>, means: [Double], batch: Int, threads: Int) -> [Double] {
-        let chunks = max(1, min(threads, batch))
-        let mean = means.map { Float($0) }
-        var partial = [Double](repeating: 0, count: chunks * channels)
-        partial.withUnsafeMutableBufferPointer { partial in
-            let base = partial.baseAddress!
-            mean.withUnsafeBufferPointer { mean in
-                let mean = mean.baseAddress!
-                Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
-                    let sums = base + chunk * channels
-                    let row = UnsafeMutablePointer<Float>.allocate(capacity: channels)
-                    defer { row.deallocate() }
-                    for n in images {
-                        row.update(repeating: 0, count: channels)
-                        BatchNormKernels.centeredSquares(values + n * area * channels, rows: area, channels: channels, mean: mean,
-                                                         into: row)
-                        for c in 0..<channels { sums[c] += Double(row[c]) }
-                    }
-                }
+    /// Σ (x − μ_c)² per channel over every pixel of the batch, into `totals[0..<C]`: per image in Float (≤ H·W terms,
+    /// from the Float μ in `mean`, the one the normalisation uses), across images in Double, reduced in thread order.
+    private func centeredSquares(_ values: UnsafePointer<Float>, batch: Int, threads: Int) {
+        let chunks = sumChunks(batch: batch, threads: threads)
+        let (partialSums, imageSums, channels, area, mean) = (partialSums, imageSums, channels, area, mean)
+        Parallel.forEachChunk(count: batch, chunks: chunks) { chunk, images in
+            let sums = partialSums + chunk * channels, row = imageSums + chunk * channels
+            sums.update(repeating: 0, count: channels)
+            for n in images {
+                row.update(repeating: 0, count: channels)
+                BatchNormKernels.centeredSquares(values + n * area * channels, rows: area, channels: channels, mean: mean, into: row)
+                for c in 0..<channels { sums[c] += Double(row[c]) }
             }
         }
-        var total = [Double](repeating: 0, count: channels)
+        reduce(chunks: chunks, width: channels)
+    }
+
+    /// `totals[i] = Σ_chunk partialSums[chunk·width + i]`, in chunk order (the same figures for any thread timing).
+    private func reduce(chunks: Int, width: Int) {
+        totals.update(repeating: 0, count: width)
         for chunk in 0..<chunks {
-            for c in 0..<channels { total[c] += partial[chunk * channels + c] }
+            for i in 0..<width { totals[i] += partialSums[chunk * width + i] }
         }
-        return total
     }
 
     /// Inference's y = γ·(x − μ)/√(σ² + ε) + β as y = s·x + t per channel, from the running statistics, folded into
@@ -143,13 +153,11 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         if context.training && !frozenStatistics {
             // Two passes, the mean and then Σ(x − μ)², as PyTorch: the one-pass E[x²] − μ² cancels when
             // |μ| ≫ σ (float32 sums of squares lose the variance's digits), which a deep network's gradients amplify.
-            let (sums, _) = channelSums(input, batch: batch, threads: context.threads)
-            let means = sums.map { $0 / Double(count) }
-            let squares = centeredSquares(input, means: means, batch: batch, threads: context.threads)
+            channelSums(input, batch: batch, threads: context.threads)
+            for c in 0..<channels { mean[c] = Float(totals[c] / Double(count)) }
+            centeredSquares(input, batch: batch, threads: context.threads)
             for c in 0..<channels {
-                let mu = means[c]
-                let variance = squares[c] / Double(count)
-                mean[c] = Float(mu)
+                let variance = totals[c] / Double(count)
                 inverseStd[c] = 1 / (Float(variance) + eps).squareRoot()
                 let unbiased = count > 1 ? variance * Double(count) / Double(count - 1) : variance
                 runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean[c]
@@ -173,16 +181,16 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
         let count = Float(batch * area)
         // With a fused relu, the sums read the gradient after its mask (dy = 0 where the output was clamped); the
         // buffer is the relu's output gradient, which nothing else reads.
-        let (sumDy, sumDyXhat) = channelSums(outputGradient, gradientOf: input, maskedBy: fusedActivation != .none ? output : nil,
-                                             batch: batch, threads: context.threads)
+        channelSums(outputGradient, gradientOf: input, maskedBy: fusedActivation != .none ? output : nil, batch: batch,
+                    threads: context.threads)
+        let sumDy = totals, sumDyXhat = totals + channels
         for c in 0..<channels {
             gammaGradient[c] += Float(sumDyXhat[c])
             betaGradient[c] += Float(sumDy[c])
         }
         guard let inputGradient else { return }
         // Training: dx = γ/(M·σ) · (M·dy − Σdy − x̂·Σ(dy·x̂)). Inference (running statistics are constants): dx = γ/σ · dy.
-        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
-        var slope = [Float](repeating: 0, count: channels)
+        let scale = coefficients, shift = coefficients + channels, slope = coefficients + 2 * channels
         for c in 0..<channels {
             if context.training && !frozenStatistics {
                 let s = gamma[c] * inverseStd[c] / count
@@ -190,21 +198,15 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
                 shift[c] = s * Float(sumDy[c])
                 slope[c] = s * Float(sumDyXhat[c])
             } else {
-                scale[c] = gamma[c] * inverseStd[c]
+                (scale[c], shift[c], slope[c]) = (gamma[c] * inverseStd[c], 0, 0)
             }
         }
-        scale.withUnsafeBufferPointer { scale in
-            shift.withUnsafeBufferPointer { shift in
-                slope.withUnsafeBufferPointer { slope in
-                    let (a, b, k) = (scale.baseAddress!, shift.baseAddress!, slope.baseAddress!)
-                    Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-                        let offset = images.lowerBound * area * channels
-                        BatchNormKernels.backward(outputGradient + offset, input: input + offset, rows: images.count * area,
-                                                  channels: channels, mean: mean, inverseStd: inverseStd, scale: a, shift: b, slope: k,
-                                                  inputGradient: inputGradient + offset)
-                    }
-                }
-            }
+        let (channels, area, mean, inverseStd) = (channels, area, mean, inverseStd)
+        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
+            let offset = images.lowerBound * area * channels
+            BatchNormKernels.backward(outputGradient + offset, input: input + offset, rows: images.count * area, channels: channels,
+                                      mean: mean, inverseStd: inverseStd, scale: scale, shift: shift, slope: slope,
+                                      inputGradient: inputGradient + offset)
         }
     }
 }
