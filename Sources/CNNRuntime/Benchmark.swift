@@ -17,7 +17,8 @@ public struct Benchmark {
         /// Median seconds per batch.
         public var forward: Double
         public var backward: Double
-        /// The layer runs inside the one before it (a relu after a conv or batchnorm): its time is that layer's.
+        /// The layer runs inside the one before it (a relu after a conv or batchnorm; in inference, a batchnorm folded
+        /// into the conv before it): its time is that layer's.
         public var fused: Bool
         /// Forward multiply-adds per image (conv, dense and the like; 0 for the rest).
         public var multiplyAdds: Int
@@ -37,7 +38,8 @@ public struct Benchmark {
         public var inferGFLOPs: Double { 2 * Double(forwardMultiplyAdds) * inferImagesPerSecond / 1e9 }
         /// Peak resident set of the process after both measurements (getrusage), in bytes.
         public var peakResidentBytes: Int
-        /// Per-layer medians from separately timed steps (timing each layer adds a little overhead).
+        /// Per-layer medians from separately timed steps (timing each layer adds a little overhead): of training
+        /// steps, or of inference batches (backward 0) when only inference was timed.
         public var layers: [LayerTime]
     }
 
@@ -45,7 +47,8 @@ public struct Benchmark {
     public var batch: Int, threads: Int, iterations: Int, warmup: Int
     public var optimizer: OptimizerConfig
     public var kernels: ConvolutionKernels = .fastest
-    /// Times inference only (no training steps, no per-layer breakdown): the training figures are then 0.
+    /// Times inference only (no training steps; the per-layer breakdown is of inference batches): the training
+    /// figures are then 0.
     public var inferenceOnly = false
 
     public init(_ analysis: NetworkAnalysis, batch: Int, threads: Int, iterations: Int, warmup: Int = 5) {
@@ -82,20 +85,28 @@ public struct Benchmark {
         }
         let inference = StepContext.inference(threads: threads)
 
-        if inferenceOnly {
-            for _ in 0..<warmup { model.forward(batch: batch, context: inference) }
-            let infer = Self.median((0..<iterations).map { _ in Self.seconds { model.forward(batch: batch, context: inference) } })
-            return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: 0, inferSeconds: infer,
-                          forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: [])
+        func inferenceBatch(clock: LayerClock? = nil) {
+            var context = inference
+            context.clock = clock
+            model.forward(batch: batch, context: context)
         }
-        for _ in 0..<warmup { trainStep() }
-        let train = Self.median((0..<iterations).map { _ in Self.seconds { trainStep() } })
-        for _ in 0..<warmup { model.forward(batch: batch, context: inference) }
-        let infer = Self.median((0..<iterations).map { _ in Self.seconds { model.forward(batch: batch, context: inference) } })
+        var train = 0.0
+        if !inferenceOnly {
+            for _ in 0..<warmup { trainStep() }
+            train = Self.median((0..<iterations).map { _ in Self.seconds { trainStep() } })
+        }
+        for _ in 0..<warmup { inferenceBatch() }
+        let infer = Self.median((0..<iterations).map { _ in Self.seconds { inferenceBatch() } })
+        // Per-layer breakdown: a few more steps (or batches), each layer (nested ones too) timed on its own.
+        let layers = Self.layerTimes(model.layers, steps: max(3, min(iterations, 20)), folds: inferenceOnly,
+                                     run: { inferenceOnly ? inferenceBatch(clock: $0) : trainStep(clock: $0) })
+        return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: train, inferSeconds: infer,
+                      forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: layers)
+    }
 
-        // Per-layer breakdown: a few more steps, each layer (nested ones too) timed on its own.
-        let timedSteps = max(3, min(iterations, 20))
-        let clock = LayerClock()
+    /// Each layer's (nested ones too) median forward and backward seconds over `steps` runs of `run`, which passes the
+    /// clock to the layers; `folds`: the runs are inference that folds batchnorms into the convs before them.
+    static func layerTimes(_ network: [RuntimeLayer], steps: Int, folds: Bool, run: (LayerClock) -> Void) -> [LayerTime] {
         var rows: [(layer: RuntimeLayer, depth: Int)] = []
         func collect(_ layers: [RuntimeLayer], depth: Int) {
             for layer in layers {
@@ -103,20 +114,20 @@ public struct Benchmark {
                 collect(layer.children, depth: depth + 1)
             }
         }
-        collect(model.layers, depth: 0)
+        collect(network, depth: 0)
+        let clock = LayerClock()
         var samples = [[(forward: Double, backward: Double)]]()
-        for _ in 0..<timedSteps {
+        for _ in 0..<steps {
             clock.reset()
-            trainStep(clock: clock)
+            run(clock)
             samples.append(rows.map { clock.time(of: $0.layer) })
         }
-        let layers = rows.enumerated().map { i, row in
-            LayerTime(name: row.layer.facts.name, kind: row.layer.facts.layer.kind.keyword, depth: row.depth,
-                      forward: Self.median(samples.map { $0[i].forward }), backward: Self.median(samples.map { $0[i].backward }),
-                      fused: (row.layer as? ReLU)?.fusedIntoPrevious ?? false, multiplyAdds: row.layer.facts.multiplyAdds)
+        return rows.enumerated().map { i, row in
+            let fused = ((row.layer as? ReLU)?.fusedIntoPrevious ?? false) || (folds && (row.layer as? BatchNormLayer)?.foldsIntoPrevious == true)
+            return LayerTime(name: row.layer.facts.name, kind: row.layer.facts.layer.kind.keyword, depth: row.depth,
+                             forward: median(samples.map { $0[i].forward }), backward: median(samples.map { $0[i].backward }),
+                             fused: fused, multiplyAdds: row.layer.facts.multiplyAdds)
         }
-        return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: train, inferSeconds: infer,
-                      forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: layers)
     }
 
     static func seconds(_ body: () -> Void) -> Double {

@@ -52,6 +52,7 @@ final class LayerStack {
         foldsIntoPrevious = layers.indices.map { i in
             guard i > 0, let batchNorm = layers[i] as? BatchNormLayer, let previous = layers[i - 1] as? BatchNormFolding else { return false }
             previous.foldedBatchNorm = batchNorm
+            batchNorm.foldsIntoPrevious = true
             return true
         }
     }

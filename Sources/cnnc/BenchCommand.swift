@@ -10,7 +10,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure training and inference throughput, GFLOP/s and peak memory of a spec's network.",
         discussion: """
             After a warm-up, times --iters training steps (forward, loss, backward, optimizer) and --iters inference \
-            batches on random inputs and reports the medians, then a per-layer breakdown. Compare runs as ratios \
+            batches on random inputs and reports the medians, then a per-layer breakdown (of the training step, or \
+            of inference with --inference-only). Compare runs as ratios \
             measured in one session: shared machines are noisy (see Benchmarks/compare.sh).
             """)
 
@@ -23,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var overrides: SpecOptions
     @Option(help: "Convolution kernels: fastest (Winograd, direct, GEMM as the shapes allow), direct, or im2col (GEMM only).")
     var kernels: ConvolutionKernels = .fastest
-    @Flag(help: "Time inference only (no training steps, no per-layer breakdown; training figures are reported as 0).")
+    @Flag(help: "Time inference only (no training steps; the per-layer breakdown is of inference; training figures are reported as 0).")
     var inferenceOnly = false
     @Flag(help: "Print a JSON object (train_images_per_s, infer_images_per_s, peak_rss_bytes, ...).") var json = false
 
@@ -68,24 +69,30 @@ enum BenchReport {
         lines.append("  peak memory \(Format.decimal(peak / 1_048_576, places: 1)) MiB resident"
                      + " (estimated before allocating, as cnnc params --batch \(r.batch) prints it: "
                      + "\(Format.decimal(estimate / 1_048_576, places: 1)) MiB, \(Format.decimal(estimate / peak, places: 2))× the measured peak)")
-        var table = TextTable(headers: ["layer", "kind", "forward ms", "backward ms", "forward GFLOP/s", "share"],
-                              numeric: [false, false, true, true, true, true])
+        // Only inference timed: its breakdown has no backward column.
+        let training = r.trainSeconds > 0
+        var table = TextTable(headers: ["layer", "kind", "forward ms"] + (training ? ["backward ms"] : []) + ["forward GFLOP/s", "share"],
+                              numeric: [false, false, true] + (training ? [true] : []) + [true, true])
         let total = r.layers.filter { $0.depth == 0 }.reduce(0) { $0 + $1.forward + $1.backward }
         for layer in r.layers {
             let name = String(repeating: "  ", count: layer.depth) + layer.name
             if layer.fused {
-                table.rows.append([name, layer.kind, "fused", "fused", "", ""])
+                table.rows.append([name, layer.kind, "fused"] + (training ? ["fused"] : []) + ["", ""])
                 continue
             }
             let rate = layer.multiplyAdds > 0 && layer.forward > 0
                 ? Format.decimal(2 * Double(layer.multiplyAdds) * Double(r.batch) / layer.forward / 1e9, places: 1) : ""
-            table.rows.append([name, layer.kind, Format.decimal(layer.forward * 1000, places: 3),
-                               Format.decimal(layer.backward * 1000, places: 3), rate,
-                               Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
+            table.rows.append([name, layer.kind, Format.decimal(layer.forward * 1000, places: 3)]
+                              + (training ? [Format.decimal(layer.backward * 1000, places: 3)] : [])
+                              + [rate, Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
         }
         if r.layers.isEmpty { return lines.joined(separator: "\n") }
-        lines.append("\nper layer (median of separately timed steps; a block's layers indented under it, their share of the"
-                     + " whole step; 'fused': runs inside the layer before it):\n" + table.rendered(indent: "  "))
+        lines.append(training
+            ? "\nper layer (median of separately timed steps; a block's layers indented under it, their share of the"
+                + " whole step; 'fused': runs inside the layer before it):\n" + table.rendered(indent: "  ")
+            : "\nper layer, inference (median of separately timed batches; a block's layers indented under it, their share"
+                + " of the whole batch; 'fused': runs inside the layer before it, as a batchnorm folded into its conv):\n"
+                + table.rendered(indent: "  "))
         return lines.joined(separator: "\n")
     }
 
@@ -99,6 +106,7 @@ enum BenchReport {
             ("infer_gflops", .double((r.inferGFLOPs * 10).rounded() / 10)),
             ("forward_multiply_adds_per_image", .int(r.forwardMultiplyAdds)),
             ("peak_rss_bytes", .int(r.peakResidentBytes)), ("budget_bytes", .int(budget.total ?? 0)),
+            ("layers_timed", .string(r.trainSeconds > 0 ? "training" : "inference")),
             ("layers", .array(r.layers.map { layer in
                 .object([("name", .string(layer.name)), ("kind", .string(layer.kind)), ("depth", .int(layer.depth)),
                          ("fused", .bool(layer.fused)), ("forward_multiply_adds_per_image", .int(layer.multiplyAdds)),

@@ -52,13 +52,28 @@ check "curves.svg says 'dropout on' only for a network with dropout (resnet-mini
     bash -c "grep -q '>train<' '$WORK/resnet-mini/curves.svg' && ! grep -q 'dropout on' '$WORK/resnet-mini/curves.svg'"
 
 # cnnc bench: the layers inside a residual block are listed under it, a fused relu says so, and --inference-only
-# times inference alone (decimal images/s in the JSON); --input replaces the spec's input.
+# times inference alone (decimal images/s in the JSON), its per-layer breakdown of inference batches with the
+# batchnorms folded into their convs; --input replaces the spec's input.
 $CNNC bench specs/resnet-mini.yaml --batch 2 --threads 1 --iters 1 > "$WORK/bench.txt"
 check "bench lists a residual block's layers indented under it, and fused relus as fused" \
     bash -c "grep -Eq '^  residual[0-9]+ +residual' '$WORK/bench.txt' && grep -Eq '^    conv[0-9]+ +conv +[0-9.]+ +[0-9.]+ +[0-9.]+ ' '$WORK/bench.txt' \
              && grep -Eq '^ +relu[0-9]+ +relu +fused +fused' '$WORK/bench.txt'"
 $CNNC bench specs/resnet-mini.yaml --batch 2 --threads 1 --iters 1 --inference-only --input 3x40x40 --json > "$WORK/bench.json"
-check "bench --inference-only --input: no training timed, inference in images/s with decimals, no per-layer table" \
-    python3 -c "import json; r = json.load(open('$WORK/bench.json')); assert r['train_images_per_s'] == 0 and r['infer_images_per_s'] > 0 and r['layers'] == [], r"
+check "bench --inference-only --input: no training timed, inference in images/s with decimals, layers timed in inference" \
+    python3 -c "
+import json
+r = json.load(open('$WORK/bench.json'))
+assert r['train_images_per_s'] == 0 and r['infer_images_per_s'] > 0 and r['layers_timed'] == 'inference', r
+layers = r['layers']
+assert all(l['backward_ms'] == 0 for l in layers), layers
+convs = [l for l in layers if l['kind'] == 'conv']
+assert convs and all(l['forward_ms'] > 0 and not l['fused'] for l in convs), convs
+norms = [l for l in layers if l['kind'] == 'batchnorm']
+assert norms and all(l['fused'] and l['forward_ms'] == 0 for l in norms), norms
+"
+$CNNC bench specs/resnet-mini.yaml --batch 2 --threads 1 --iters 1 --inference-only > "$WORK/bench-inference.txt"
+check "bench --inference-only prints the inference breakdown without a backward column, folded batchnorms as fused" \
+    bash -c "grep -q '^per layer, inference' '$WORK/bench-inference.txt' && ! grep -q 'backward ms' '$WORK/bench-inference.txt' \
+             && grep -Eq '^    batchnorm[0-9]+ +batchnorm +fused *$' '$WORK/bench-inference.txt'"
 
 finish

@@ -31,6 +31,8 @@ public final class BatchNormLayer: RuntimeLayer, ReLUFusing {
     private let totals: UnsafeMutablePointer<Double>, coefficients: UnsafeMutablePointer<Float>
     /// Set by the layer stack when a `relu` or `relu6` follows (see the type's comment).
     var fusedActivation = FusedActivation.none
+    /// Set by the layer stack when a conv comes right before: inference that folds computes this layer there.
+    var foldsIntoPrevious = false
     /// `freeze: {statistics: true}`: training normalises with the running statistics and leaves them as they are.
     var frozenStatistics: Bool { facts.layer.freeze == .statistics }
 
