@@ -46,14 +46,15 @@ struct KernelAgreementTests {
               - conv: {filters: 12, size: 3, groups: 12, dilation: 2, pad: 2}
               - dense: {units: 3}
             """),
-        ("GEMM convs: 1×1, grouped, filters not a multiple of 8", """
-            input: [8, 9, 9]
+        ("GEMM convs: 1×1 (stride 1 and 2, reading their stored weights), grouped, filters not a multiple of 8", """
+            input: [40, 9, 9]
             layers:
               - conv: {filters: 40, size: 1}
               - relu
               - conv: {filters: 48, size: 3, pad: 1, groups: 2}
               - conv: {filters: 36, size: 3, pad: 1}
               - relu
+              - conv: {filters: 36, size: 1, stride: 2}
               - dense: {units: 3}
             """),
         ("wide direct and Winograd convs: 64, 48, 96 and 80 filters (whole AVX-512 tiles of 4, 3, 6 and 5 vectors)", """
@@ -82,6 +83,14 @@ struct KernelAgreementTests {
               - relu
               - maxpool: {size: 8}
               - conv: {filters: 520, size: 3, pad: 1}
+              - dense: {units: 3}
+            """),
+        ("a dense layer of at least 2^18 weights, which splits its units over the threads (not a multiple of 16)", """
+            input: [64, 8, 8]
+            layers:
+              - conv: {filters: 64, size: 3, pad: 1}
+              - dense: {units: 100}
+              - relu
               - dense: {units: 3}
             """),
     ]

@@ -7,7 +7,15 @@ import CNNKernels
 /// matrix, so a run is every image of the thread (one GEMM); otherwise each image of a run is unrolled (im2col)
 /// into its rows of one stacked column matrix, enough images for ~256 rows, since OpenBLAS runs a 49-row GEMM
 /// (a 7×7 map) at two thirds of a 392-row one.
+///
+/// A 1×1 conv's stored weights `[F, C/groups]` are already its GEMMs' B, read transposed (`gemmWeights`): its passes
+/// use them in place, and its weight gradient accumulates in their order, so a training step neither repacks them nor
+/// unpacks their gradient (ResNet-50's 1×1 convs hold 12 of its 26 M weights).
 extension Conv2D {
+    /// Whether the GEMMs read the stored weights and accumulate the weight gradient in their order (1×1 convs, any
+    /// stride: their columns' taps are the input channels, in the stored order).
+    var gemmReadsStoredWeights: Bool { kernelArea == 1 }
+
     /// Images unrolled into one column matrix (1 for the direct path, whose input gradient alone may come here).
     static func stackedImages(positions: Int, direct: Bool) -> Int {
         direct ? 1 : max(1, min(8, 256 / max(positions, 1)))
@@ -31,16 +39,29 @@ extension Conv2D {
         return (UnsafePointer(cols), tapsPerGroup)
     }
 
-    /// y = cols · w (+ bias, then a fused activation), for the thread's images.
+    /// Group g's weights `[taps, Fg]` from filter `first` on, as the GEMMs' B: the stored `[F, C/groups]` rows of a 1×1
+    /// conv read transposed (`stored`), or `packed`.
+    func gemmWeights(group g: Int, first: Int = 0, stored: Bool) -> (b: UnsafePointer<Float>, ldb: Int, transposed: Bool) {
+        if stored {
+            let row: Int = (g * filtersPerGroup + first) * channelsPerGroup
+            return (UnsafePointer(weight + row), channelsPerGroup, true)
+        }
+        let offset: Int = g * tapsPerGroup * filtersPerGroup + first
+        return (UnsafePointer(packed + offset), filtersPerGroup, false)
+    }
+
+    /// y = cols · w (+ bias, then a fused activation), for the thread's images; `stored`: w is a 1×1 conv's stored
+    /// weights (`gemmWeights`).
     func gemmForward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, images: Range<Int>, thread: Int,
-                     bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
+                     bias: UnsafeMutablePointer<Float>?, activation: FusedActivation, stored: Bool) {
         for run in gemmRuns(images) {
             let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
             for g in 0..<groups {
                 let (cols, lda) = gemmColumns(input, run: run, group: g, thread: thread)
                 // y_g[rows, Fg] = cols_g[rows, taps] · w_g[taps, Fg], written into the group's columns of y[rows, F].
-                BLAS.gemm(m: rows, n: filtersPerGroup, k: tapsPerGroup, a: cols, lda: lda,
-                          b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup, c: y + g * filtersPerGroup, ldc: filters)
+                let w = gemmWeights(group: g, stored: stored)
+                BLAS.gemm(transposeB: w.transposed, m: rows, n: filtersPerGroup, k: tapsPerGroup, a: cols, lda: lda,
+                          b: w.b, ldb: w.ldb, c: y + g * filtersPerGroup, ldc: filters)
             }
             if let bias {
                 for p in 0..<rows {
@@ -57,7 +78,7 @@ extension Conv2D {
     /// output. The split depends on the thread count only (a run is reproducible), and agrees with the one-thread pass
     /// to rounding (`KernelAgreementTests`).
     func gemmForwardSplitting(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
-                                     bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
+                              bias: UnsafeMutablePointer<Float>?, activation: FusedActivation, stored: Bool) {
         for run in gemmRuns(0..<batch) {
             let rows = run.count * positions, y = output + run.lowerBound * facts.output.count
             let splitsRows = rows >= filtersPerGroup
@@ -69,9 +90,9 @@ extension Conv2D {
                     let filterRange = splitsRows ? 0..<filtersPerGroup : (range.lowerBound * 16)..<min(range.upperBound * 16, filtersPerGroup)
                     let first = g * filtersPerGroup + filterRange.lowerBound
                     let block = y + rowRange.lowerBound * filters + first
-                    BLAS.gemm(m: rowRange.count, n: filterRange.count, k: tapsPerGroup, a: cols + rowRange.lowerBound * lda, lda: lda,
-                              b: packed + g * tapsPerGroup * filtersPerGroup + filterRange.lowerBound, ldb: filtersPerGroup,
-                              c: block, ldc: filters)
+                    let w = gemmWeights(group: g, first: filterRange.lowerBound, stored: stored)
+                    BLAS.gemm(transposeB: w.transposed, m: rowRange.count, n: filterRange.count, k: tapsPerGroup,
+                              a: cols + rowRange.lowerBound * lda, lda: lda, b: w.b, ldb: w.ldb, c: block, ldc: filters)
                     for p in 0..<rowRange.count {
                         let row = block + p * filters
                         if let bias { for f in 0..<filterRange.count { row[f] += bias[first + f] } }
@@ -83,7 +104,8 @@ extension Conv2D {
     }
 
     /// dw += colsᵀ · dy and db += Σ dy (when `weights` is given), dx = col2im(dy · wᵀ) (when `inputGradient` is), for the
-    /// thread's images; dy is already masked by a fused activation.
+    /// thread's images; dy is already masked by a fused activation. A 1×1 conv reads its stored weights and accumulates
+    /// dw in their order `[F, C/groups]`; other convs, in the kernel layout.
     func gemmBackward(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>?,
                       images: Range<Int>, thread: Int, weights acc: UnsafeMutablePointer<Float>?, bias biasAcc: UnsafeMutablePointer<Float>?) {
         let dcols = scratch[thread] + scratchLayout.padded + scratchLayout.paddedGradient + scratchLayout.columns
@@ -95,17 +117,24 @@ extension Conv2D {
             for g in 0..<groups {
                 if let acc {
                     let (cols, lda) = gemmColumns(input, run: run, group: g, thread: thread)
-                    // dw_g[taps, Fg] += cols_gᵀ · dy_g
-                    BLAS.gemm(transposeA: true, m: tapsPerGroup, n: filtersPerGroup, k: rows, a: cols, lda: lda,
-                              b: dy + g * filtersPerGroup, ldb: filters,
-                              beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: filtersPerGroup)
+                    if gemmReadsStoredWeights {
+                        // dw_g[Fg, Cg] += dy_gᵀ · cols_g
+                        BLAS.gemm(transposeA: true, m: filtersPerGroup, n: tapsPerGroup, k: rows, a: dy + g * filtersPerGroup, lda: filters,
+                                  b: cols, ldb: lda, beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: tapsPerGroup)
+                    } else {
+                        // dw_g[taps, Fg] += cols_gᵀ · dy_g
+                        BLAS.gemm(transposeA: true, m: tapsPerGroup, n: filtersPerGroup, k: rows, a: cols, lda: lda,
+                                  b: dy + g * filtersPerGroup, ldb: filters,
+                                  beta: 1, c: acc + g * tapsPerGroup * filtersPerGroup, ldc: filtersPerGroup)
+                    }
                 }
                 guard let inputGradient else { continue }
                 // dcols_g[rows, taps] = dy_g · w_gᵀ; a 1×1 conv writes straight into dx's group columns.
                 let dx = inputGradient + run.lowerBound * facts.input.count
                 let (target, ldc) = isPointwise ? (dx + g * channelsPerGroup, channels) : (dcols, tapsPerGroup)
-                BLAS.gemm(transposeB: true, m: rows, n: tapsPerGroup, k: filtersPerGroup, a: dy + g * filtersPerGroup, lda: filters,
-                          b: packed + g * tapsPerGroup * filtersPerGroup, ldb: filtersPerGroup, c: target, ldc: ldc)
+                let w = gemmWeights(group: g, stored: gemmReadsStoredWeights)
+                BLAS.gemm(transposeB: !w.transposed, m: rows, n: tapsPerGroup, k: filtersPerGroup, a: dy + g * filtersPerGroup,
+                          lda: filters, b: w.b, ldb: w.ldb, c: target, ldc: ldc)
                 if isPointwise { continue }
                 for j in 0..<run.count {
                     Im2ColChannelsLast.backward(geometry, columns: dcols + j * positions * tapsPerGroup, image: dx + j * facts.input.count,

@@ -7,9 +7,11 @@ import CNNKernels
 ///     y[n, oh, ow, f] = b[f] + Σ_{kh, kw, c in f's group} x[n, oh·s + kh·d − p, ow·s + kw·d − p, c] · w[f, c, kh, kw]
 ///
 /// Weights are stored `[F, C/groups, KH, KW]` (PyTorch's layout, as in checkpoints) and repacked each
-/// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]`. Three ways to compute each pass:
+/// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]` (a 1×1 conv's GEMMs read them as stored).
+/// Three ways to compute each pass:
 /// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 for the AVX-512 build's shapes with
-///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build): the kernels of `CKernels`
+///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build or with at most 32 input
+///   channels): the kernels of `CKernels`
 ///   (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16) on a zero-padded copy of the image (or the
 ///   image itself when no padding is needed); the input gradient is the same kernel run on the padded output gradient
 ///   with the flipped, transposed filters (stride 1, padding within the window);
@@ -56,7 +58,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
     var weightGradient: UnsafeMutablePointer<Float>!, biasGradient: UnsafeMutablePointer<Float>?
-    /// The weights in kernel layout `[groups][KH][KW][C/groups][F/groups]`, repacked every forward pass.
+    /// The weights in kernel layout `[groups][KH][KW][C/groups][F/groups]`, repacked every forward pass (not a 1×1
+    /// conv's on the GEMM path, which reads its stored weights, unless a batchnorm is folded into them).
     let packed: UnsafeMutablePointer<Float>
     /// `[KH][KW][F][C]`, the filters rotated 180° and transposed: the direct input gradient's weights.
     let flipped: UnsafeMutablePointer<Float>
@@ -70,7 +73,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Per-thread scratch: padded images or column matrices.
     let scratch: ThreadScratch
     let scratchLayout: (padded: Int, paddedGradient: Int, columns: Int, winograd: Int)
-    /// Per-thread weight (kernel layout) and bias gradient accumulators.
+    /// Per-thread weight (kernel layout; a 1×1 conv's, storage layout) and bias gradient accumulators.
     let accumulators: ThreadScratch
 
     init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int, kernels: ConvolutionKernels = .fastest) {
@@ -105,8 +108,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         let avx512 = kernels == .fastest && DirectConvolution.usesAVX512
         func fitsDirect(outputs: Int) -> Bool { weightCount <= (avx512 && outputs % 16 == 0 ? 1 << 18 : 1 << 17) }
         // 1×1 convs: the AVX-512 direct kernel ran their forward pass 1.1–1.9× faster than OpenBLAS, their backward
-        // 1.1–1.4× slower (ResNet-50, change 17), so it takes only the forward pass, and only in its own build.
-        let pointwiseDirect = avx512 && filters % 16 == 0
+        // 1.1–1.4× slower (ResNet-50, change 17), so it takes only the forward pass, and only in its own build. The AVX2
+        // one takes the forward pass of those with at most 32 input channels, where OpenBLAS's inner products are too
+        // short: MobileNetV2's 32 → 16 and 16 → 96 at 112×112 ran 1.3–2.3× faster; 64 → 256 at 56×56 ran slower
+        // (change 21).
+        let pointwiseDirect = (avx512 && filters % 16 == 0) || channels <= 32
         directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
             && (!isPointwise || pointwiseDirect) && fitsDirect(outputs: filters)
         directBackward = directForward && !isPointwise
@@ -237,8 +243,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
+        let stored = gemmReadsStoredWeights && !directForward && fold == nil
         // In inference the packed (and transformed) weights of the same generation are still valid.
-        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) {
+        if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
+                       || packedFolded != (fold != nil)) {
             packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
             if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
             if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
@@ -254,12 +263,14 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // A GEMM of fewer than ~8 M multiply-adds takes ~0.1 ms on one core, about what waking a second thread costs:
         // MobileNetV2's small 1×1 convs ran 10–15% slower split.
         if batch < context.threads && facts.multiplyAdds * batch >= 1 << 23 {
-            gemmForwardSplitting(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
+            gemmForwardSplitting(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation,
+                                 stored: stored)
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             guard directForward else {
-                gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, activation: activation)
+                gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, activation: activation,
+                            stored: stored)
                 return
             }
             for n in images {
@@ -384,9 +395,15 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             }
         }
         guard trainsWeights else { return }
-        // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout.
+        // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout (a 1×1
+        // conv's GEMMs accumulate in it already).
         let total = accumulators.sumInThreadOrder(threads: threads, count: weightCount + filters)
-        forEachWeight { storage, kernel in weightGradient[storage] += total[kernel] }
+        if gemmReadsStoredWeights && !directBackward {
+            let dw = weightGradient!
+            for i in 0..<weightCount { dw[i] += total[i] }
+        } else {
+            forEachWeight { storage, kernel in weightGradient[storage] += total[kernel] }
+        }
         if let biasGradient { for f in 0..<filters { biasGradient[f] += total[weightCount + f] } }
     }
 }

@@ -2,7 +2,7 @@ import CNNAnalysis
 import CNNIR
 import CNNKernels
 
-/// `dense`: fully connected over the flattened input, one GEMM per batch.
+/// `dense`: fully connected over the flattened input, one GEMM per batch (a large layer's forward pass: one per thread).
 ///
 ///     y[n, u] = b[u] + Σ_i w[u, i] · x[n, i]
 ///
@@ -62,9 +62,15 @@ public final class DenseLayer: WeightedLayer {
                                              channels: i.channels, height: i.height, width: i.width)
             }
         }
-        // y[N, U] = x[N, I] · wᵀ
-        BLAS.gemm(transposeB: true, m: batch, n: units, k: inputs, a: flattened(input), lda: inputs, b: weight, ldb: inputs,
-                  c: output, ldc: units)
+        // y[N, U] = x[N, I] · wᵀ. A layer of at least 2^18 weights (an ImageNet classifier: 5–8 MiB, read once per batch
+        // of a few images) splits its units over the threads in blocks of 16, each thread reading its own rows of w; the
+        // split depends on the thread count only.
+        let x = flattened(input), blocks = (units + 15) / 16
+        Parallel.forEachChunk(count: blocks, chunks: units * inputs >= 1 << 18 ? context.threads : 1) { _, range in
+            let first = range.lowerBound * 16, count = min(range.upperBound * 16, units) - first
+            BLAS.gemm(transposeB: true, m: batch, n: count, k: inputs, a: x, lda: inputs, b: weight + first * inputs, ldb: inputs,
+                      c: output + first, ldc: units)
+        }
         if let bias {
             for n in 0..<batch {
                 let row = output + n * units
