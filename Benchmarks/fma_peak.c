@@ -19,35 +19,25 @@ static double now(void) {
 }
 
 #define TWELVE(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define DECL(i) V s##i = zero + (float)i;
+#define STEP(i) s##i = s##i * a + b; /* one FMA: GNU C contracts a·b + c */
+#define SUM(i) t += s##i;
 
-__attribute__((target("avx2,fma"))) static void *loop_avx2(void *out) {
-    __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-7f);
-#define DECL(i) __m256 s##i = _mm256_set1_ps((float)i);
-#define STEP(i) s##i = _mm256_fmadd_ps(s##i, a, b);
-#define SUM(i) t = _mm256_add_ps(t, s##i);
-    TWELVE(DECL)
-    for (long r = 0; r < ROUNDS; r++) { TWELVE(STEP) }
-    __m256 t = _mm256_setzero_ps();
-    TWELVE(SUM)
-    *(float *)out = _mm256_cvtss_f32(t);  // keeps the loop
-    return NULL;
-#undef DECL
-#undef STEP
-#undef SUM
-}
+// One thread's loop on vectors of BYTES bytes: twelve independent chains s = s·a + b, then their sum's first lane into
+// *out (which keeps the loop).
+#define FMA_LOOP(NAME, ISA, BYTES)                                        \
+    __attribute__((target(ISA))) static void *NAME(void *out) {          \
+        typedef float V __attribute__((vector_size(BYTES)));             \
+        V zero = {0}, a = zero + 0.999f, b = zero + 1e-7f, t = zero;     \
+        TWELVE(DECL)                                                     \
+        for (long r = 0; r < ROUNDS; r++) { TWELVE(STEP) }               \
+        TWELVE(SUM)                                                      \
+        *(float *)out = t[0];                                            \
+        return NULL;                                                     \
+    }
 
-__attribute__((target("avx512f"))) static void *loop_avx512(void *out) {
-    __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-7f);
-#define DECL(i) __m512 s##i = _mm512_set1_ps((float)i);
-#define STEP(i) s##i = _mm512_fmadd_ps(s##i, a, b);
-#define SUM(i) t = _mm512_add_ps(t, s##i);
-    TWELVE(DECL)
-    for (long r = 0; r < ROUNDS; r++) { TWELVE(STEP) }
-    __m512 t = _mm512_setzero_ps();
-    TWELVE(SUM)
-    *(float *)out = _mm512_reduce_add_ps(t);
-    return NULL;
-}
+FMA_LOOP(loop_avx2, "avx2,fma", 32)
+FMA_LOOP(loop_avx512, "avx512f", 64)
 
 // The best of 5 runs of `threads` threads at once, in GFLOP/s (2 flops per lane per FMA).
 static double measure(void *(*loop)(void *), int threads, int lanes) {
