@@ -9,6 +9,10 @@
 /// Filters per weight panel of the direct forward kernel (direct_conv.h).
 #define CNNC_PANEL 64
 
+/// A panel of at most this many bytes of weights is swept pixels outside (vector_tiles.h, forward_panel_by_pixels):
+/// MobileNetV2's 1×1 expansions (16–160 channels in) ran 1.2–1.9× faster so (Benchmarks/NOTES.md, change 25).
+#define CNNC_PIXELS_OUTER_BYTES 65536
+
 // AVX2 (direct_conv.c): F a multiple of 8. AVX-512 (direct_conv_avx512.c): F a multiple of 16, and only on a CPU
 // with AVX-512F (cnnc_avx512_kernels_enabled).
 void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,

@@ -74,13 +74,73 @@ ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, in
     }
 }
 
+/// One tile of R pixels × every filter of a panel, in blocks of MAX_NV vectors, then narrower ones.
+ALWAYS_INLINE void TILE(forward_panel_tile)(const int R, const float *const *xs, const float *wp, int width, int panel,
+                                            const float *bias, float *const *ys, int inner, int KH, int outerKW,
+                                            size_t tapRowStride, size_t tapColStride, int activation) {
+    const int end = panel + width;
+    int fb = panel;
+    float *y6[6];
+    for (; fb + MAX_NV * LANES <= end; fb += MAX_NV * LANES) {
+        for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
+        TILE(forward_tile)(R, MAX_NV, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+                           tapRowStride, tapColStride, activation);
+    }
+#if MAX_NV >= 4
+    for (; fb + 2 * LANES <= end; fb += 2 * LANES) {
+        for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
+        TILE(forward_tile)(R, 2, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+                           tapRowStride, tapColStride, activation);
+    }
+#endif
+    for (; fb + LANES <= end; fb += LANES) {
+        for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
+        TILE(forward_tile)(R, 1, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+                           tapRowStride, tapColStride, activation);
+    }
+}
+
+/// A panel of few weights (CNNC_PIXELS_OUTER_BYTES, within the L2 cache), pixels outside: each tile of pixels is read
+/// once for all the panel's filters and their outputs are written a whole row at a time (the filter-block order reads
+/// the image once per block).
+static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel, const float *xp, int Wp, int C,
+                                          const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
+                                          int dh, int dw, int activation) {
+    const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
+    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    const int P = OH * OW;
+    for (int p = 0; p < P; p += 6) {
+        const float *xs[6];
+        float *ys[6];
+        const int R = P - p < 6 ? P - p : 6;
+        for (int r = 0; r < R; r++) {
+            const int oh = (p + r) / OW, ow = (p + r) % OW;
+            xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
+            ys[r] = y + (size_t)(p + r) * F;
+        }
+        switch (R) {
+        case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        }
+    }
+}
+
 /// The forward pass for every filter (F a multiple of LANES), one panel of CNNC_PANEL filters at a time (w is in
-/// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones.
+/// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones; a panel of at most
+/// CNNC_PIXELS_OUTER_BYTES of weights (a 1×1 conv of up to 256 channels) takes all its filters for each tile of pixels.
 void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
                              int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     for (int panel = 0; panel < F; panel += CNNC_PANEL) {
         const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
         const float *wp = w + (size_t)panel * KH * KW * C;
+        if ((size_t)KH * KW * C * width * sizeof(float) <= CNNC_PIXELS_OUTER_BYTES) {
+            TILE(forward_panel_by_pixels)(wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            continue;
+        }
         int fb = panel;
 #if MAX_NV >= 4
         for (; fb + 4 * LANES <= end; fb += 4 * LANES)

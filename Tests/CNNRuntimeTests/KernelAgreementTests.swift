@@ -76,13 +76,31 @@ struct KernelAgreementTests {
               - conv: {filters: 128, size: 3, pad: 1, stride: 2}
               - dense: {units: 3}
             """),
-        ("GEMM convs of at least 2^23 multiply-adds, which batch 1 splits: more pixels than filters, and fewer", """
+        ("a 1×1 conv of 64 → 128 (GEMM, direct at batch 1), a GEMM conv of more filters than pixels split at batch 1", """
             input: [64, 32, 32]
             layers:
               - conv: {filters: 128, size: 1}
               - relu
               - maxpool: {size: 8}
               - conv: {filters: 520, size: 3, pad: 1}
+              - dense: {units: 3}
+            """),
+        ("direct convs whose weight panels exceed 64 KB (filter blocks outside pixels): 32 → 64 3×3, stride 2 and 1", """
+            input: [32, 9, 8]
+            layers:
+              - conv: {filters: 64, size: 3, stride: 2, pad: 1}
+              - relu
+              - conv: {filters: 72, size: 3, pad: 1, dilation: 2}
+              - dense: {units: 3}
+            """),
+        ("residual blocks with relu6, whose adds and activations split their elements over the threads at batch 1", """
+            input: [16, 24, 24]
+            layers:
+              - residual: [conv: {filters: 16, size: 3, pad: 1}, relu6, conv: {filters: 16, size: 1}]
+              - relu6
+              - residual: {layers: [conv: {filters: 32, size: 3, pad: 1, stride: 2}, relu],
+                           shortcut: [conv: {filters: 32, size: 1, stride: 2}]}
+              - relu
               - dense: {units: 3}
             """),
         ("a dense layer of at least 2^18 weights, which splits its units over the threads (not a multiple of 16)", """
@@ -142,8 +160,9 @@ struct KernelAgreementTests {
         }
     }
 
-    /// Batch 1 on 2 threads: direct and Winograd convs split the image's rows, large GEMM convs their pixels or filters,
-    /// depthwise convs the rows. Each agrees with the same pass on one thread.
+    /// Batch 1 on 2 threads: direct and Winograd convs split the image's rows (1×1 convs too, in the direct kernel), GEMM
+    /// convs of at least 2^20 multiply-adds their pixels or filters, depthwise convs the rows, element-wise layers their
+    /// elements. Each agrees with the same pass on one thread.
     @Test(arguments: networks, ConvolutionKernels.allCases)
     func oneImageOnTwoThreadsEqualsOneThread(network: (name: String, yaml: String), kernels: ConvolutionKernels) throws {
         let (name, yaml) = network

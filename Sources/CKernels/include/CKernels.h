@@ -4,3 +4,4 @@
 #include "winograd.h"
 #include "batch_norm.h"
 #include "depthwise_conv.h"
+#include "worker_pool.h"

@@ -36,6 +36,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Kernel choice, fixed from the shapes and the CPU's kernel build (never from timings, so a seed reproduces a run
     /// exactly on a machine). `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
     let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
+    /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
+    /// than threads (`smallBatchDirect(batch:threads:)`).
+    let pointwiseDirectForSmallBatches: Bool
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
     /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
     /// (Benchmarks/NOTES.md); with fewer channels its transforms cost more than they save.
@@ -137,6 +140,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         gradientIsPadded = paddedGradient == (height: o.height, width: o.width, top: 0, left: 0)
         let padded = directForward && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
         let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
+        // With one image OpenBLAS's GEMM has few rows (196 at 14×14), and MobileNetV2's 1×1 convs ran 1.1–3× faster in
+        // the direct kernel at batch 1 on two threads, its pass over all of them 1.2× (Benchmarks/NOTES.md, change 24).
+        pointwiseDirectForSmallBatches = isPointwise && !directForward && kernels != .im2col && DirectConvolution.isSupported
+            && groups == 1 && filters % 8 == 0 && fitsDirect(outputs: filters) && inputIsPadded
         stackedImages = Self.stackedImages(positions: positions, direct: directForward)
         let columns = (directForward && directInputGradient) || isPointwise ? 0 : stackedImages * positions * tapsPerGroup
         let winograd = winogradForward || winogradInputGradient
@@ -160,7 +167,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             buffer.initialize(repeating: 0, count: count)
             return buffer
         }
-        panels = directForward && !winogradForward && filters > DirectConvolution.panelWidth ? zeroed(weightCount) : nil
+        panels = (directForward || pointwiseDirectForSmallBatches) && !winogradForward && filters > DirectConvolution.panelWidth
+            ? zeroed(weightCount) : nil
         flippedPanels = directInputGradient && !winogradInputGradient && channels > DirectConvolution.panelWidth ? zeroed(weightCount) : nil
     }
 
@@ -243,8 +251,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        let direct = directForward || (pointwiseDirectForSmallBatches && (batch == 1 || batch < context.threads))
         // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
-        let stored = gemmReadsStoredWeights && !directForward && fold == nil
+        let stored = gemmReadsStoredWeights && !direct && fold == nil
         // In inference the packed (and transformed) weights of the same generation are still valid.
         if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
                        || packedFolded != (fold != nil)) {
@@ -256,19 +265,19 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         }
         let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count
-        if batch < context.threads && directForward {
+        if batch < context.threads && direct {
             forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
             return
         }
-        // A GEMM of fewer than ~8 M multiply-adds takes ~0.1 ms on one core, about what waking a second thread costs:
-        // MobileNetV2's small 1×1 convs ran 10–15% slower split.
-        if batch < context.threads && facts.multiplyAdds * batch >= 1 << 23 {
+        // Below ~1 M multiply-adds (~15 µs on one core) a split GEMM loses more to OpenBLAS's per-call packing than the
+        // second thread gains. (With Dispatch's sleeping threads the line was 8 M: waking one cost ~0.1 ms.)
+        if batch < context.threads && facts.multiplyAdds * batch >= 1 << 20 {
             gemmForwardSplitting(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation,
                                  stored: stored)
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
-            guard directForward else {
+            guard direct else {
                 gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, activation: activation,
                             stored: stored)
                 return

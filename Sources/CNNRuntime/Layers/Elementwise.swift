@@ -26,7 +26,7 @@ extension ElementwiseFunction {
 }
 
 /// The layer of an element-wise activation: y[k] = f(x[k]) and dL/dx[k] = dL/dy[k] · f'(x[k], y[k]),
-/// split over the batch's images by thread. Input, output and their gradients are `[N, H, W, C]` of
+/// split over the threads in element ranges (even at batch 1). Input, output and their gradients are `[N, H, W, C]` of
 /// `facts.input`'s size; element-wise, so the layout does not matter.
 final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
     let facts: LayerAnalysis
@@ -39,8 +39,8 @@ final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
 
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let size = facts.input.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            function.forward(input, output, (images.lowerBound * size)..<(images.upperBound * size))
+        Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
+            function.forward(input, output, range)
         }
     }
 
@@ -48,8 +48,8 @@ final class Elementwise<Function: ElementwiseFunction>: RuntimeLayer {
                   inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         guard let inputGradient else { return }
         let size = facts.input.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            function.backward(input, output, outputGradient, inputGradient, (images.lowerBound * size)..<(images.upperBound * size))
+        Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
+            function.backward(input, output, outputGradient, inputGradient, range)
         }
     }
 }

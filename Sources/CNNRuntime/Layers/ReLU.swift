@@ -21,8 +21,7 @@ public final class ReLU: RuntimeLayer {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         guard !fusedIntoPrevious else { return }
         let size = facts.input.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            let range = (images.lowerBound * size)..<(images.upperBound * size)
+        Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
             (output + range.lowerBound).update(from: input + range.lowerBound, count: range.count)
             activation.apply(output + range.lowerBound, count: range.count)
         }
@@ -32,8 +31,7 @@ public final class ReLU: RuntimeLayer {
                          inputGradient: UnsafeMutablePointer<Float>?, batch: Int, context: StepContext) {
         guard !fusedIntoPrevious, let inputGradient else { return }
         let size = facts.input.count
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            let range = (images.lowerBound * size)..<(images.upperBound * size)
+        Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
             (inputGradient + range.lowerBound).update(from: outputGradient + range.lowerBound, count: range.count)
             activation.mask(output: output + range.lowerBound, gradient: inputGradient + range.lowerBound, count: range.count)
         }

@@ -41,15 +41,15 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
             added = input
         }
         let branch = UnsafePointer(body.output), size = facts.output.count, activation = fusedActivation
-        Parallel.forEachChunk(count: batch, chunks: context.threads) { _, images in
-            for k in (images.lowerBound * size)..<(images.upperBound * size) { output[k] = branch[k] + added[k] }
-            activation.apply(output + images.lowerBound * size, count: images.count * size)
+        Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
+            for k in range { output[k] = branch[k] + added[k] }
+            activation.apply(output + range.lowerBound, count: range.count)
         }
     }
 
-    /// `body(offset, count)` for each thread's images, as element ranges of tensors of `size` floats per image.
+    /// `body(offset, count)` for each thread's element range of tensors of `size` floats per image (element-wise work).
     private func eachChunk(batch: Int, size: Int, threads: Int, _ body: (_ offset: Int, _ count: Int) -> Void) {
-        Parallel.forEachChunk(count: batch, chunks: threads) { _, images in body(images.lowerBound * size, images.count * size) }
+        Parallel.forEachElementRange(count: batch * size, chunks: threads) { range in body(range.lowerBound, range.count) }
     }
 
     public func backward(input: UnsafePointer<Float>, output: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
