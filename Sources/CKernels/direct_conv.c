@@ -75,6 +75,15 @@ void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, 
     }
 }
 
+void cnnc_add_activate(const float *a, const float *b, float *y, long count, int activation) {
+    long k = 0;
+    for (; k + 8 <= count; k += 8) {
+        const __m256 v = b ? _mm256_add_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k)) : _mm256_loadu_ps(a + k);
+        _mm256_storeu_ps(y + k, cnnc_activate8(v, activation));
+    }
+    for (; k < count; k++) y[k] = cnnc_activate1(b ? a[k] + b[k] : a[k], activation);
+}
+
 void cnnc_relu6_mask(const float *y, float *dy, int count) {
     int k = 0;
     const __m256 six = _mm256_set1_ps(6.0f);

@@ -22,13 +22,12 @@ public enum FusedActivation: Int32, Sendable {
 
     /// Applies the activation to `count` values in place (the GEMM path's epilogue).
     public func apply(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .none: return
-        case .relu: for k in 0..<count where y[k] < 0 { y[k] = 0 } // NaN stays NaN
-        case .relu6:
-            for k in 0..<count {
-                if y[k] < 0 { y[k] = 0 } else if y[k] > 6 { y[k] = 6 }
-            }
-        }
+        if self == .none { return }
+        cnnc_add_activate(y, nil, y, count, rawValue)
+    }
+
+    /// y = activation(a + b) in one pass over the three (a residual block's add; y may be a or b).
+    public func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        cnnc_add_activate(a, b, y, count, rawValue)
     }
 }

@@ -33,6 +33,8 @@ void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, 
 
 /// dy[k] = 0 where y[k] <= 0: the backward pass of a ReLU fused into the conv, in place.
 void cnnc_relu_mask(const float *y, float *dy, int count);
+/// y[k] = activation(a[k] + b[k]) (b may be NULL: activation(a[k])), in one pass; y may be a or b. Activation as above.
+void cnnc_add_activate(const float *a, const float *b, float *y, long count, int activation);
 /// dy[k] = 0 where !(0 < y[k] < 6): a fused relu6's backward, from its output (0 at y = 0 and y = 6 and for NaN).
 void cnnc_relu6_mask(const float *y, float *dy, int count);
 

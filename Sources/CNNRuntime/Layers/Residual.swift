@@ -42,8 +42,7 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
         }
         let branch = UnsafePointer(body.output), size = facts.output.count, activation = fusedActivation
         Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
-            for k in range { output[k] = branch[k] + added[k] }
-            activation.apply(output + range.lowerBound, count: range.count)
+            activation.add(branch + range.lowerBound, added + range.lowerBound, into: output + range.lowerBound, count: range.count)
         }
     }
 
