@@ -5,10 +5,11 @@ import Dispatch
 /// The split depends only on `count` and `chunks`, so results that are reduced in chunk
 /// order afterwards are the same bit for bit on every run with the same thread count.
 ///
-/// Chunk 0 runs on the calling thread and chunk i on worker i of a pool of persistent threads that spin briefly
-/// between jobs (`worker_pool.c`): a batch-1 forward pass is a few hundred loops of 20–200 µs each, and handing one
-/// to a sleeping Dispatch thread cost about as much as the loop. When the pool is taken (another thread's loop, a
-/// loop inside a loop) or there are more chunks than CPUs, the chunks go to Dispatch instead; the split is the same.
+/// Chunk 0 runs on the calling thread and the others on a pool of persistent threads that spin for a few milliseconds
+/// between jobs, or on the caller when it gets to them first (`worker_pool.c`): a batch-1 forward pass is a few hundred
+/// loops of 20–200 µs each, and handing one to a sleeping Dispatch thread cost about as much as the loop. When the pool
+/// is taken (another thread's loop, a loop inside a loop) or there are more chunks than CPUs, the chunks go to Dispatch
+/// instead; the split is the same.
 public enum Parallel {
     public static func forEachChunk(count: Int, chunks: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
         let n = max(1, min(chunks, count))
@@ -41,7 +42,7 @@ public enum Parallel {
         }
     }
 
-    /// How long an idle pool worker spins before it sleeps (default 200 µs); 0 makes it sleep at once.
+    /// How long an idle pool worker spins before it sleeps (default 5,000 µs); 0 makes it sleep at once.
     public static func setSpin(microseconds: Int) {
         cnnc_pool_set_spin(microseconds)
     }

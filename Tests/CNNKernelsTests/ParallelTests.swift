@@ -65,7 +65,7 @@ struct ParallelTests {
 
     @Test func idleWorkersThatSleptStillWake() async throws {
         Parallel.setSpin(microseconds: 0)
-        defer { Parallel.setSpin(microseconds: 200) }
+        defer { Parallel.setSpin(microseconds: 5000) }
         for _ in 0..<50 {
             #expect(Self.marks(count: 100, chunks: 2) == Self.expected(count: 100, chunks: 2))
             try await Task.sleep(for: .milliseconds(1))
