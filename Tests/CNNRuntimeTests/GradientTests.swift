@@ -40,6 +40,8 @@ struct GradientTests {
         ("depthwise asymmetric kernel, stride and padding",
          "input: [8, 6, 5]\nlayers:\n  - depthwise: {size: [3, 2], stride: [2, 1], pad: [1, 0, 0, 1]}\n"),
         ("depthwise stride 1: 4-pixel tiles inside, clipped ones at the borders", "input: [8, 6, 9]\nlayers:\n  - depthwise: {size: 3, pad: 1}\n"),
+        ("depthwise 27 channels: a 16-channel block, an 8-channel block, a scalar tail",
+         "input: [27, 5, 6]\nlayers:\n  - depthwise: {size: 3, pad: 1}\n"),
         ("depthwise multiplier 4: 16 filters from 4 channels (vector lanes)", "input: [4, 5, 5]\nlayers:\n  - depthwise: {size: 3, multiplier: 4, pad: 1}\n"),
         ("depthwise 5x5 wider than the image, multiplier 3", "input: [2, 3, 4]\nlayers:\n  - depthwise: {size: 5, multiplier: 3, pad: 2}\n"),
         ("dense over a multi-channel map", "input: [3, 2, 3]\nlayers:\n  - dense: {units: 4}\n"),

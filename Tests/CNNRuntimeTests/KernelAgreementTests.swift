@@ -46,6 +46,15 @@ struct KernelAgreementTests {
               - conv: {filters: 12, size: 3, groups: 12, dilation: 2, pad: 2}
               - dense: {units: 3}
             """),
+        ("depthwise 3×3 on 40 channels (16-channel blocks, an 8-channel block), stride 1 and 2, fused relu6", """
+            input: [40, 11, 10]
+            layers:
+              - depthwise: {size: 3, pad: 1}
+              - relu6
+              - depthwise: {size: 3, stride: 2, pad: 1, bias: true}
+              - depthwise: {size: 3, pad: 1, multiplier: 2}
+              - dense: {units: 3}
+            """),
         ("GEMM convs: 1×1 (stride 1 and 2, reading their stored weights), grouped, filters not a multiple of 8", """
             input: [40, 9, 9]
             layers:
