@@ -45,6 +45,19 @@ ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *co
         for (int v = 0; v < NV; v++) VSTORE(ys[r] + LANES * v, acc[r][v]);
 }
 
+/// The input windows' top-left corners and the outputs (from filter `first`) of the tile of pixels p..< p + R (R ≤ 6,
+/// consecutive in row-major order, possibly wrapping to the next row); returns R.
+ALWAYS_INLINE int TILE(tile_pixels)(int p, int P, int OW, int sh, int sw, const float *xp, int Wp, int C, float *y, int F,
+                                    int first, const float **xs, float **ys) {
+    const int R = P - p < 6 ? P - p : 6;
+    for (int r = 0; r < R; r++) {
+        const int oh = (p + r) / OW, ow = (p + r) % OW;
+        xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
+        ys[r] = y + (size_t)(p + r) * F + first;
+    }
+    return R;
+}
+
 /// Filters fb..< fb + NV·LANES of a panel whose weights `wp` are [KH][KW][C][ldw] (ldw filters from panelStart).
 ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, int ldw, int panelStart, const float *xp, int Wp,
                                        int C, const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
@@ -57,12 +70,7 @@ ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, in
     for (int p = 0; p < P; p += 6) {
         const float *xs[6];
         float *ys[6];
-        const int R = P - p < 6 ? P - p : 6;
-        for (int r = 0; r < R; r++) {
-            const int oh = (p + r) / OW, ow = (p + r) % OW;
-            xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
-            ys[r] = y + (size_t)(p + r) * F + fb;
-        }
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, fb, xs, ys);
         switch (R) {
         case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
         case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
@@ -112,12 +120,7 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
     for (int p = 0; p < P; p += 6) {
         const float *xs[6];
         float *ys[6];
-        const int R = P - p < 6 ? P - p : 6;
-        for (int r = 0; r < R; r++) {
-            const int oh = (p + r) / OW, ow = (p + r) % OW;
-            xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
-            ys[r] = y + (size_t)(p + r) * F;
-        }
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
         switch (R) {
         case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
         case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
