@@ -37,7 +37,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// exactly on a machine). `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
     let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
     /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
-    /// than threads (`smallBatchDirect(batch:threads:)`).
+    /// than threads (`forward`); its panels are kept for that (a second copy of its weights, within `MemoryBudget`'s bound).
     let pointwiseDirectForSmallBatches: Bool
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
     /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
