@@ -103,7 +103,7 @@ struct KernelAgreementTests {
               - dense: {units: 3}
             """),
         ("residual blocks with relu6, whose adds and activations split their elements over the threads at batch 1", """
-            input: [16, 24, 24]
+            input: [16, 32, 48]
             layers:
               - residual: [conv: {filters: 16, size: 3, pad: 1}, relu6, conv: {filters: 16, size: 1}]
               - relu6

@@ -33,8 +33,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     let filtersPerGroup: Int, channelsPerGroup: Int, kernelArea: Int
     /// Taps of one filter, KH·KW·C/groups, and output pixels, OH·OW.
     let tapsPerGroup: Int, positions: Int
-    /// Kernel choice, fixed from the shapes and the CPU's kernel build (never from timings, so a seed reproduces a run
-    /// exactly on a machine). `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
+    /// Kernel choice, fixed from the shapes, the CPU's kernel build and (a 1×1 conv's forward pass) whether a batch has
+    /// fewer images than threads, never from timings, so a seed and thread count reproduce a run exactly on a machine. `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
     let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
     /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
     /// than threads (`forward`); its panels are kept for that (a second copy of its weights, within `MemoryBudget`'s bound).
