@@ -81,7 +81,7 @@ public struct Benchmark {
             }
             model.parameters.zeroGradients()
             model.backward(batch: batch, context: context)
-            optimizer.step(model.parameters, learningRate: self.optimizer.learningRate)
+            optimizer.step(model.parameters, learningRate: self.optimizer.learningRate, threads: threads)
         }
         let inference = StepContext.inference(threads: threads)
 

@@ -325,7 +325,7 @@ public final class Trainer {
                     throw .nonFinite(epoch: epoch + 1, step: step + 1, loss: loss, checkpoint: hasResumePoint ? resumePath : nil)
                 }
                 lr = plan.rate(epoch: epoch, step: step, history: history)
-                optimizer.step(model.parameters, learningRate: lr)
+                optimizer.step(model.parameters, learningRate: lr, threads: threads)
                 if checkReplicas { try checkStep(epoch: epoch, step: step, indices: indices, uses: &uses) }
                 lossSum += loss * Double(global.count)
                 lossCount += global.count

@@ -5,3 +5,4 @@
 #include "batch_norm.h"
 #include "depthwise_conv.h"
 #include "worker_pool.h"
+#include "filter_layout.h"

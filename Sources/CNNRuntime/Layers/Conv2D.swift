@@ -198,43 +198,14 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
     // MARK: - Weight layouts
 
-    /// Index in `[F, Cg, KH, KW]` (storage) and in `[G][KH·KW][Cg][Fg]` (kernels) of the same weight.
-    @inline(__always)
-    private func storageIndex(group g: Int, filter f: Int, channel c: Int, tap k: Int) -> Int {
-        ((g * filtersPerGroup + f) * channelsPerGroup + c) * kernelArea + k
-    }
-
-    @inline(__always)
-    private func kernelIndex(group g: Int, filter f: Int, channel c: Int, tap k: Int) -> Int {
-        ((g * kernelArea + k) * channelsPerGroup + c) * filtersPerGroup + f
-    }
-
-    /// `packed` from the stored weights, each filter f scaled by `scale[f]` when given (a folded batchnorm).
-    private func packWeights(scale: [Float]? = nil) {
-        guard let scale else {
-            forEachWeight { storage, kernel in packed[kernel] = weight[storage] }
-            return
+    /// `packed` (kernel layout) from the stored weights, each filter f scaled by `scale[f]` when given (a folded batchnorm).
+    private func packWeights(scale: [Float]? = nil, threads: Int) {
+        func pack(_ scale: UnsafePointer<Float>?) {
+            FilterLayout.pack(weight, groups: groups, filters: filtersPerGroup, channels: channelsPerGroup, taps: kernelArea,
+                              scale: scale, into: packed, threads: threads)
         }
-        forEachWeight { storage, kernel in packed[kernel] = weight[storage] * scale[storage / tapsPerGroup] }
-    }
-
-    /// Calls `body(storage index, kernel index)` for every weight, 16 filters at a time: the kernel layout keeps a
-    /// group's filters contiguous, so each block writes whole cache lines while it reads 16 rows in order (a
-    /// filter-by-filter walk wrote one float per line, ~10 ms per pass over ResNet-50's 2.4 M-weight convs).
-    @inline(__always)
-    private func forEachWeight(_ body: (_ storage: Int, _ kernel: Int) -> Void) {
-        for g in 0..<groups {
-            for block in stride(from: 0, to: filtersPerGroup, by: 16) {
-                let filterRange = block..<min(block + 16, filtersPerGroup)
-                for c in 0..<channelsPerGroup {
-                    for k in 0..<kernelArea {
-                        for f in filterRange {
-                            body(storageIndex(group: g, filter: f, channel: c, tap: k), kernelIndex(group: g, filter: f, channel: c, tap: k))
-                        }
-                    }
-                }
-            }
-        }
+        guard let scale else { return pack(nil) }
+        scale.withUnsafeBufferPointer { pack($0.baseAddress) }
     }
 
     /// `flipped[kh][kw][f][c] = packed[KH−1−kh][KW−1−kw][c][f]` (ungrouped only).
@@ -257,7 +228,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // In inference the packed (and transformed) weights of the same generation are still valid.
         if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
                        || packedFolded != (fold != nil)) {
-            packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
+            packWeights(scale: fold?.fold(bias: bias, into: foldedBias), threads: context.threads)
             if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
             if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
             packedGeneration = context.parameterGeneration
@@ -406,14 +377,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         guard trainsWeights else { return }
         // Reduce the per-thread accumulators in thread order (deterministic), then unpack to storage layout (a 1×1
         // conv's GEMMs accumulate in it already).
-        let total = accumulators.sumInThreadOrder(threads: threads, count: weightCount + filters)
         if gemmReadsStoredWeights && !directBackward {
-            let dw = weightGradient!
-            for i in 0..<weightCount { dw[i] += total[i] }
+            accumulators.addInThreadOrder(threads: threads, from: 0, count: weightCount, into: weightGradient, chunks: context.threads)
         } else {
-            forEachWeight { storage, kernel in weightGradient[storage] += total[kernel] }
+            FilterLayout.addGradient((0..<threads).map { UnsafePointer(accumulators[$0]) }, groups: groups, filters: filtersPerGroup,
+                                     channels: channelsPerGroup, taps: kernelArea, into: weightGradient, threads: context.threads)
         }
-        if let biasGradient { for f in 0..<filters { biasGradient[f] += total[weightCount + f] } }
+        if let biasGradient { accumulators.addInThreadOrder(threads: threads, from: weightCount, count: filters, into: biasGradient, chunks: 1) }
     }
 }
 
@@ -454,6 +424,28 @@ final class ThreadScratch {
     deinit { storage.deallocate() }
 
     subscript(thread: Int) -> UnsafeMutablePointer<Float> { storage + thread * floatsPerThread }
+
+    /// `target[i] += ((self[0][j] + self[1][j]) + …)` with `j = offset + i`, for `i < count`: the threads' parts summed in
+    /// thread order (the same on every run with the same thread count), the elements split over `chunks` threads.
+    func addInThreadOrder(threads: Int, from offset: Int, count: Int, into target: UnsafeMutablePointer<Float>, chunks: Int) {
+        let parts = (0..<max(threads, 1)).map { UnsafePointer(self[$0] + offset) }
+        Parallel.forEachElementRange(count: count, chunks: chunks) { range in
+            let first = parts[0]
+            switch parts.count {
+            case 1:
+                for i in range { target[i] += first[i] }
+            case 2:
+                let second = parts[1]
+                for i in range { target[i] += first[i] + second[i] }
+            default:
+                for i in range {
+                    var sum = first[i]
+                    for t in 1..<parts.count { sum += parts[t][i] }
+                    target[i] += sum
+                }
+            }
+        }
+    }
 
     /// Adds the first `count` floats of threads 1..<threads into thread 0's, in thread order (so a result is the same
     /// on every run with the same thread count), and returns thread 0's.

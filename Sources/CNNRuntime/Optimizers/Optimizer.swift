@@ -1,4 +1,5 @@
 import CNNIR
+import CNNKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,7 +57,7 @@ public final class Optimizer {
     }
 
     /// One update with learning rate `lr`. Weight decay adds λ·w to the gradient of weights (not biases).
-    public func step(_ parameters: ParameterStore, learningRate: Double) {
+    public func step(_ parameters: ParameterStore, learningRate: Double, threads: Int = 1) {
         steps += 1
         parameters.markChanged()
         let w = parameters.values.baseAddress!, g = parameters.gradients.baseAddress!
@@ -82,51 +83,54 @@ public final class Optimizer {
             let n = entry.count
             func state(_ name: String) -> UnsafeMutablePointer<Float> { buffers[name]!.baseAddress! + stateOffset }
             let lambda = entry.spec.decays ? decay : 0
-            switch config.kind {
-            case .sgd:
-                for i in 0..<n { w[i] -= lr * (g[i] + lambda * w[i]) }
-            case .momentum:
-                let v = state("velocity")
-                for i in 0..<n { v[i] = mu * v[i] + g[i] + lambda * w[i]; w[i] -= lr * v[i] }
-            case .nesterov:
-                let v = state("velocity")
-                for i in 0..<n {
-                    let grad = g[i] + lambda * w[i]
-                    v[i] = mu * v[i] + grad
-                    w[i] -= lr * (grad + mu * v[i])
-                }
-            case .adagrad:
-                let s = state("sum_squares")
-                for i in 0..<n {
-                    let grad = g[i] + lambda * w[i]
-                    s[i] += grad * grad
-                    w[i] -= lr * grad / (s[i].squareRoot() + eps)
-                }
-            case .rmsprop:
-                let s = state("mean_square")
-                for i in 0..<n {
-                    let grad = g[i] + lambda * w[i]
-                    s[i] = rho * s[i] + oneMinusRho * grad * grad
-                    w[i] -= lr * grad / (s[i].squareRoot() + eps)
-                }
-            case .adam:
-                let m = state("m"), v = state("v")
-                for i in 0..<n {
-                    let grad = g[i] + lambda * w[i]
-                    m[i] = b1 * m[i] + oneMinusB1 * grad
-                    v[i] = b2 * v[i] + oneMinusB2 * grad * grad
-                    w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
-                }
-            case .adamw:
-                // Decoupled weight decay (Loshchilov & Hutter; PyTorch's AdamW): the weights shrink by lr·λ
-                // before the Adam step, and the decay never enters the moments.
-                let m = state("m"), v = state("v")
-                let shrink = 1 - lr * lambda
-                for i in 0..<n {
-                    w[i] *= shrink
-                    m[i] = b1 * m[i] + oneMinusB1 * g[i]
-                    v[i] = b2 * v[i] + oneMinusB2 * g[i] * g[i]
-                    w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
+            // Every element is updated on its own: any split over the threads gives the same values.
+            Parallel.forEachElementRange(count: n, chunks: threads) { range in
+                switch config.kind {
+                case .sgd:
+                    for i in range { w[i] -= lr * (g[i] + lambda * w[i]) }
+                case .momentum:
+                    let v = state("velocity")
+                    for i in range { v[i] = mu * v[i] + g[i] + lambda * w[i]; w[i] -= lr * v[i] }
+                case .nesterov:
+                    let v = state("velocity")
+                    for i in range {
+                        let grad = g[i] + lambda * w[i]
+                        v[i] = mu * v[i] + grad
+                        w[i] -= lr * (grad + mu * v[i])
+                    }
+                case .adagrad:
+                    let s = state("sum_squares")
+                    for i in range {
+                        let grad = g[i] + lambda * w[i]
+                        s[i] += grad * grad
+                        w[i] -= lr * grad / (s[i].squareRoot() + eps)
+                    }
+                case .rmsprop:
+                    let s = state("mean_square")
+                    for i in range {
+                        let grad = g[i] + lambda * w[i]
+                        s[i] = rho * s[i] + oneMinusRho * grad * grad
+                        w[i] -= lr * grad / (s[i].squareRoot() + eps)
+                    }
+                case .adam:
+                    let m = state("m"), v = state("v")
+                    for i in range {
+                        let grad = g[i] + lambda * w[i]
+                        m[i] = b1 * m[i] + oneMinusB1 * grad
+                        v[i] = b2 * v[i] + oneMinusB2 * grad * grad
+                        w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
+                    }
+                case .adamw:
+                    // Decoupled weight decay (Loshchilov & Hutter; PyTorch's AdamW): the weights shrink by lr·λ
+                    // before the Adam step, and the decay never enters the moments.
+                    let m = state("m"), v = state("v")
+                    let shrink = 1 - lr * lambda
+                    for i in range {
+                        w[i] *= shrink
+                        m[i] = b1 * m[i] + oneMinusB1 * g[i]
+                        v[i] = b2 * v[i] + oneMinusB2 * g[i] * g[i]
+                        w[i] -= adamRate * m[i] / (v[i].squareRoot() + adamEps)
+                    }
                 }
             }
         }
