@@ -91,3 +91,13 @@ void cnnc_unpack_filter_gradient(const float *const *parts, int count, int F, in
         }
     }
 }
+
+void cnnc_flip_filters(const float *src, int F, int C, int K, int first, int last, float *dst) {
+    for (int f = first; f < last; f++) {
+        const float *row = src + (long)f * C * K;
+        for (int k = 0; k < K; k++) {
+            float *out = dst + ((long)(K - 1 - k) * F + f) * C;
+            for (int c = 0; c < C; c++) out[c] = row[(long)c * K + k];
+        }
+    }
+}

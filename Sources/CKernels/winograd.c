@@ -13,23 +13,35 @@
 
 #include <immintrin.h>
 
-void cnnc_winograd_filters(const float *w, int C, int F, float *u) {
+// Runs of 64 (c, f) pairs at a time: the 9 weight planes and 16 transformed ones lie C·F floats apart, a multiple
+// of 4 KB for most shapes, so walking all 25 a few floats at a time kept them in the same cache sets (5.3 ms for
+// ResNet's 256 → 256, against ~0.5 ms this way).
+#define FILTER_RUN 64
+
+void cnnc_winograd_filters(const float *w, int C, int F, size_t first, size_t last, float *u) {
     const size_t plane = (size_t)C * F;
-    for (size_t k = 0; k < plane; k++) {
-        float g[3][3], t[4][3];
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) g[i][j] = w[(i * 3 + j) * plane + k];
+    for (size_t k0 = first; k0 < last; k0 += FILTER_RUN) {
+        const int n = last - k0 < FILTER_RUN ? (int)(last - k0) : FILTER_RUN;
+        float g[9][FILTER_RUN], t[4][3][FILTER_RUN], out[4][FILTER_RUN];
+        for (int i = 0; i < 9; i++)
+            for (int r = 0; r < n; r++) g[i][r] = w[i * plane + k0 + r];
         for (int j = 0; j < 3; j++) {  // t = G·g
-            t[0][j] = g[0][j];
-            t[1][j] = 0.5f * (g[0][j] + g[1][j] + g[2][j]);
-            t[2][j] = 0.5f * (g[0][j] - g[1][j] + g[2][j]);
-            t[3][j] = g[2][j];
+            for (int r = 0; r < n; r++) {
+                t[0][j][r] = g[j][r];
+                t[1][j][r] = 0.5f * (g[j][r] + g[3 + j][r] + g[6 + j][r]);
+                t[2][j][r] = 0.5f * (g[j][r] - g[3 + j][r] + g[6 + j][r]);
+                t[3][j][r] = g[6 + j][r];
+            }
         }
         for (int i = 0; i < 4; i++) {  // u = t·Gᵀ
-            u[(i * 4 + 0) * plane + k] = t[i][0];
-            u[(i * 4 + 1) * plane + k] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-            u[(i * 4 + 2) * plane + k] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-            u[(i * 4 + 3) * plane + k] = t[i][2];
+            for (int r = 0; r < n; r++) {
+                out[0][r] = t[i][0][r];
+                out[1][r] = 0.5f * (t[i][0][r] + t[i][1][r] + t[i][2][r]);
+                out[2][r] = 0.5f * (t[i][0][r] - t[i][1][r] + t[i][2][r]);
+                out[3][r] = t[i][2][r];
+            }
+            for (int j = 0; j < 4; j++)
+                for (int r = 0; r < n; r++) u[(i * 4 + j) * plane + k0 + r] = out[j][r];
         }
     }
 }

@@ -99,9 +99,12 @@ public enum Winograd {
         Int(cnnc_winograd_scratch_floats(Int32(outputHeight), Int32(outputWidth), Int32(channels), Int32(filters)))
     }
 
-    /// `[3][3][C][F]` -> `[16][C][F]`.
-    public static func transformFilters(_ weights: UnsafePointer<Float>, channels: Int, filters: Int, into transformed: UnsafeMutablePointer<Float>) {
-        cnnc_winograd_filters(weights, Int32(channels), Int32(filters), transformed)
+    /// `[3][3][C][F]` -> `[16][C][F]`, the (c, f) pairs split over `threads` from 2^16 pairs on.
+    public static func transformFilters(_ weights: UnsafePointer<Float>, channels: Int, filters: Int, into transformed: UnsafeMutablePointer<Float>,
+                                        threads: Int = 1) {
+        Parallel.forEachElementRange(count: channels * filters, chunks: threads, minimum: 1 << 16) { range in
+            cnnc_winograd_filters(weights, Int32(channels), Int32(filters), range.lowerBound, range.upperBound, transformed)
+        }
     }
 
     /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1), then `activation`.

@@ -33,6 +33,15 @@ public enum FilterLayout {
         }
     }
 
+    /// `flipped[(k·F + f)·C + c] = stored[(f·C + c)·K + K − 1 − k]`: the filters rotated 180° and transposed (`[K][F][C]`,
+    /// ungrouped), the weights of the input gradient as a convolution of the output gradient.
+    public static func flip(_ stored: UnsafePointer<Float>, filters: Int, channels: Int, taps: Int, into flipped: UnsafeMutablePointer<Float>,
+                            threads: Int) {
+        forEachFilterRange(filters: filters, weights: filters * channels * taps, threads: threads) { first, last in
+            cnnc_flip_filters(stored, Int32(filters), Int32(channels), Int32(taps), Int32(first), Int32(last), flipped)
+        }
+    }
+
     /// Splits the filters over the threads in blocks of 16 (the kernels' block); below 2^16 weights, one thread.
     private static func forEachFilterRange(filters: Int, weights: Int, threads: Int, _ body: (Int, Int) -> Void) {
         let blocks = (filters + 15) / 16

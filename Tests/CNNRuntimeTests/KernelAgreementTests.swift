@@ -77,12 +77,21 @@ struct KernelAgreementTests {
               - conv: {filters: 80, size: 2, pad: 1}
               - dense: {units: 3}
             """),
-        ("128 → 128 3×3: Winograd and direct with the AVX-512 build, GEMM without", """
+        ("128 → 128 3×3: Winograd forward and input gradient, weight gradient direct with the AVX-512 build, GEMM without", """
             input: [128, 6, 5]
             layers:
               - conv: {filters: 128, size: 3, pad: 1}
               - relu
               - conv: {filters: 128, size: 3, pad: 1, stride: 2}
+              - dense: {units: 3}
+            """),
+        ("256 → 256 3×3 (2^20 weights' line): Winograd forward and input gradient, GEMM weight gradient; then 456 → 256, just over it, in GEMM", """
+            input: [256, 5, 4]
+            layers:
+              - conv: {filters: 256, size: 3, pad: 1}
+              - relu
+              - conv: {filters: 456, size: 1}
+              - conv: {filters: 256, size: 3, pad: 1}
               - dense: {units: 3}
             """),
         ("a 1×1 conv of 64 → 128 (GEMM, direct at batch 1), a GEMM conv of more filters than pixels split at batch 1", """

@@ -16,6 +16,10 @@ void cnnc_pack_filters(const float *src, int F, int C, int K, const float *scale
 /// for the filters f in [first, last).
 void cnnc_unpack_filter_gradient(const float *const *parts, int count, int F, int C, int K, int first, int last, float *dst);
 
+/// dst[(k·F + f)·C + c] = src[(f·C + c)·K + K − 1 − k] for the filters f in [first, last): the filters rotated 180°
+/// and transposed, `[K][F][C]`, the direct and Winograd input gradient's weights (ungrouped convs).
+void cnnc_flip_filters(const float *src, int F, int C, int K, int first, int last, float *dst);
+
 #ifdef __cplusplus
 }
 #endif

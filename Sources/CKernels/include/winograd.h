@@ -14,8 +14,9 @@
 extern "C" {
 #endif
 
-/// u[16][C][F] = G·g·Gᵀ for each (c, f), from w[3][3][C][F] (the direct kernels' layout).
-void cnnc_winograd_filters(const float *w, int C, int F, float *u);
+/// u[16][C][F] = G·g·Gᵀ for each (c, f), from w[3][3][C][F] (the direct kernels' layout), for the pairs
+/// k = c·F + f in [first, last) (threads split them; each pair's arithmetic is the same whatever the split).
+void cnnc_winograd_filters(const float *w, int C, int F, size_t first, size_t last, float *u);
 
 /// Floats of scratch cnnc_winograd_forward needs for an OH × OW output.
 size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F);

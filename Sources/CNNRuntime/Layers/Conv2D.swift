@@ -15,8 +15,9 @@ import CNNKernels
 ///   (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16) on a zero-padded copy of the image (or the
 ///   image itself when no padding is needed); the input gradient is the same kernel run on the padded output gradient
 ///   with the flipped, transposed filters (stride 1, padding within the window);
-/// - Winograd F(2×2, 3×3) for the direct shapes that are 3×3 stride-1 with ≥ 16 channels in and out
-///   (`CKernels/winograd.c`);
+/// - Winograd F(2×2, 3×3) for the forward pass and input gradient of 3×3 stride-1 convs with ≥ 16 channels in and out
+///   (ungrouped, multiples of 8) of up to 2^20 weights (`CKernels/winograd.c`); the weight gradient of those over the
+///   direct line runs in GEMM;
 /// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place).
 /// A conv with one input channel per group (depthwise) is `DepthwiseConv2D` instead.
 ///
@@ -34,7 +35,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Taps of one filter, KH·KW·C/groups, and output pixels, OH·OW.
     let tapsPerGroup: Int, positions: Int
     /// Kernel choice, fixed from the shapes, the CPU's kernel build and (a 1×1 conv's forward pass) whether a batch has
-    /// fewer images than threads, never from timings, so a seed and thread count reproduce a run exactly on a machine. `directBackward`: the backward pass too (a 1×1 conv's runs in GEMM).
+    /// fewer images than threads, never from timings, so a seed and thread count reproduce a run exactly on a machine.
+    /// `directForward`: the forward pass in the direct or Winograd kernels; `directBackward`: the weight gradient in the
+    /// direct kernel; `directInputGradient`: the input gradient in the direct or Winograd kernels. The rest run in GEMM.
     let directForward: Bool, directBackward: Bool, directInputGradient: Bool, isPointwise: Bool
     /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
     /// than threads (`forward`); its panels are kept for that (a second copy of its weights, within `MemoryBudget`'s bound).
@@ -116,14 +119,21 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // short: MobileNetV2's 32 → 16 and 16 → 96 at 112×112 ran 1.3–2.3× faster; 64 → 256 at 56×56 ran slower
         // (change 21).
         let pointwiseDirect = (avx512 && filters % 16 == 0) || channels <= 32
-        directForward = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
-            && (!isPointwise || pointwiseDirect) && fitsDirect(outputs: filters)
-        directBackward = directForward && !isPointwise
-        directInputGradient = directBackward && channels % 8 == 0 && fitsDirect(outputs: channels) && w.stride == Size2(square: 1)
-            && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
+        let directShape = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
+            && (!isPointwise || pointwiseDirect)
         let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
             && channels >= 16 && filters >= 16
-        winogradForward = directForward && isWinogradShape && channels % 8 == 0
+        // Winograd's passes (forward and input gradient) go further, to 2^20 weights (256 → 256): with its filter transform
+        // split over the threads and no longer walking 25 planes in the same cache sets, ResNet-18's 128 → 128 and 256 → 256
+        // convs ran 1.3–1.6× faster forward and 1.1–1.4× backward than in GEMM at batch 8, and faster at batch 1; 512 → 512
+        // at 7×7 ran slower (Benchmarks/NOTES.md, change 29). Their weight gradient stays in GEMM.
+        let fitsWinograd = isWinogradShape && weightCount <= 1 << 20
+        winogradForward = directShape && channels % 8 == 0 && isWinogradShape && (fitsDirect(outputs: filters) || fitsWinograd)
+        directForward = directShape && (fitsDirect(outputs: filters) || winogradForward)
+        directBackward = directShape && !isPointwise && fitsDirect(outputs: filters)
+        directInputGradient = directShape && !isPointwise && channels % 8 == 0 && w.stride == Size2(square: 1)
+            && max(w.padding.top, w.padding.bottom) < extent.height && max(w.padding.left, w.padding.right) < extent.width
+            && (fitsDirect(outputs: channels) || fitsWinograd)
         winogradInputGradient = directInputGradient && isWinogradShape
         // Winograd reads whole 4×4 patches: an odd output size needs one more zero row/column.
         func evenCeiling(_ n: Int) -> Int { (n + 1) / 2 * 2 + 2 }
@@ -144,8 +154,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // the direct kernel at batch 1 on two threads, its pass over all of them 1.2× (Benchmarks/NOTES.md, change 24).
         pointwiseDirectForSmallBatches = isPointwise && !directForward && kernels != .im2col && DirectConvolution.isSupported
             && groups == 1 && filters % 8 == 0 && fitsDirect(outputs: filters) && inputIsPadded
-        stackedImages = Self.stackedImages(positions: positions, direct: directForward)
-        let columns = (directForward && directInputGradient) || isPointwise ? 0 : stackedImages * positions * tapsPerGroup
+        stackedImages = Self.stackedImages(positions: positions, direct: directForward && directBackward)
+        let columns = (directForward && directBackward && directInputGradient) || isPointwise ? 0 : stackedImages * positions * tapsPerGroup
         let winograd = winogradForward || winogradInputGradient
             ? Winograd.scratchFloats(outputHeight: max(o.height, i.height), outputWidth: max(o.width, i.width),
                                      channels: channels, filters: filters) : 0
@@ -208,16 +218,6 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         scale.withUnsafeBufferPointer { pack($0.baseAddress) }
     }
 
-    /// `flipped[kh][kw][f][c] = packed[KH−1−kh][KW−1−kw][c][f]` (ungrouped only).
-    private func flipWeights() {
-        for k in 0..<kernelArea {
-            let source = packed + (kernelArea - 1 - k) * channels * filters, destination = flipped + k * filters * channels
-            for c in 0..<channels {
-                for f in 0..<filters { destination[f * channels + c] = source[c * filters + f] }
-            }
-        }
-    }
-
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
@@ -229,7 +229,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
                        || packedFolded != (fold != nil)) {
             packWeights(scale: fold?.fold(bias: bias, into: foldedBias), threads: context.threads)
-            if winogradForward { Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed) }
+            if winogradForward {
+                Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed, threads: context.threads)
+            }
             if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
             packedGeneration = context.parameterGeneration
             packedFolded = fold != nil
@@ -319,8 +321,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         // A frozen layer's tensors get no gradient (`freeze`): only dx, for the layers before it.
         let trainsWeights = facts.layer.freeze == .none
         if directInputGradient && inputGradient != nil {
-            flipWeights()
-            if winogradInputGradient { Winograd.transformFilters(flipped, channels: filters, filters: channels, into: transformedFlipped) }
+            // flipped[kh][kw][f][c] = w[f][c][KH−1−kh][KW−1−kw]
+            FilterLayout.flip(weight, filters: filters, channels: channels, taps: kernelArea, into: flipped, threads: context.threads)
+            if winogradInputGradient {
+                Winograd.transformFilters(flipped, channels: filters, filters: channels, into: transformedFlipped, threads: context.threads)
+            }
             if let flippedPanels {
                 DirectConvolution.panels(flipped, taps: kernelArea, channels: filters, filters: channels, into: flippedPanels)
             }
@@ -336,14 +341,15 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                                           count: outSize)
                 }
             }
-            guard directBackward else {
-                gemmBackward(input: input, outputGradient: outputGradient, inputGradient: inputGradient, images: images, thread: thread,
-                             weights: trainsWeights ? acc : nil, bias: trainsWeights && conv.bias ? biasAcc : nil)
-                return
+            if !directBackward {
+                // The weight gradient in GEMM, and the input gradient too unless it has a direct (Winograd) pass.
+                gemmBackward(input: input, outputGradient: outputGradient, inputGradient: directInputGradient ? nil : inputGradient,
+                             images: images, thread: thread, weights: trainsWeights ? acc : nil, bias: trainsWeights && conv.bias ? biasAcc : nil)
+                if !directInputGradient { return }
             }
             for n in images {
                 let x = input + n * inSize, dy = outputGradient + n * outSize
-                if trainsWeights {
+                if trainsWeights && directBackward {
                     // dw += x ⊗ dy over the image's pixels
                     DirectConvolution.weightGradient(
                         padded: paddedImage(x, thread: thread), paddedWidth: paddedInput.width, channels: channels, outputGradient: dy,
