@@ -13,8 +13,9 @@ import Foundation
 ///   dense layer's channels-first copies, a concat's gradient scratch, a residual's projection); and the output
 ///   gradients, two buffers per depth of nesting (`GradientArena`), each counted at the first layer that needs its
 ///   whole size;
-/// - per thread: each conv's scratch (im2col columns and their gradient, padded input and gradient,
-///   Winograd tiles), bounded by 2 × taps × positions + 6 × (input + output), and its weight-gradient accumulator;
+/// - per thread: the largest conv's scratch (im2col columns and their gradient, padded input and gradient, Winograd
+///   tiles), bounded by 2 × taps × positions + 6 × (input + output), with its weight-gradient accumulator: the layers
+///   share one block per thread (`ScratchArena`);
 /// - per conv: its weights packed, flipped and Winograd-transformed, at most 6 × its parameters.
 public struct MemoryBudget: Sendable, Equatable {
     public var parameterBytes: Int
@@ -50,7 +51,7 @@ public struct MemoryBudget: Sendable, Equatable {
         var perThread = 0, fixed = runtimeBytes
         for layer in layers {
             perImage = c.sum(perImage, layer.activationBytesPerImage)
-            perThread = c.sum(perThread, layer.scratchBytesPerThread)
+            perThread = max(perThread, layer.scratchBytesPerThread)  // one shared block (`ScratchArena`)
             fixed = c.sum(fixed, layer.weightCopyBytes)
         }
         let floats = MemoryLayout<Float>.size

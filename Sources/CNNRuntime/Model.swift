@@ -20,6 +20,8 @@ public final class Model {
     public let firstUpdatedLayer: Int
     /// Every layer's output gradient, two buffers per depth of nesting.
     let gradients: GradientArena
+    /// The per-thread scratch the conv layers share.
+    let scratch: ScratchArena
     /// The input batch `[N, H, W, C]` (channels-last, as every activation).
     let inputBuffer: UnsafeMutableBufferPointer<Float>
 
@@ -31,10 +33,13 @@ public final class Model {
         self.batchCapacity = batchCapacity
         self.threads = max(1, threads)
         BLAS.setThreads(1) // cnnc splits batches over threads itself
-        var factory = LayerFactory(network: analysis.network, batchCapacity: batchCapacity, threads: max(1, threads), kernels: kernels)
+        var factory = LayerFactory(network: analysis.network, batchCapacity: batchCapacity, threads: max(1, threads), kernels: kernels,
+                                   scratch: ScratchArena(threads: max(1, threads)))
         stack = factory.stack(analysis.layers, depth: 0)
         gradients = factory.gradients
         gradients.allocate()
+        scratch = factory.scratch
+        scratch.allocate()
         parameters = ParameterStore(layers: stack.layers)
         // Fine-tuning: the backward pass ends at the first layer with tensors the optimizer updates.
         func updates(_ layer: RuntimeLayer) -> Bool {
@@ -100,6 +105,8 @@ struct LayerFactory {
     var nextIndex = 0
     /// Every stack's output gradients; the model allocates it once every stack is built.
     let gradients = GradientArena()
+    /// The convolutions' per-thread scratch and gradient accumulators, shared by every layer; allocated likewise.
+    let scratch: ScratchArena
 
     /// `depth`: 0 for the network's layers, one more inside each block.
     mutating func stack(_ layers: [LayerAnalysis], depth: Int) -> LayerStack {
@@ -112,8 +119,8 @@ struct LayerFactory {
         let scheme = network.initScheme(of: facts.layer)
         switch facts.layer.kind {
         case .conv(let conv) where DepthwiseConv2D.computes(facts, conv: conv, kernels: kernels):
-            return DepthwiseConv2D(facts, conv: conv, initScheme: scheme, maxThreads: threads)
-        case .conv(let conv): return Conv2D(facts, conv: conv, initScheme: scheme, maxThreads: threads, kernels: kernels)
+            return DepthwiseConv2D(facts, conv: conv, initScheme: scheme, scratch: scratch)
+        case .conv(let conv): return Conv2D(facts, conv: conv, initScheme: scheme, scratch: scratch, kernels: kernels)
         case .local(let conv): return LocallyConnected(facts, conv: conv, initScheme: scheme)
         case .maxPool: return MaxPool(facts, batchCapacity: batchCapacity)
         case .avgPool: return AvgPool(facts)

@@ -62,7 +62,11 @@ struct MemoryBudgetTests {
         #expect(layers.map(\.depth) == [0, 0, 0, 1, 1, 1, 0, 0, 0])
         let sum = layers.reduce(0) { $0 + $1.total(batch: 7, threads: 3)! }
         let inputBatch = a.network.input.count * 4 * 7
-        #expect(sum + inputBatch + MemoryBudget.runtimeBytes == budget.total!)
+        // The layers share one scratch block per thread (`ScratchArena`): the budget counts the largest layer's, once.
+        let largestScratch = layers.map(\.scratchBytesPerThread).max()!
+        #expect(largestScratch > 0 && budget.bytesPerThread == largestScratch)
+        let scratchRows = layers.reduce(0) { $0 + $1.scratchBytesPerThread } * 3
+        #expect(sum - scratchRows + largestScratch * 3 + inputBatch + MemoryBudget.runtimeBytes == budget.total!)
         #expect(layers.reduce(0) { $0 + $1.parameterBytes } == budget.parameterBytes)
         #expect(layers.reduce(0) { $0 + $1.optimizerBytes } == budget.optimizerBytes)
         // A block keeps no tensors of its own: its layers' rows hold them.

@@ -82,7 +82,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// Per-thread weight (kernel layout; a 1×1 conv's, storage layout) and bias gradient accumulators.
     let accumulators: ThreadScratch
 
-    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int, kernels: ConvolutionKernels = .fastest) {
+    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, scratch arena: ScratchArena, kernels: ConvolutionKernels = .fastest) {
         self.facts = facts
         self.conv = conv
         self.initScheme = initScheme
@@ -160,8 +160,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             ? Winograd.scratchFloats(outputHeight: max(o.height, i.height), outputWidth: max(o.width, i.width),
                                      channels: channels, filters: filters) : 0
         scratchLayout = (padded, paddedGradientCount, columns, winograd)
-        scratch = ThreadScratch(threads: maxThreads, floatsPerThread: padded + paddedGradientCount + 2 * columns + winograd)
-        accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: filters * tapsPerGroup + filters)
+        let scratchFloats = ScratchArena.aligned(padded + paddedGradientCount + 2 * columns + winograd)
+        scratch = ThreadScratch(arena: arena, offset: 0, floatsPerThread: scratchFloats)
+        accumulators = ThreadScratch(arena: arena, offset: scratchFloats, floatsPerThread: filters * tapsPerGroup + filters)
         packed = .allocate(capacity: filters * tapsPerGroup)
         packed.initialize(repeating: 0, count: filters * tapsPerGroup)
         foldedBias = .allocate(capacity: filters)
@@ -413,54 +414,5 @@ extension WindowGeometry {
                   dilationHeight: w.dilation.height, dilationWidth: w.dilation.width,
                   padTop: w.padding.top, padLeft: w.padding.left,
                   outputHeight: facts.output.height, outputWidth: facts.output.width)
-    }
-}
-
-/// Per-thread scratch memory, allocated once at model build time (no allocation in forward/backward).
-final class ThreadScratch {
-    let floatsPerThread: Int
-    let storage: UnsafeMutablePointer<Float>
-
-    init(threads: Int, floatsPerThread: Int) {
-        self.floatsPerThread = floatsPerThread
-        storage = .allocate(capacity: max(1, threads * floatsPerThread))
-        storage.initialize(repeating: 0, count: max(1, threads * floatsPerThread))
-    }
-
-    deinit { storage.deallocate() }
-
-    subscript(thread: Int) -> UnsafeMutablePointer<Float> { storage + thread * floatsPerThread }
-
-    /// `target[i] += ((self[0][j] + self[1][j]) + …)` with `j = offset + i`, for `i < count`: the threads' parts summed in
-    /// thread order (the same on every run with the same thread count), the elements split over `chunks` threads.
-    func addInThreadOrder(threads: Int, from offset: Int, count: Int, into target: UnsafeMutablePointer<Float>, chunks: Int) {
-        let parts = (0..<max(threads, 1)).map { UnsafePointer(self[$0] + offset) }
-        Parallel.forEachElementRange(count: count, chunks: chunks) { range in
-            let first = parts[0]
-            switch parts.count {
-            case 1:
-                for i in range { target[i] += first[i] }
-            case 2:
-                let second = parts[1]
-                for i in range { target[i] += first[i] + second[i] }
-            default:
-                for i in range {
-                    var sum = first[i]
-                    for t in 1..<parts.count { sum += parts[t][i] }
-                    target[i] += sum
-                }
-            }
-        }
-    }
-
-    /// Adds the first `count` floats of threads 1..<threads into thread 0's, in thread order (so a result is the same
-    /// on every run with the same thread count), and returns thread 0's.
-    func sumInThreadOrder(threads: Int, count: Int) -> UnsafeMutablePointer<Float> {
-        let total = self[0]
-        for t in 1..<max(threads, 1) {
-            let part = self[t]
-            for i in 0..<count { total[i] += part[i] }
-        }
-        return total
     }
 }

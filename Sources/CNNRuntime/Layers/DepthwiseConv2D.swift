@@ -46,7 +46,7 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
         kernels != .im2col && DirectConvolution.isSupported && conv.groups == facts.input.channels && facts.input.channels > 1
     }
 
-    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, maxThreads: Int) {
+    init(_ facts: LayerAnalysis, conv: Convolution, initScheme: InitScheme, scratch arena: ScratchArena) {
         self.facts = facts
         self.conv = conv
         self.initScheme = initScheme
@@ -58,8 +58,9 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
         var expanded = geometry
         expanded.channels = filters
         kernel = DepthwiseConvolution(expanded)
-        scratch = ThreadScratch(threads: maxThreads, floatsPerThread: multiplier == 1 ? 0 : 2 * facts.input.count * multiplier)
-        accumulators = ThreadScratch(threads: maxThreads, floatsPerThread: (kernelArea + 1) * filters)
+        let scratchFloats = ScratchArena.aligned(multiplier == 1 ? 0 : 2 * facts.input.count * multiplier)
+        scratch = ThreadScratch(arena: arena, offset: 0, floatsPerThread: scratchFloats)
+        accumulators = ThreadScratch(arena: arena, offset: scratchFloats, floatsPerThread: (kernelArea + 1) * filters)
         packed = .allocate(capacity: kernelArea * filters)
         packed.initialize(repeating: 0, count: kernelArea * filters)
         foldedBias = .allocate(capacity: filters)
