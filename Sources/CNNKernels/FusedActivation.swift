@@ -26,6 +26,11 @@ public enum FusedActivation: Int32, Sendable {
         cnnc_add_activate(y, nil, y, count, rawValue)
     }
 
+    /// y = activation(x) in one pass over the two (a standalone `relu` or `relu6` layer; `.none` copies).
+    public func apply(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        cnnc_add_activate(x, nil, y, count, rawValue)
+    }
+
     /// y = activation(a + b) in one pass over the three (a residual block's add; y may be a or b).
     public func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         cnnc_add_activate(a, b, y, count, rawValue)

@@ -22,8 +22,7 @@ public final class ReLU: RuntimeLayer {
         guard !fusedIntoPrevious else { return }
         let size = facts.input.count
         Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
-            (output + range.lowerBound).update(from: input + range.lowerBound, count: range.count)
-            activation.apply(output + range.lowerBound, count: range.count)
+            activation.apply(input + range.lowerBound, into: output + range.lowerBound, count: range.count)
         }
     }
 
