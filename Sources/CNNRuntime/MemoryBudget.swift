@@ -78,7 +78,8 @@ public struct MemoryBudget: Sendable, Equatable {
         /// copies, a residual's sums); and a gradient buffer of the `GradientArena` when this is the first layer
         /// whose output gradient needs the buffer's whole size.
         public var activationBytesPerImage: Int
-        /// Per thread: a conv's im2col columns, padded copies and Winograd tiles (a bound where the kernel varies).
+        /// Per thread: a conv's im2col columns, padded copies, Winograd tiles and weight-gradient accumulator (a bound where
+        /// the kernel varies). The layers share one block per thread: a model counts the largest.
         public var scratchBytesPerThread: Int
         /// Weight copies the kernels keep (packed, flipped, Winograd-transformed; a bound).
         public var weightCopyBytes: Int
@@ -125,9 +126,17 @@ public struct MemoryBudget: Sendable, Equatable {
                     let taps = facts.trainableParameters / max(facts.output.channels, 1)
                     let positions = c.product(facts.output.height, facts.output.width)
                     let stacked = Conv2D.stackedImages(positions: positions, direct: false)
-                    // Each thread also sums its own weight gradient (an accumulator of the layer's size).
-                    perThread = c.sum(perThread, c.product(2, taps, positions, stacked), c.product(6, c.sum(input, output)),
-                                      facts.trainableParameters)
+                    // The padded input and output gradient of the direct and Winograd kernels (Winograd's even sizes
+                    // add at most 3 rows and columns), Winograd's tiles (16 × 6 tiles × (C + F)), and each thread's
+                    // weight-gradient accumulator (the weights and one float per filter).
+                    let w = facts.window!, (i, o) = (facts.input, facts.output)
+                    let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
+                    let paddedInput = c.product(i.height + w.padding.top + w.padding.bottom + 3, i.width + w.padding.left + w.padding.right + 3,
+                                                i.channels)
+                    let paddedGradient = c.product(i.height + extent.height + 2, i.width + extent.width + 2, o.channels)
+                    perThread = c.sum(perThread, c.product(2, taps, positions, stacked), paddedInput, paddedGradient,
+                                      c.product(96, c.sum(i.channels, o.channels)), facts.trainableParameters, o.channels,
+                                      2 * 16)  // two regions, each rounded up to 16 floats (`ScratchArena.aligned`)
                     // Packed and flipped weights (one copy each) and Winograd's transformed ones (16 per 3×3 filter
                     // pair of channels, forward and flipped: 32/9 of the weights): at most 6 copies.
                     fixed = c.sum(fixed, c.product(6, facts.trainableParameters))

@@ -36,6 +36,28 @@ struct MemoryBudgetTests {
         }
     }
 
+    /// The scratch every conv layer shares (`ScratchArena`) is no larger than the budget's per-thread figure, on the
+    /// kernels' different paths: Winograd forward with a GEMM weight gradient on a 2×2 map (padding and tiles larger
+    /// than the image), direct and Winograd convs, GEMM (grouped, strided, 1×1), depthwise with a multiplier.
+    @Test(arguments: [
+        "input: [128, 2, 2]\nlayers:\n  - conv: {filters: 128, size: 3, pad: 1, bias: false}\n",
+        "input: [256, 5, 4]\nlayers:\n  - conv: {filters: 256, size: 3, pad: 1}\n  - conv: {filters: 456, size: 1}\n  - conv: {filters: 256, size: 3, pad: 1}\n",
+        "input: [1, 28, 28]\nlayers:\n  - conv: {filters: 16, size: 3, pad: 1}\n  - conv: {filters: 32, size: 5, pad: 2, stride: 2}\n  - conv: {filters: 48, size: 3, pad: 1, groups: 2}\n",
+        "input: [12, 9, 9]\nlayers:\n  - conv: {filters: 16, size: 1}\n  - depthwise: {size: 3, pad: 1, multiplier: 2}\n  - conv: {filters: 8, size: 3, dilation: 2, pad: 2}\n",
+    ])
+    func theSharedScratchFitsTheBudget(spec: String) throws {
+        let a = try analysis(spec)
+        for threads in [1, 2] {
+            for kernels in ConvolutionKernels.allCases {
+                let model = Model(a, batchCapacity: 3, threads: threads, kernels: kernels)
+                let budget = MemoryBudget.training(a, batchCapacity: 3, threads: threads, optimizer: .adam)
+                #expect(model.scratch.floatsPerThread > 0)
+                #expect(model.scratch.floatsPerThread * 4 <= budget.bytesPerThread,
+                        "\(kernels), \(threads) threads: \(model.scratch.floatsPerThread * 4) bytes against \(budget.bytesPerThread)")
+            }
+        }
+    }
+
     @Test func theLimitCanBeSetForTestsAndSharedMachines() {
         #expect(MemoryBudget.availableBytes(environment: ["CNNC_MEMORY_LIMIT": "512M"]) == 512 << 20)
         #expect(MemoryBudget.availableBytes(environment: ["CNNC_MEMORY_LIMIT": "2GiB"]) == 2 << 30)

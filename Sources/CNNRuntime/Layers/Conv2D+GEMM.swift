@@ -1,7 +1,8 @@
 import CNNKernels
 
-/// `Conv2D`'s GEMM paths (OpenBLAS), for the shapes the direct and Winograd kernels do not take: grouped convs,
-/// filter counts not a multiple of 8, filters of more than 2^17 weights (2^18 with AVX-512), and 1×1 stride-1 convs.
+/// `Conv2D`'s GEMM paths (OpenBLAS), for the passes the direct and Winograd kernels do not take: grouped convs, filter
+/// counts not a multiple of 8, filters of more than 2^17 weights (2^18 with AVX-512) except the forward pass and input
+/// gradient of 3×3 stride-1 convs of up to 2^20 (Winograd), and 1×1 stride-1 convs.
 ///
 /// A thread's images go through in runs: a 1×1 conv's channels-last pixels are already the rows of its column
 /// matrix, so a run is every image of the thread (one GEMM); otherwise each image of a run is unrolled (im2col)
@@ -16,7 +17,8 @@ extension Conv2D {
     /// stride: their columns' taps are the input channels, in the stored order).
     var gemmReadsStoredWeights: Bool { kernelArea == 1 }
 
-    /// Images unrolled into one column matrix (1 for the direct path, whose input gradient alone may come here).
+    /// Images unrolled into one column matrix: 1 when the forward pass and weight gradient are direct (`direct`), since
+    /// then only an input gradient may come here, one image at a time.
     static func stackedImages(positions: Int, direct: Bool) -> Int {
         direct ? 1 : max(1, min(8, 256 / max(positions, 1)))
     }

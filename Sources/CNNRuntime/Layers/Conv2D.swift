@@ -103,9 +103,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
         let (i, o) = (facts.input, facts.output)
         // A 1×1 stride-1 conv is one GEMM over all of a thread's pixels, and filters of more than 2^17 weights (128 → 128
-        // channels, 3×3) run im2col + GEMM: on those shapes OpenBLAS ran at 53–84 GFLOP/s on one core of an AVX2 machine,
-        // the direct kernel at 22–60 and Winograd, whose transformed filters then stream from memory per block of tiles,
-        // at ~18 (Benchmarks/NOTES.md, change 10). The AVX-512 build moves the line to 2^18: 128 → 128 3×3 convs ran
+        // channels, 3×3) run im2col + GEMM outside Winograd's passes (below): on those shapes OpenBLAS ran at 53–84
+        // GFLOP/s on one core of an AVX2 machine and the direct kernel at 22–60 (Benchmarks/NOTES.md, change 10; Winograd
+        // then ran at ~18, before change 29). The AVX-512 build moves the line to 2^18: 128 → 128 3×3 convs ran
         // 1.4–1.6× faster in Winograd than in GEMM; 256 → 256 and 512 → 512 ran 1.3–2× slower in the direct kernels than in
         // GEMM, forward and backward (Benchmarks/NOTES.md, change 16).
         // The higher line holds for the AVX-512 build's shapes only: a pass whose outputs (filters, or channels for the

@@ -33,7 +33,8 @@ enum TrainingMemoryTable {
                      + "the input batch, each layer's output (a relu after a conv or batchnorm shares its), masks, argmax and copies, "
                      + "and the output gradients: two buffers per depth of nesting, each at the first layer that needs its whole size)")
         lines.append("  scratch: \(Format.bytes(budget.bytesPerThread * threads)) (\(Format.bytes(budget.bytesPerThread)) per thread: "
-                     + "the largest conv's im2col columns, padded copies, Winograd tiles and gradient accumulator, shared by every layer; a bound)")
+                     + "the largest conv's im2col columns, padded copies, Winograd tiles and gradient accumulator, shared by every layer, "
+                     + "where the rows give each layer's own; a bound)")
         lines.append("  weight copies and runtime: \(Format.bytes(budget.fixedBytes)) (packed and transformed weights, a bound, "
                      + "and \(Format.bytes(MemoryBudget.runtimeBytes)) for code, OpenBLAS and the data's first pages)")
         lines.append("  peak of the forward and backward pass: \(Format.bytes(total)) (\(Format.bytes(input)) of it the input batch); "
