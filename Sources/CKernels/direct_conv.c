@@ -46,13 +46,33 @@ void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *x
 #define TILE(name) name##_avx2
 #include "vector_tiles.h"
 
-void cnnc_conv_panels(const float *w, int taps, int C, int F, float *panels) {
+/// w [taps][C][F] -> panels of `width` filters [taps][C][≤ width], one after another.
+static void panels_of_width(const float *w, int taps, int C, int F, int width, float *panels) {
     const size_t rows = (size_t)taps * C;
-    for (int panel = 0; panel < F; panel += CNNC_PANEL) {
-        const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL;
+    for (int panel = 0; panel < F; panel += width) {
+        const int n = F - panel < width ? F - panel : width;
         float *out = panels + (size_t)panel * rows;
-        for (size_t row = 0; row < rows; row++) memcpy(out + row * width, w + row * F + panel, (size_t)width * sizeof(float));
+        for (size_t row = 0; row < rows; row++) memcpy(out + row * n, w + row * F + panel, (size_t)n * sizeof(float));
     }
+}
+
+void cnnc_conv_panels(const float *w, int taps, int C, int F, float *panels) {
+    panels_of_width(w, taps, C, F, CNNC_PANEL, panels);
+}
+
+int cnnc_conv_blocked_width(int F) {
+    return cnnc_uses_avx512(F) ? 64 : 16;
+}
+
+void cnnc_conv_blocks(const float *w, int taps, int C, int F, float *blocks) {
+    panels_of_width(w, taps, C, F, cnnc_conv_blocked_width(F), blocks);
+}
+
+void cnnc_conv_forward_blocked(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                               int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first, int last) {
+    if (cnnc_uses_avx512(F))
+        cnnc_conv_forward_blocked_avx512(xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation, first, last);
+    else cnnc_conv_forward_blocked_avx2(xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation, first, last);
 }
 
 void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,

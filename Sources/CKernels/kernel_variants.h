@@ -13,12 +13,23 @@
 /// MobileNetV2's 1×1 expansions (16–160 channels in) ran 1.2–1.9× faster so (Benchmarks/NOTES.md, change 25).
 #define CNNC_PIXELS_OUTER_BYTES 65536
 
+/// The blocked forward kernel (vector_tiles.h, cnnc_conv_forward_blocked) streams a block's taps in chunks of about this
+/// many bytes of weights, each read from the L2 cache by every tile of pixels (ResNet's 512 → 512 3×3 convs at 7×7 ran
+/// 3–10% faster with 64 KiB than with 32, 128 or 256 KiB chunks on a Zen 3 core's 512 KiB L2; Benchmarks/NOTES.md,
+/// change 31).
+#define CNNC_CHUNK_BYTES 65536
+
 // AVX2 (direct_conv.c): F a multiple of 8. AVX-512 (direct_conv_avx512.c): F a multiple of 16, and only on a CPU
 // with AVX-512F (cnnc_avx512_kernels_enabled).
 void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
                             int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
 void cnnc_conv_forward_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
                               int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
+void cnnc_conv_forward_blocked_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH,
+                                    int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first, int last);
+void cnnc_conv_forward_blocked_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH,
+                                      int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first,
+                                      int last);
 void cnnc_conv_weight_gradient_avx2(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
                                     int KH, int KW, int sh, int sw, int dh, int dw, float *dwt);
 void cnnc_conv_weight_gradient_avx512(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,

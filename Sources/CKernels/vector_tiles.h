@@ -15,12 +15,13 @@
 
 ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *const *xs, const float *w, int ldw,
                                       const float *bias, float *const *ys, int C, int KH, int KW, size_t tapRowStride,
-                                      size_t tapColStride, int activation) {
+                                      size_t tapColStride, int activation, int accumulate) {
     // Here C is the inner loop's length and KW the taps outside it: with dilation 1 along the width a
     // window row's KW·C values are contiguous (channels-last), and the caller passes KW = 1, C = KW·C.
+    // accumulate: start from the partial sums in ys (a later chunk of the taps, cnnc_conv_forward_blocked), not the bias.
     VEC acc[6][MAX_NV];
     for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++) acc[r][v] = bias ? VLOAD(bias + LANES * v) : VZERO();
+        for (int v = 0; v < NV; v++) acc[r][v] = accumulate ? VLOAD(ys[r] + LANES * v) : bias ? VLOAD(bias + LANES * v) : VZERO();
     for (int kh = 0; kh < KH; kh++) {
         for (int kw = 0; kw < KW; kw++) {
             const size_t tap = kh * tapRowStride + kw * tapColStride;
@@ -72,12 +73,12 @@ ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, in
         float *ys[6];
         const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, fb, xs, ys);
         switch (R) {
-        case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 4: TILE(forward_tile)(4, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 3: TILE(forward_tile)(3, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 2: TILE(forward_tile)(2, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        default: TILE(forward_tile)(1, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 4: TILE(forward_tile)(4, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 3: TILE(forward_tile)(3, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 2: TILE(forward_tile)(2, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        default: TILE(forward_tile)(1, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
         }
     }
 }
@@ -85,26 +86,26 @@ ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, in
 /// One tile of R pixels × every filter of a panel, in blocks of MAX_NV vectors, then narrower ones.
 ALWAYS_INLINE void TILE(forward_panel_tile)(const int R, const float *const *xs, const float *wp, int width, int panel,
                                             const float *bias, float *const *ys, int inner, int KH, int outerKW,
-                                            size_t tapRowStride, size_t tapColStride, int activation) {
+                                            size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
     const int end = panel + width;
     int fb = panel;
     float *y6[6];
     for (; fb + MAX_NV * LANES <= end; fb += MAX_NV * LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
         TILE(forward_tile)(R, MAX_NV, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
-                           tapRowStride, tapColStride, activation);
+                           tapRowStride, tapColStride, activation, accumulate);
     }
 #if MAX_NV >= 4
     for (; fb + 2 * LANES <= end; fb += 2 * LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
         TILE(forward_tile)(R, 2, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
-                           tapRowStride, tapColStride, activation);
+                           tapRowStride, tapColStride, activation, accumulate);
     }
 #endif
     for (; fb + LANES <= end; fb += LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
         TILE(forward_tile)(R, 1, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
-                           tapRowStride, tapColStride, activation);
+                           tapRowStride, tapColStride, activation, accumulate);
     }
 }
 
@@ -122,12 +123,12 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
         float *ys[6];
         const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
         switch (R) {
-        case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
-        default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation); break;
+        case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
         }
     }
 }
@@ -153,6 +154,56 @@ void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, con
             TILE(forward_block)(2, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
         for (; fb + LANES <= end; fb += LANES)
             TILE(forward_block)(1, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+    }
+}
+
+/// Filters first..< last (whole blocks) for few pixels and many weights (batch-1 inference of a 512 → 512 3×3 conv at
+/// 7×7): w is in block layout (cnnc_conv_blocked_width), so a block's taps are one contiguous stream, and they go
+/// through in chunks of about CNNC_CHUNK_BYTES, each read from the L2 cache by every tile of pixels in turn, the
+/// partial sums kept in y between chunks. A chunk is whole window rows (KH taps of `inner` values) when they fit, else
+/// part of one. Each output gets the same FMAs in the same order as in cnnc_conv_forward: the same bits.
+void TILE(cnnc_conv_forward_blocked)(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                                     int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first, int last) {
+    const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
+    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    const int P = OH * OW, B = MAX_NV * LANES, tiles = (P + 5) / 6;
+    const size_t taps = (size_t)KH * KW * C;
+    for (int block = first; block < last; block += B) {
+        const int width = F - block < B ? F - block : B;
+        const float *wb = w + (size_t)block * taps;
+        const int rows = CNNC_CHUNK_BYTES / (width * (int)sizeof(float));
+        // With dilation 1 along the width, a chunk may take several window rows (kh) at once.
+        const int rowsPerChunk = outerKW == 1 && inner <= rows ? (rows / inner < KH ? rows / inner : KH) : 1;
+        for (int kh = 0; kh < KH; kh += rowsPerChunk) {
+            const int nkh = KH - kh < rowsPerChunk ? KH - kh : rowsPerChunk;
+            for (int kw = 0; kw < outerKW; kw++) {
+                for (int c = 0; c < inner; c += rows) {
+                    const int length = nkh > 1 || inner - c < rows ? inner - c : rows;
+                    const int accumulate = kh > 0 || kw > 0 || c > 0;
+                    const int finished = kh + nkh == KH && kw == outerKW - 1 && c + length == inner;
+                    const float *xc = xp + kh * tapRowStride + kw * tapColStride + c;
+                    const float *wc = wb + ((size_t)(kh * outerKW + kw) * inner + c) * width;
+                    const float *bc = accumulate || !bias ? 0 : bias;
+                    const int act = finished ? activation : 0;
+                    // Tiles of balanced sizes (49 pixels: 6, 6, 6, 6, 5, 5, 5, 5, 5, not eight of 6 and one of 1).
+                    for (int t = 0, p = 0; t < tiles; t++) {
+                        const float *xs[6];
+                        float *ys[6];
+                        const int R = TILE(tile_pixels)(p, p + (t < P % tiles ? P / tiles + 1 : P / tiles), OW, sh, sw, xc, Wp,
+                                                        C, y, F, 0, xs, ys);
+                        p += R;
+                        switch (R) {
+                        case 6: TILE(forward_panel_tile)(6, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        case 5: TILE(forward_panel_tile)(5, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        case 4: TILE(forward_panel_tile)(4, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        case 3: TILE(forward_panel_tile)(3, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        case 2: TILE(forward_panel_tile)(2, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        default: TILE(forward_panel_tile)(1, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

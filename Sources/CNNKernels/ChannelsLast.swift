@@ -70,6 +70,28 @@ public enum DirectConvolution {
                           Int32(dilationHeight), Int32(dilationWidth), activation.rawValue)
     }
 
+    /// Filters per block of `forwardBlocked`'s weights: 16, or 64 where a conv of `filters` filters runs the AVX-512 build.
+    public static func blockWidth(filters: Int) -> Int { Int(cnnc_conv_blocked_width(Int32(filters))) }
+
+    /// w `[taps, C, F]` -> the block layout `forwardBlocked` reads: blocks of `blockWidth(filters:)` filters
+    /// `[taps, C, width]` one after another (the last one narrower).
+    public static func blocks(_ w: UnsafePointer<Float>, taps: Int, channels: Int, filters: Int, into blocks: UnsafeMutablePointer<Float>) {
+        cnnc_conv_blocks(w, Int32(taps), Int32(channels), Int32(filters), blocks)
+    }
+
+    /// `forward` for the filters `range` only (whole blocks, `blockWidth(filters:)`), with w in block layout (`blocks`):
+    /// for few pixels and many weights, where the threads split the filters. The same bits as `forward`.
+    public static func forwardBlocked(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
+                                      weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                                      outputHeight: Int, outputWidth: Int, filters: Int, range: Range<Int>,
+                                      kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+                                      dilationHeight: Int, dilationWidth: Int, activation: FusedActivation = .none) {
+        cnnc_conv_forward_blocked(x, Int32(paddedWidth), Int32(channels), weights, bias, output, Int32(outputHeight), Int32(outputWidth),
+                                  Int32(filters), Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
+                                  Int32(dilationHeight), Int32(dilationWidth), activation.rawValue,
+                                  Int32(range.lowerBound), Int32(range.upperBound))
+    }
+
     /// dw `[KH, KW, C, F]` += Σ_pixels padded x ⊗ dy, and db `[F]` += Σ_pixels dy.
     public static func weightGradient(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
                                       outputGradient dy: UnsafePointer<Float>, outputHeight: Int, outputWidth: Int, filters: Int,

@@ -26,6 +26,19 @@ void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const flo
 /// w [taps][C][F] -> panels, the forward kernel's layout (above); F % 8 == 0.
 void cnnc_conv_panels(const float *w, int taps, int C, int F, float *panels);
 
+/// The width of the blocks cnnc_conv_forward_blocked reads: 16 filters (two AVX2 vectors), or 64 where the call runs
+/// the AVX-512 build (F % 16 == 0 on a CPU with it).
+int cnnc_conv_blocked_width(int F);
+/// w [taps][C][F] -> block layout: blocks of cnnc_conv_blocked_width(F) filters [taps][C][width], one after another (the
+/// last one narrower); F % 8 == 0.
+void cnnc_conv_blocks(const float *w, int taps, int C, int F, float *blocks);
+/// cnnc_conv_forward for filters first..< last only (multiples of the block width, or last = F), w in block layout: for
+/// few pixels and many weights (a batch-1 pass of a 512 → 512 3×3 conv at 7×7), where the threads split the filters.
+/// Each block's taps go through in chunks that stay in the L2 cache while every tile of pixels reads them, the partial
+/// sums kept in y between chunks; the outputs are the same bits as cnnc_conv_forward's.
+void cnnc_conv_forward_blocked(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
+                               int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first, int last);
+
 /// dw[kh][kw][c][f] += Σ_{oh,ow} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · dy[oh][ow][f]; F % 8 == 0.
 /// db[f] += Σ dy[oh][ow][f] when db is not NULL.
 void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,

@@ -18,7 +18,9 @@ import CNNKernels
 /// - Winograd F(2×2, 3×3) for the forward pass and input gradient of 3×3 stride-1 convs with ≥ 16 channels in and out
 ///   (ungrouped, multiples of 8) of up to 2^20 weights (`CKernels/winograd.c`); the weight gradient of those over the
 ///   direct line runs in GEMM;
-/// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place).
+/// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place);
+///   their forward pass at a batch of one image, or fewer images than threads, runs the blocked direct kernel instead
+///   (ungrouped, F a multiple of 8; `forwardSplittingFilters`).
 /// A conv with one input channel per group (depthwise) is `DepthwiseConv2D` instead.
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
@@ -42,6 +44,13 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
     /// than threads (`forward`); its panels are kept for that (a second copy of its weights, within `MemoryBudget`'s bound).
     let pointwiseDirectForSmallBatches: Bool
+    /// The other convs on the GEMM path (ungrouped, F a multiple of 8): their forward pass takes the blocked direct kernel
+    /// when a batch is one image, or fewer images than threads, the threads splitting the filters (`forwardSplittingFilters`).
+    let blockedForSmallBatches: Bool
+    /// `packed` in the blocked kernel's layout (`DirectConvolution.blocks`), allocated at the first pass that needs it
+    /// (a second copy of the weights, within `MemoryBudget`'s bound), and whether it was made from the current `packed`.
+    var blocked: UnsafeMutablePointer<Float>?
+    var blockedIsCurrent = false
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
     /// 2.25× fewer multiplies, measured 1.1–2× faster than the direct kernel on DeepConvNet's shapes
     /// (Benchmarks/NOTES.md); with fewer channels its transforms cost more than they save.
@@ -148,12 +157,18 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
         inputIsPadded = paddedInput == (height: i.height, width: i.width, top: 0, left: 0)
         gradientIsPadded = paddedGradient == (height: o.height, width: o.width, top: 0, left: 0)
-        let padded = directForward && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
-        let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
         // With one image OpenBLAS's GEMM has few rows (196 at 14×14), and MobileNetV2's 1×1 convs ran 1.1–3× faster in
         // the direct kernel at batch 1 on two threads, its pass over all of them 1.2× (Benchmarks/NOTES.md, change 24).
         pointwiseDirectForSmallBatches = isPointwise && !directForward && kernels != .im2col && DirectConvolution.isSupported
             && groups == 1 && filters % 8 == 0 && fitsDirect(outputs: filters) && inputIsPadded
+        // The other GEMM convs' forward pass at such batches: OpenBLAS repacked a 512 → 512 3×3 conv's 9.4 MB of weights
+        // on every call for 49 pixels at 7×7 (55% of the FMA limit); the blocked kernel, on weights blocked once per
+        // parameter generation, ran ResNet-18's and ResNet-50's at 1.3–1.5× its speed, MobileNetV2's 1×1s at 7×7 at
+        // 1.3–1.5× (Benchmarks/NOTES.md, change 31).
+        blockedForSmallBatches = !directForward && !pointwiseDirectForSmallBatches && kernels != .im2col && DirectConvolution.isSupported
+            && groups == 1 && filters % 8 == 0
+        let padded = (directForward || blockedForSmallBatches) && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
+        let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
         stackedImages = Self.stackedImages(positions: positions, direct: directForward && directBackward)
         let columns = (directForward && directBackward && directInputGradient) || isPointwise ? 0 : stackedImages * positions * tapsPerGroup
         let winograd = winogradForward || winogradInputGradient
@@ -190,6 +205,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         transformed.deallocate()
         transformedFlipped.deallocate()
         panels?.deallocate()
+        blocked?.deallocate()
         flippedPanels?.deallocate()
     }
 
@@ -223,9 +239,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
-        let direct = directForward || (pointwiseDirectForSmallBatches && (batch == 1 || batch < context.threads))
+        let smallBatch = batch == 1 || batch < context.threads
+        let blockedPass = blockedForSmallBatches && smallBatch
+        let direct = directForward || (pointwiseDirectForSmallBatches && smallBatch)
         // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
-        let stored = gemmReadsStoredWeights && !direct && fold == nil
+        let stored = gemmReadsStoredWeights && !direct && !blockedPass && fold == nil
         // In inference the packed (and transformed) weights of the same generation are still valid.
         if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
                        || packedFolded != (fold != nil)) {
@@ -236,9 +254,14 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
             if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
             packedGeneration = context.parameterGeneration
             packedFolded = fold != nil
+            blockedIsCurrent = false
         }
         let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count
+        if blockedPass {
+            forwardSplittingFilters(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
+            return
+        }
         if batch < context.threads && direct {
             forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
             return
@@ -281,6 +304,36 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                          bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
                          filters: filters, stride: (window.stride.height, window.stride.width), activation: activation,
                          thread: thread)
+            }
+        }
+    }
+
+    /// Few images and many weights (batch-1 inference of a 512 → 512 3×3 conv at 7×7): each image's filters are split
+    /// over the threads in whole blocks of the blocked kernel (`DirectConvolution.forwardBlocked`), which reads each
+    /// thread's half of the weights once for every pixel. The blocked copy of the weights is made at the first such pass.
+    private func forwardSplittingFilters(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
+                                         bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
+        let weightCount = filters * tapsPerGroup
+        let blocks: UnsafeMutablePointer<Float>
+        if let blocked { blocks = blocked } else {
+            blocks = .allocate(capacity: weightCount)
+            blocked = blocks
+        }
+        if !blockedIsCurrent {
+            DirectConvolution.blocks(packed, taps: kernelArea, channels: channels, filters: filters, into: blocks)
+            blockedIsCurrent = true
+        }
+        let width = DirectConvolution.blockWidth(filters: filters)
+        for n in 0..<batch {
+            let padded = paddedImage(input + n * facts.input.count, thread: 0), y = output + n * facts.output.count
+            Parallel.forEachChunk(count: (filters + width - 1) / width, chunks: threads) { _, range in
+                DirectConvolution.forwardBlocked(padded: padded, paddedWidth: paddedInput.width, channels: channels, weights: blocks,
+                                                 bias: bias, output: y, outputHeight: facts.output.height, outputWidth: facts.output.width,
+                                                 filters: filters, range: (range.lowerBound * width)..<min(range.upperBound * width, filters),
+                                                 kernelHeight: window.size.height, kernelWidth: window.size.width,
+                                                 strideHeight: window.stride.height, strideWidth: window.stride.width,
+                                                 dilationHeight: window.dilation.height, dilationWidth: window.dilation.width,
+                                                 activation: activation)
             }
         }
     }
