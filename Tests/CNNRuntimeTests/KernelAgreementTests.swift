@@ -190,4 +190,16 @@ struct KernelAgreementTests {
         #expect(Self.relativeDifference(one.output, two.output) < 1e-6, "\(name), \(kernels): output")
         #expect(Self.relativeDifference(one.inputGradient, two.inputGradient) < 1e-6, "\(name), \(kernels): input gradient")
     }
+
+    /// A batch of one image (the blocked conv kernel with the filters split over the threads, the direct kernels' row
+    /// splits, a dense layer's matrix-vector product) computes what a batch of three (GEMMs over images) computes for
+    /// the same image.
+    @Test(arguments: networks)
+    func oneImageAloneEqualsItsPlaceInABatch(network: (name: String, yaml: String)) throws {
+        let (name, yaml) = network
+        let alone = try Self.run(yaml, kernels: .fastest, batch: 1)
+        let batched = try Self.run(yaml, kernels: .fastest, batch: 3)
+        #expect(alone.output.contains { $0 != 0 })
+        #expect(Self.relativeDifference(Array(batched.output.prefix(alone.output.count)), alone.output) < 1e-5, "\(name): output")
+    }
 }

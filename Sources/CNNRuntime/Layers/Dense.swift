@@ -64,12 +64,18 @@ public final class DenseLayer: WeightedLayer {
         }
         // y[N, U] = x[N, I] · wᵀ. A layer of at least 2^18 weights (an ImageNet classifier: 5–8 MiB, read once per batch
         // of a few images) splits its units over the threads in blocks of 16, each thread reading its own rows of w; the
-        // split depends on the thread count only.
+        // split depends on the thread count only. One image is a matrix-vector product, which reads w in place: a GEMM
+        // call packed it first, and MobileNetV2's 1280 → 1000 classifier took 0.47 ms at batch 1 against 0.22
+        // (Benchmarks/NOTES.md, change 32).
         let x = flattened(input), blocks = (units + 15) / 16
         Parallel.forEachChunk(count: blocks, chunks: units * inputs >= 1 << 18 ? context.threads : 1) { _, range in
             let first = range.lowerBound * 16, count = min(range.upperBound * 16, units) - first
-            BLAS.gemm(transposeB: true, m: batch, n: count, k: inputs, a: x, lda: inputs, b: weight + first * inputs, ldb: inputs,
-                      c: output + first, ldc: units)
+            if batch == 1 {
+                BLAS.gemv(m: count, n: inputs, a: weight + first * inputs, lda: inputs, x: x, y: output + first)
+            } else {
+                BLAS.gemm(transposeB: true, m: batch, n: count, k: inputs, a: x, lda: inputs, b: weight + first * inputs, ldb: inputs,
+                          c: output + first, ldc: units)
+            }
         }
         if let bias {
             for n in 0..<batch {
