@@ -55,8 +55,8 @@ struct KernelAgreementTests {
               - depthwise: {size: 3, pad: 1, multiplier: 2}
               - dense: {units: 3}
             """),
-        ("GEMM convs: 1×1 (stride 1 and 2, reading their stored weights), grouped, filters not a multiple of 8", """
-            input: [40, 9, 9]
+        ("GEMM convs: 1×1 of 264 channels and stride 2 (reading their stored weights), grouped, filters not a multiple of 8", """
+            input: [264, 9, 9]
             layers:
               - conv: {filters: 40, size: 1}
               - relu
@@ -94,8 +94,8 @@ struct KernelAgreementTests {
               - conv: {filters: 256, size: 3, pad: 1}
               - dense: {units: 3}
             """),
-        ("a 1×1 conv of 64 → 128 (GEMM, direct at batch 1), a GEMM conv of more filters than pixels split at batch 1", """
-            input: [64, 32, 32]
+        ("a 1×1 conv of 264 → 128 (GEMM, direct at batch 1), a GEMM conv of more filters than pixels (blocked at batch 1)", """
+            input: [264, 16, 16]
             layers:
               - conv: {filters: 128, size: 1}
               - relu

@@ -10,7 +10,7 @@ import CNNKernels
 /// forward pass to the kernels' `[groups][KH][KW][C/groups][F/groups]` (a 1×1 conv's GEMMs read them as stored).
 /// Three ways to compute each pass:
 /// - direct (ungrouped, F a multiple of 8, at most 2^17 filter weights, 2^18 for the AVX-512 build's shapes with
-///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build or with at most 32 input
+///   `.fastest` kernels; not 1×1, except a 1×1 conv's forward pass in the AVX-512 build or with at most 256 input
 ///   channels): the kernels of `CKernels`
 ///   (AVX2, or AVX-512 where the CPU has it and F is a multiple of 16) on a zero-padded copy of the image (or the
 ///   image itself when no padding is needed); the input gradient is the same kernel run on the padded output gradient
@@ -125,10 +125,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         func fitsDirect(outputs: Int) -> Bool { weightCount <= (avx512 && outputs % 16 == 0 ? 1 << 18 : 1 << 17) }
         // 1×1 convs: the AVX-512 direct kernel ran their forward pass 1.1–1.9× faster than OpenBLAS, their backward
         // 1.1–1.4× slower (ResNet-50, change 17), so it takes only the forward pass, and only in its own build. The AVX2
-        // one takes the forward pass of those with at most 32 input channels, where OpenBLAS's inner products are too
-        // short: MobileNetV2's 32 → 16 and 16 → 96 at 112×112 ran 1.3–2.3× faster; 64 → 256 at 56×56 ran slower
-        // (change 21).
-        let pointwiseDirect = (avx512 && filters % 16 == 0) || channels <= 32
+        // one takes the forward pass of those with at most 256 input channels, whose 64-filter weight panels (64 KiB) it
+        // sweeps with the pixels outside: MobileNetV2's 32 → 16 and 16 → 96 at 112×112 ran 1.3–2.3× faster (change 21),
+        // ResNet-50's 64 → 64 and 64 → 256 at 56×56 1.4–1.7×, 256 → 64 and 128 → 512 1.1× (change 33); with 512
+        // channels (512 → 128 at 28×28) it ran 1.2× slower, a panel then being swept with the pixels inside.
+        let pointwiseDirect = (avx512 && filters % 16 == 0) || channels <= 256
         let directShape = kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
             && (!isPointwise || pointwiseDirect)
         let isWinogradShape = kernels == .fastest && w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
