@@ -109,6 +109,20 @@ ALWAYS_INLINE void TILE(forward_panel_tile)(const int R, const float *const *xs,
     }
 }
 
+/// forward_panel_tile for a tile of R pixels (R ≤ 6, known only at run time), through a copy unrolled for each R.
+ALWAYS_INLINE void TILE(forward_panel_tile_any)(const int R, const float *const *xs, const float *wp, int width, int panel,
+                                                const float *bias, float *const *ys, int inner, int KH, int outerKW,
+                                                size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
+    switch (R) {
+    case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    }
+}
+
 /// A panel of few weights (CNNC_PIXELS_OUTER_BYTES, within the L2 cache), pixels outside: each tile of pixels is read
 /// once for all the panel's filters and their outputs are written a whole row at a time (the filter-block order reads
 /// the image once per block).
@@ -122,14 +136,7 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
         const float *xs[6];
         float *ys[6];
         const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
-        switch (R) {
-        case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        }
+        TILE(forward_panel_tile_any)(R, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0);
     }
 }
 
@@ -192,14 +199,7 @@ void TILE(cnnc_conv_forward_blocked)(const float *xp, int Wp, int C, const float
                         const int R = TILE(tile_pixels)(p, p + (t < P % tiles ? P / tiles + 1 : P / tiles), OW, sh, sw, xc, Wp,
                                                         C, y, F, 0, xs, ys);
                         p += R;
-                        switch (R) {
-                        case 6: TILE(forward_panel_tile)(6, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        case 5: TILE(forward_panel_tile)(5, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        case 4: TILE(forward_panel_tile)(4, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        case 3: TILE(forward_panel_tile)(3, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        case 2: TILE(forward_panel_tile)(2, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        default: TILE(forward_panel_tile)(1, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate); break;
-                        }
+                        TILE(forward_panel_tile_any)(R, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate);
                     }
                 }
             }
