@@ -312,8 +312,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     }
 
     /// Few images and many weights (batch-1 inference of a 512 → 512 3×3 conv at 7×7): each image's filters are split
-    /// over the threads in whole blocks of the blocked kernel (`DirectConvolution.forwardBlocked`), which reads each
-    /// thread's half of the weights once for every pixel. The blocked copy of the weights is made at the first such pass.
+    /// over the threads in whole blocks of the blocked kernel (`DirectConvolution.forwardBlocked`): each thread streams
+    /// only its own blocks of weights, each chunk of them from the L2 cache for every tile of pixels. The blocked copy of
+    /// the weights is made at the first such pass, and again after the weights are repacked.
     private func forwardSplittingFilters(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
                                          bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
         let weightCount = filters * tapsPerGroup
