@@ -65,6 +65,21 @@ for i, conv in enumerate(convs):
     rows.append((name, shape, forward, backward, flops))
 
 
+if inference:
+    # A fused block (MobileNet's inverted bottleneck, `BottleneckFusion`) is timed as one, on its first conv; its other
+    # convs are marked fused: each joins the row before it, with its ONNX Runtime time and its FLOPs.
+    merged, joined = [], []
+    for i, row in enumerate(rows):
+        if layers[0][i].get('fused') and merged:
+            name, shape, forward, backward, flops = merged[-1]
+            merged[-1] = (name, shape, (forward[0], forward[1] + row[2][1]), backward, flops + row[4])
+            joined[-1] += 1
+        else:
+            merged.append(row)
+            joined.append(0)
+    rows = [(name, shape + (f' +{n}' if n else ''), *rest) for (name, shape, *rest), n in zip(merged, joined)]
+
+
 def ratio(pair):
     return f'{pair[1] / pair[0]:.2f}' if pair[0] > 0 else '-'
 
@@ -100,7 +115,8 @@ if inference:
     for label, pair in (('convs', conv_ms), ('whole batch', batch_ms)):
         print(f'{label:<24} {pair[0]:8.1f} {pair[1]:8.1f} {ratio(pair):>6}')
     print("(ONNX Runtime's convs as its profiler saw them, with the batchnorm, the activation and at times the residual add\n"
-          " fused in; its whole batch and cnnc's timed unprofiled)")
+          " fused in; its whole batch and cnnc's timed unprofiled; `+2`: a fused block, its first conv's shape, then the\n"
+          " convs it also computes, both sides' times summed over them)")
     sys.exit(0)
 bn_ms = (min(sum(l['forward_ms'] + l['backward_ms'] for l in run['layers'] if l['kind'] == 'batchnorm') for run in ours),
          min(t['batchnorm_ms'] for t in theirs))

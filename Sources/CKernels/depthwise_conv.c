@@ -88,8 +88,8 @@ ALWAYS_INLINE void forward_tile(const int R, const float *x, size_t pixelStride,
     }
 }
 
-void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, const float *w, const float *bias, float *y,
-                            int oh0, int oh1, int relu) {
+void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, int x_row0, const float *w, const float *bias,
+                            float *y, int y_row0, int oh0, int oh1, int relu) {
     const int C = g->C, W = g->W;
     const size_t row = (size_t)W * C, pixelStride = (size_t)g->sw * C, weightRow = (size_t)g->KW * C;
     const size_t rowStep = (size_t)g->dh * row, colStep = (size_t)g->dw * C;
@@ -100,9 +100,9 @@ void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, cons
         const int ih0 = oh * g->sh - g->pt;
         int khLo, khHi;
         valid_taps(ih0, g->KH, g->dh, g->H, &khLo, &khHi);
-        const float *xrow = x + (size_t)(ih0 + khLo * g->dh) * row;
+        const float *xrow = x + (ptrdiff_t)(ih0 + khLo * g->dh - x_row0) * (ptrdiff_t)row;
         const float *wrow = w + khLo * weightRow;
-        float *yrow = y + (size_t)oh * g->OW * C;
+        float *yrow = y + (size_t)(oh - y_row0) * g->OW * C;
         const int nkh = khHi - khLo;
         int ow = 0;
         while (ow < g->OW) {

@@ -15,12 +15,25 @@ public struct DepthwiseConvolution: Sendable {
                                        pt: Int32(g.padTop), pl: Int32(g.padLeft))
     }
 
-    /// Output rows `rows` of y `[OH, OW, C]` = bias + Σ_taps x · w, then `activation`.
+    /// Output rows `rows` of y `[OH, OW, C]` = bias + Σ_taps x · w, then `activation`. `x` may hold only a band of the
+    /// input's rows, from row `inputRow` on, and `output` only a band of y's, from row `outputRow` on: the band of x must
+    /// hold the rows that the windows of `rows` read.
     public func forward(_ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, rows: Range<Int>, activation: FusedActivation) {
+                        output: UnsafeMutablePointer<Float>, rows: Range<Int>, activation: FusedActivation,
+                        inputRow: Int = 0, outputRow: Int = 0) {
         withUnsafePointer(to: window) {
-            cnnc_depthwise_forward($0, x, weights, bias, output, Int32(rows.lowerBound), Int32(rows.upperBound), activation.rawValue)
+            cnnc_depthwise_forward($0, x, Int32(inputRow), weights, bias, output, Int32(outputRow),
+                                   Int32(rows.lowerBound), Int32(rows.upperBound), activation.rawValue)
         }
+    }
+
+    /// The input rows the windows of output rows `rows` read (clipped to the image).
+    public func inputRows(for rows: Range<Int>) -> Range<Int> {
+        guard !rows.isEmpty else { return 0..<0 }
+        let first = rows.lowerBound * Int(window.sh) - Int(window.pt)
+        let last = (rows.upperBound - 1) * Int(window.sh) - Int(window.pt) + (Int(window.KH) - 1) * Int(window.dh)
+        let lower = min(max(first, 0), Int(window.H))
+        return lower..<max(lower, min(last + 1, Int(window.H)))
     }
 
     /// dw `[KH, KW, C]` += Σ_pixels x · dy, and db `[C]` += Σ_pixels dy, in a fixed order.

@@ -18,10 +18,13 @@ public struct Benchmark {
         public var forward: Double
         public var backward: Double
         /// The layer runs inside the one before it (a relu after a conv or batchnorm; in inference, a batchnorm folded
-        /// into the conv before it): its time is that layer's.
+        /// into the conv before it, or a conv inside a fused block, `BottleneckFusion`): its time is that layer's (the
+        /// block's first conv's).
         public var fused: Bool
         /// Forward multiply-adds per image (conv, dense and the like; 0 for the rest).
         public var multiplyAdds: Int
+        /// Those of the work its time covers: its own and the fused layers' after it (a fused block's convs).
+        public var timedMultiplyAdds = 0
     }
 
     public struct Result: Sendable {
@@ -98,15 +101,16 @@ public struct Benchmark {
         for _ in 0..<warmup { inferenceBatch() }
         let infer = Self.median((0..<iterations).map { _ in Self.seconds { inferenceBatch() } })
         // Per-layer breakdown: a few more steps (or batches), each layer (nested ones too) timed on its own.
-        let layers = Self.layerTimes(model.layers, steps: max(3, min(iterations, 20)), folds: inferenceOnly,
+        let layers = Self.layerTimes(model.layers, steps: max(3, min(iterations, 20)), folding: inferenceOnly ? (batch, threads) : nil,
                                      run: { inferenceOnly ? inferenceBatch(clock: $0) : trainStep(clock: $0) })
         return Result(batch: batch, threads: threads, iterations: iterations, kernels: kernels, trainSeconds: train, inferSeconds: infer,
                       forwardMultiplyAdds: analysis.totalMultiplyAdds, peakResidentBytes: Self.peakResidentBytes(), layers: layers)
     }
 
     /// Each layer's (nested ones too) median forward and backward seconds over `steps` runs of `run`, which passes the
-    /// clock to the layers; `folds`: the runs are inference that folds batchnorms into the convs before them.
-    static func layerTimes(_ network: [RuntimeLayer], steps: Int, folds: Bool, run: (LayerClock) -> Void) -> [LayerTime] {
+    /// clock to the layers; `folding`: the runs are inference that folds batchnorms into the convs before them (and runs
+    /// fused blocks), of batches of this many images on this many threads.
+    static func layerTimes(_ network: [RuntimeLayer], steps: Int, folding: (batch: Int, threads: Int)?, run: (LayerClock) -> Void) -> [LayerTime] {
         var rows: [(layer: RuntimeLayer, depth: Int)] = []
         func collect(_ layers: [RuntimeLayer], depth: Int) {
             for layer in layers {
@@ -122,12 +126,23 @@ public struct Benchmark {
             run(clock)
             samples.append(rows.map { clock.time(of: $0.layer) })
         }
-        return rows.enumerated().map { i, row in
+        var times: [LayerTime] = rows.enumerated().map { i, row in
+            let folds = folding != nil, block = (row.layer as? FusedBlockMember)?.fusedBlock
             let fused = ((row.layer as? ReLU)?.fusedIntoPrevious ?? false) || (folds && (row.layer as? BatchNormLayer)?.foldsIntoPrevious == true)
+                || (folding.map { block?.runs(batch: $0.batch, threads: $0.threads) ?? false } ?? false)
             return LayerTime(name: row.layer.facts.name, kind: row.layer.facts.layer.kind.keyword, depth: row.depth,
                              forward: median(samples.map { $0[i].forward }), backward: median(samples.map { $0[i].backward }),
                              fused: fused, multiplyAdds: row.layer.facts.multiplyAdds)
         }
+        for i in times.indices where !times[i].fused {
+            var j = i + 1
+            times[i].timedMultiplyAdds = times[i].multiplyAdds
+            while j < times.count && times[j].fused && times[j].depth == times[i].depth {
+                times[i].timedMultiplyAdds += times[j].multiplyAdds
+                j += 1
+            }
+        }
+        return times
     }
 
     static func seconds(_ body: () -> Void) -> Double {

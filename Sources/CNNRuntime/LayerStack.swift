@@ -6,7 +6,8 @@ import Dispatch
 ///
 /// A relu or relu6 right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
 /// that layer, on its buffers. In inference that folds (`StepContext.foldsBatchNorm`), a batchnorm right after a conv
-/// runs inside the conv (`BatchNormFolding`), which then writes the batchnorm's output buffer.
+/// runs inside the conv (`BatchNormFolding`), which then writes the batchnorm's output buffer; there, MobileNet's
+/// inverted bottlenecks (pointwise, depthwise and pointwise convs) run as one pass over bands of rows (`BottleneckFusion`).
 final class LayerStack {
     let layers: [RuntimeLayer]
     /// outputs[i] is layer i's output `[N, H, W, C]`.
@@ -19,11 +20,13 @@ final class LayerStack {
     private let owned: [UnsafeMutableBufferPointer<Float>]
     /// foldsIntoPrevious[i]: layer i is a batchnorm that the layer before it computes when inference folds.
     let foldsIntoPrevious: [Bool]
+    /// The fused blocks, by the index of their first layer: in inference that folds they run instead of their layers.
+    let fusedBlocks: [Int: BottleneckFusion]
     /// Whether the last forward pass folded batchnorms: their inputs were never written, so no backward pass may follow.
     private var lastForwardFolded = false
 
     /// `depth`: how deeply the stack is nested in blocks (0 for the network's own layers).
-    init(_ layers: [RuntimeLayer], batchCapacity: Int, arena: GradientArena, depth: Int) {
+    init(_ layers: [RuntimeLayer], batchCapacity: Int, arena: GradientArena, scratch: ScratchArena, depth: Int) {
         precondition(!layers.isEmpty, "a layer stack needs at least one layer")
         self.layers = layers
         self.arena = arena
@@ -55,6 +58,17 @@ final class LayerStack {
             batchNorm.foldsIntoPrevious = true
             return true
         }
+        var blocks: [Int: BottleneckFusion] = [:]
+        var i = 0
+        while i < layers.count {
+            if let block = BottleneckFusion(layers, foldsIntoPrevious: foldsIntoPrevious, start: i, scratch: scratch) {
+                blocks[i] = block
+                i = block.layers.upperBound + 1
+            } else {
+                i += 1
+            }
+        }
+        fusedBlocks = blocks
     }
 
     deinit { owned.forEach { $0.deallocate() } }
@@ -69,7 +83,17 @@ final class LayerStack {
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
         let folds = context.foldsBatchNorm && !context.training
         lastForwardFolded = folds && foldsIntoPrevious.contains(true)
-        for (i, layer) in layers.enumerated() {
+        var next = 0 // the first layer a fused block has not computed
+        for (i, layer) in layers.enumerated() where i >= next {
+            if folds && context.fusesBlocks, let block = fusedBlocks[i], block.runs(batch: batch, threads: context.threads) {
+                let run = {
+                    block.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
+                                  output: self.outputs[block.layers.upperBound].baseAddress!, batch: batch, context: context)
+                }
+                if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
+                next = block.layers.upperBound + 1
+                continue
+            }
             if folds && foldsIntoPrevious[i] { continue } // computed by the layer before, into this layer's output
             let target = folds && i + 1 < layers.count && foldsIntoPrevious[i + 1] ? i + 1 : i
             let run = {
@@ -78,6 +102,19 @@ final class LayerStack {
             }
             if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
         }
+    }
+
+    /// A residual block's body with an identity shortcut, in inference that folds: when the whole stack is one fused block
+    /// that runs at this batch, writes `activation`(body(input) + input) into `output` band by band (the body's own output
+    /// buffer is not written) and returns true; else returns false, having done nothing.
+    func forwardAddingInput(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, activation: FusedActivation,
+                            batch: Int, context: StepContext) -> Bool {
+        guard context.foldsBatchNorm && !context.training && context.fusesBlocks, let block = fusedBlocks[0],
+              block.layers.upperBound == layers.count - 1, block.runs(batch: batch, threads: context.threads) else { return false }
+        lastForwardFolded = true
+        let run = { block.forward(input: input, output: output, batch: batch, context: context, adding: activation) }
+        if let clock = context.clock { clock.measure(layers[0], backward: false, run) } else { run() }
+        return true
     }
 
     /// Backpropagates `outputGradient`, adding into parameter gradients; writes dL/d(input) when asked.

@@ -15,7 +15,8 @@ import Foundation
 ///   whole size;
 /// - per thread: the largest conv's scratch (im2col columns and their gradient, padded input and gradient, Winograd
 ///   tiles), bounded by 2 × taps × positions + 6 × (input + output), with its weight-gradient accumulator: the layers
-///   share one block per thread (`ScratchArena`);
+///   share one block per thread (`ScratchArena`), as do the fused blocks' band buffers (`BottleneckFusion`, at most their
+///   depthwise conv's input and output);
 /// - per conv: its weights packed, flipped and Winograd-transformed, at most 6 × its parameters.
 public struct MemoryBudget: Sendable, Equatable {
     public var parameterBytes: Int

@@ -110,7 +110,7 @@ struct LayerFactory {
 
     /// `depth`: 0 for the network's layers, one more inside each block.
     mutating func stack(_ layers: [LayerAnalysis], depth: Int) -> LayerStack {
-        LayerStack(layers.map { make($0, depth: depth) }, batchCapacity: batchCapacity, arena: gradients, depth: depth)
+        LayerStack(layers.map { make($0, depth: depth) }, batchCapacity: batchCapacity, arena: gradients, scratch: scratch, depth: depth)
     }
 
     mutating func make(_ facts: LayerAnalysis, depth: Int) -> RuntimeLayer {

@@ -80,8 +80,8 @@ enum BenchReport {
                 table.rows.append([name, layer.kind, "fused"] + (training ? ["fused"] : []) + ["", ""])
                 continue
             }
-            let rate = layer.multiplyAdds > 0 && layer.forward > 0
-                ? Format.decimal(2 * Double(layer.multiplyAdds) * Double(r.batch) / layer.forward / 1e9, places: 1) : ""
+            let rate = layer.timedMultiplyAdds > 0 && layer.forward > 0
+                ? Format.decimal(2 * Double(layer.timedMultiplyAdds) * Double(r.batch) / layer.forward / 1e9, places: 1) : ""
             table.rows.append([name, layer.kind, Format.decimal(layer.forward * 1000, places: 3)]
                               + (training ? [Format.decimal(layer.backward * 1000, places: 3)] : [])
                               + [rate, Format.percent(total > 0 ? (layer.forward + layer.backward) / total : 0)])
@@ -91,7 +91,8 @@ enum BenchReport {
             ? "\nper layer (median of separately timed steps; a block's layers indented under it, their share of the"
                 + " whole step; 'fused': runs inside the layer before it):\n" + table.rendered(indent: "  ")
             : "\nper layer, inference (median of separately timed batches; a block's layers indented under it, their share"
-                + " of the whole batch; 'fused': runs inside the layer before it, as a batchnorm folded into its conv):\n"
+                + " of the whole batch; 'fused': runs inside the layer before it, as a batchnorm folded into its conv, or a"
+                + " MobileNet block's convs inside its first conv, whose GFLOP/s count them):\n"
                 + table.rendered(indent: "  "))
         return lines.joined(separator: "\n")
     }

@@ -20,8 +20,10 @@ typedef struct {
 
 /// y[oh][ow][c] = bias[c] + Σ_{kh,kw} x[oh·sh + kh·dh − pt][ow·sw + kw·dw − pl][c] · w[kh][kw][c] over the taps
 /// inside the image, for oh in [oh0, oh1). bias may be NULL; relu: the fused activation (0 none, 1 relu, 2 relu6).
-void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, const float *w, const float *bias, float *y,
-                            int oh0, int oh1, int relu);
+/// x points at input row x_row0 and y at output row y_row0 (0 and 0 for whole images): a band of rows [x_row0, …) of
+/// the input is enough for the output rows whose windows lie in it (a fused block's band, `BottleneckFusion`).
+void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, int x_row0, const float *w, const float *bias,
+                            float *y, int y_row0, int oh0, int oh1, int relu);
 
 /// wg[kh][kw][c] += Σ_{oh,ow} x[…][c] · dy[oh][ow][c] (taps inside the image); bg[c] += Σ dy (bg may be NULL).
 /// Each sum runs over one output row in registers, then is added to wg: the order is fixed.

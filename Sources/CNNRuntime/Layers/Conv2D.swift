@@ -25,7 +25,7 @@ import CNNKernels
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
 /// the accumulators are summed in thread order, so results are reproducible for a given thread count.
-public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
+public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlockMember {
     public let facts: LayerAnalysis
     let conv: Convolution
     let window: SlidingWindow
@@ -70,6 +70,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
     var packedGeneration: Int?, packedFolded = false
     /// Set by the layer stack when a batchnorm follows: inference that folds computes it here.
     weak var foldedBatchNorm: BatchNormLayer?
+    /// The fused block that computes this conv inside its first layer's pass, where it runs (`BottleneckFusion`).
+    weak var fusedBlock: BottleneckFusion?
     let foldedBias: UnsafeMutablePointer<Float>
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
@@ -247,18 +249,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
         let direct = directForward || (pointwiseDirectForSmallBatches && smallBatch)
         // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
         let stored = gemmReadsStoredWeights && !direct && !blockedPass && fold == nil
-        // In inference the packed (and transformed) weights of the same generation are still valid.
-        if !stored && (context.parameterGeneration == nil || context.parameterGeneration != packedGeneration
-                       || packedFolded != (fold != nil)) {
-            packWeights(scale: fold?.fold(bias: bias, into: foldedBias), threads: context.threads)
-            if winogradForward {
-                Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed, threads: context.threads)
-            }
-            if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
-            packedGeneration = context.parameterGeneration
-            packedFolded = fold != nil
-            blockedIsCurrent = false
-        }
+        if !stored { prepareWeights(fold: fold, context: context) }
         let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count
         if blockedPass {
@@ -289,6 +280,40 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                          filters: filters, stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
             }
         }
+    }
+
+    /// Packs the weights (scaled by `fold`'s batchnorm when given, with `foldedBias` its bias) into the kernels' layouts,
+    /// unless those of the pass's parameter generation are current: in inference they stay valid from pass to pass.
+    private func prepareWeights(fold: BatchNormLayer?, context: StepContext) {
+        guard context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) else { return }
+        packWeights(scale: fold?.fold(bias: bias, into: foldedBias), threads: context.threads)
+        if winogradForward {
+            Winograd.transformFilters(packed, channels: channels, filters: filters, into: transformed, threads: context.threads)
+        }
+        if let panels { DirectConvolution.panels(packed, taps: kernelArea, channels: channels, filters: filters, into: panels) }
+        packedGeneration = context.parameterGeneration
+        packedFolded = fold != nil
+        blockedIsCurrent = false
+    }
+
+    /// Whether a fused block (`BottleneckFusion`) can run this conv on bands of pixels at a batch of `batch` images on
+    /// `threads` threads: a 1×1 stride-1 conv whose own forward pass runs the direct kernel at that batch (at every batch,
+    /// or at a batch of one image or fewer images than threads). On bands of a 576 → 96 1×1 at 14×14 the direct kernel
+    /// was slower than the conv's own GEMM at batch 32 (Benchmarks/NOTES.md, change 34).
+    func runsPointwiseBands(batch: Int, threads: Int) -> Bool {
+        isPointwise && (directForward || (pointwiseDirectForSmallBatches && (batch == 1 || batch < threads)))
+    }
+    var runsPointwiseBandsAtSmallBatches: Bool { runsPointwiseBands(batch: 1, threads: 1) }
+
+    /// For a fused block, in inference that folds: this 1×1 conv's forward pass (with the batchnorm after it folded in,
+    /// and its activation) over any run of contiguous pixels, in the direct kernel. Packs the weights first when needed,
+    /// so it is made once per pass, before the threads start. Requires `runsPointwiseBands` at the pass's batch.
+    func pointwiseBands(context: StepContext) -> PointwiseBands {
+        precondition(runsPointwiseBandsAtSmallBatches, "\(facts.name) cannot run on bands of pixels")
+        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        prepareWeights(fold: fold, context: context)
+        return PointwiseBands(weights: UnsafePointer(panels ?? packed), bias: (fold == nil ? bias : foldedBias).map { UnsafePointer($0) },
+                              activation: fold?.fusedActivation ?? fusedActivation, channels: channels, filters: filters)
     }
 
     /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
@@ -448,6 +473,21 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
                                      channels: channelsPerGroup, taps: kernelArea, into: weightGradient, threads: context.threads)
         }
         if let biasGradient { accumulators.addInThreadOrder(threads: threads, from: weightCount, count: filters, into: biasGradient, chunks: 1) }
+    }
+}
+
+/// A 1×1 conv's forward pass over bands of contiguous pixels (`Conv2D.pointwiseBands`), on its packed weights.
+struct PointwiseBands {
+    let weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+    let activation: FusedActivation
+    let channels: Int, filters: Int
+
+    /// y `[pixels, F]` from x `[pixels, C]`.
+    func run(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, pixels: Int) {
+        DirectConvolution.forward(padded: x, paddedWidth: pixels, channels: channels, weights: weights, bias: bias,
+                                  output: y, outputHeight: 1, outputWidth: pixels, filters: filters,
+                                  kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1,
+                                  dilationHeight: 1, dilationWidth: 1, activation: activation)
     }
 }
 

@@ -16,7 +16,7 @@ import CNNKernels
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators, summed in
 /// thread order, so results are reproducible for a given thread count. A batch smaller than the thread count
 /// (batch-1 inference) splits each image's output rows over the threads instead.
-public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding {
+public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlockMember {
     public let facts: LayerAnalysis
     let conv: Convolution
     let initScheme: InitScheme
@@ -29,6 +29,8 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
     var packedGeneration: Int?, packedFolded = false
     /// Set by the layer stack when a batchnorm follows: inference that folds computes it here.
     weak var foldedBatchNorm: BatchNormLayer?
+    /// The fused block that computes this conv inside its first layer's pass, where it runs (`BottleneckFusion`).
+    weak var fusedBlock: BottleneckFusion?
     let foldedBias: UnsafeMutablePointer<Float>
 
     var weight: UnsafeMutablePointer<Float>!, bias: UnsafeMutablePointer<Float>?
@@ -102,13 +104,29 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
 
     // MARK: - Forward
 
+    /// Packs the weights (scaled by `fold`'s batchnorm when given, with `foldedBias` its bias) unless those of the pass's
+    /// parameter generation are current: in inference they stay valid from pass to pass.
+    private func prepareWeights(fold: BatchNormLayer?, context: StepContext) {
+        guard context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) else { return }
+        packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
+        packedGeneration = context.parameterGeneration
+        packedFolded = fold != nil
+    }
+
+    /// For a fused block (`BottleneckFusion`), in inference that folds: the forward pass (with the batchnorm after it
+    /// folded in, and its activation) of any band of output rows, from a band of input rows. Packs the weights first when
+    /// needed, so it is made once per pass, before the threads start. Requires one filter per channel (multiplier 1).
+    func rowBands(context: StepContext) -> DepthwiseRowBands {
+        precondition(multiplier == 1, "\(facts.name) repeats its channels: no row bands")
+        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        prepareWeights(fold: fold, context: context)
+        return DepthwiseRowBands(kernel: kernel, weights: UnsafePointer(packed), bias: (fold == nil ? bias : foldedBias).map { UnsafePointer($0) },
+                                 activation: fold?.fusedActivation ?? fusedActivation)
+    }
+
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
-        if context.parameterGeneration == nil || context.parameterGeneration != packedGeneration || packedFolded != (fold != nil) {
-            packWeights(scale: fold?.fold(bias: bias, into: foldedBias))
-            packedGeneration = context.parameterGeneration
-            packedFolded = fold != nil
-        }
+        prepareWeights(fold: fold, context: context)
         let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count, rows = facts.output.height
         if batch < context.threads {
@@ -178,5 +196,19 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding 
             for k in 0..<kernelArea { weightGradient[f * kernelArea + k] += total[k * filters + f] }
         }
         if let biasGradient { for f in 0..<filters { biasGradient[f] += total[weightCount + f] } }
+    }
+}
+
+/// A depthwise conv's forward pass over bands of rows (`DepthwiseConv2D.rowBands`), on its packed weights.
+struct DepthwiseRowBands {
+    let kernel: DepthwiseConvolution
+    let weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?
+    let activation: FusedActivation
+
+    /// Output rows `rows` into `y`, which holds them alone, from `x`, which holds the input's rows from `inputRow` on
+    /// (at least `kernel.inputRows(for: rows)`).
+    func run(_ x: UnsafePointer<Float>, inputRow: Int, into y: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+        kernel.forward(x, weights: weights, bias: bias, output: y, rows: rows, activation: activation,
+                       inputRow: inputRow, outputRow: rows.lowerBound)
     }
 }

@@ -32,6 +32,8 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
     public var children: [RuntimeLayer] { body.layers + (shortcut?.layers ?? []) }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        // A MobileNet block in inference: the body adds the input band by band as it writes them (`BottleneckFusion`).
+        if shortcut == nil && body.forwardAddingInput(input, into: output, activation: fusedActivation, batch: batch, context: context) { return }
         body.forward(input: input, batch: batch, context: context)
         let added: UnsafePointer<Float>
         if let shortcut {

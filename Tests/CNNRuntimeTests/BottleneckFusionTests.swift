@@ -1,0 +1,104 @@
+import CNNAnalysis
+import CNNSpec
+import Testing
+@testable import CNNRuntime
+
+/// In inference that folds, MobileNet's inverted bottlenecks run as one pass over bands of rows (`BottleneckFusion`).
+/// Its outputs are the same bits as the layer-by-layer folded pass wherever that pass runs the same kernels (the direct
+/// kernel's 1×1 convs and the depthwise kernel), and equal the unfolded pass to rounding everywhere; on images wide enough
+/// that every block with an expansion runs several bands (so rows shared by two bands are carried over), with and without an expansion,
+/// stride 1 and 2, a dilated 5×5 window, odd channel counts, a projection of more than 256 channels, inside a residual
+/// body, at batch 1 (rows split over the threads), 2 and 3 (images split).
+struct BottleneckFusionTests {
+    static let yaml = """
+        input: [12, 24, 64]
+        layers:
+          - depthwise: {size: 3, pad: 1, bias: false}
+          - batchnorm
+          - relu6
+          - conv: {filters: 16, size: 1, bias: false}
+          - batchnorm
+          - conv: {filters: 48, size: 1, bias: false}
+          - batchnorm
+          - relu6
+          - depthwise: {size: 3, stride: 2, pad: 1, bias: false}
+          - batchnorm
+          - relu6
+          - conv: {filters: 24, size: 1, bias: false}
+          - batchnorm
+          - residual: [conv: {filters: 144, size: 1, bias: false}, batchnorm, relu6,
+                       depthwise: {size: 3, pad: 1, bias: false}, batchnorm, relu6,
+                       conv: {filters: 24, size: 1, bias: false}, batchnorm]
+          - conv: {filters: 264, size: 1}
+          - batchnorm
+          - relu
+          - depthwise: {size: 5, pad: 4, dilation: 2}
+          - batchnorm
+          - relu
+          - conv: {filters: 40, size: 1}
+          - batchnorm
+          - relu
+          - conv: {filters: 256, size: 1, bias: false}
+          - batchnorm
+          - relu6
+          - depthwise: {size: 5, stride: 2, pad: 2, bias: false}
+          - batchnorm
+          - relu6
+          - conv: {filters: 8, size: 1, bias: false}
+          - batchnorm
+          - flatten
+          - dense: {units: 5}
+        """
+
+    /// The model's outputs: unfolded, folded layer by layer, and folded with the blocks fused.
+    func outputs(batch: Int) throws -> (unfolded: [Float], layerByLayer: [Float], fused: [Float], model: Model) {
+        let network = try SpecParser.parse(Self.yaml, file: "bottlenecks.yaml")[0]
+        let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: 2)
+        model.parameters.initialize(seed: 11)
+        var state: UInt64 = 12345
+        func next() -> Float { // xorshift in [-1, 1]
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Float(state % 2001) / 1000 - 1
+        }
+        for entry in model.parameters.entries {
+            let values = model.parameters.values.baseAddress! + entry.offset
+            switch entry.spec.role {
+            case .scale: for k in 0..<entry.count { values[k] = 1 + 0.5 * next() }
+            case .bias, .runningMean: for k in 0..<entry.count { values[k] = 0.3 * next() }
+            case .runningVariance: for k in 0..<entry.count { values[k] = 0.2 + abs(next()) }
+            case .weight: break
+            }
+        }
+        model.parameters.markChanged()
+        for k in 0..<(batch * model.analysis.network.input.count) { model.input[k] = next() }
+        let count = batch * model.outputCount
+        func run(_ context: StepContext) -> [Float] {
+            model.forward(batch: batch, context: context)
+            return Array(UnsafeBufferPointer(start: model.output, count: count))
+        }
+        var layerByLayer = StepContext.inference(threads: 2)
+        layerByLayer.fusesBlocks = false
+        return (run(StepContext(training: false, threads: 2)), run(layerByLayer), run(.inference(threads: 2)), model)
+    }
+
+    @Test func everyBlockIsFoundAndRunsSeveralBands() throws {
+        let model = try outputs(batch: 1).model
+        let top = model.stack.fusedBlocks, body = (model.layers.compactMap { $0 as? ResidualBlock }.first!).body.fusedBlocks
+        #expect(top.count == 4 && body.count == 1)
+        #expect(top.values.filter { $0.expansion == nil }.count == 1)
+        // The block without an expansion keeps only one band of the depthwise conv's output (12 channels): one band here.
+        for block in Array(top.values) + Array(body.values) where block.expansion != nil {
+            #expect(block.bandRows * 2 <= block.projection.facts.output.height, "\(block.projection.facts.name): \(block.bandRows) rows a band")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func fusedEqualsTheLayersPasses(batch: Int) throws {
+        let (unfolded, layerByLayer, fused, _) = try outputs(batch: batch)
+        let scale = unfolded.map(abs).max()!
+        #expect(scale > 0.1)
+        for (f, u) in zip(fused, unfolded) { #expect(abs(f - u) <= 1e-4 * scale, "fused \(f), unfolded \(u)") }
+        // At batches 2 and 3 the block whose projection has 264 channels runs layer by layer: its own pass is GEMM there.
+        #expect(fused == layerByLayer)
+    }
+}
