@@ -12,8 +12,9 @@ import Glibc
 /// Found by the layer stack (`LayerStack`) in its layers: a pointwise conv, its batchnorm and activation, a depthwise
 /// conv (one filter per channel), its batchnorm and activation, a pointwise conv and its batchnorm; the convs run their
 /// own kernels (`Conv2D.pointwiseBands`, `DepthwiseConv2D.rowBands`), and a block runs fused only at batches where its
-/// layers' own passes run those kernels too (`runs`), so every output is the same bits (`BottleneckFusionTests`). Threads take whole images, or, with fewer images than
-/// threads (batch 1), each image's output rows split between them: one synchronisation per block instead of three.
+/// layers' own passes run those kernels too (`runs`), so every output is the same bits (`BottleneckFusionTests`).
+/// Threads take whole images, or, with fewer images than threads (batch 1), each image's output rows split between
+/// them: one synchronisation per block instead of three.
 final class BottleneckFusion {
     let expansion: Conv2D?
     let depthwise: DepthwiseConv2D
@@ -79,18 +80,18 @@ final class BottleneckFusion {
         let passes = (expansion: expansion?.pointwiseBands(context: context), depthwise: depthwise.rowBands(context: context),
                       projection: projection.pointwiseBands(context: context))
         let (inSize, outSize, height) = (depthwise.facts.input.count, projection.facts.output.count, projection.facts.output.height)
-        let expandedInput = expansion?.facts.input.count ?? inSize
+        let blockInput = expansion?.facts.input.count ?? inSize
         if batch < context.threads {
             for n in 0..<batch {
                 Parallel.forEachChunk(count: height, chunks: context.threads) { thread, rows in
-                    run(passes, input: input + n * expandedInput, output: output + n * outSize, rows: rows, thread: thread, adding: activation)
+                    run(passes, input: input + n * blockInput, output: output + n * outSize, rows: rows, thread: thread, adding: activation)
                 }
             }
             return
         }
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             for n in images {
-                run(passes, input: input + n * expandedInput, output: output + n * outSize, rows: 0..<height, thread: thread, adding: activation)
+                run(passes, input: input + n * blockInput, output: output + n * outSize, rows: 0..<height, thread: thread, adding: activation)
             }
         }
     }
@@ -115,11 +116,14 @@ final class BottleneckFusion {
                 if needed.lowerBound < held.upperBound && needed.lowerBound >= held.lowerBound {
                     kept = held.upperBound - needed.lowerBound
                     if needed.lowerBound > held.lowerBound {
-                        memmove(expanded, expanded + (needed.lowerBound - held.lowerBound) * rowFloats, kept * rowFloats * 4)
+                        memmove(expanded, expanded + (needed.lowerBound - held.lowerBound) * rowFloats,
+                                kept * rowFloats * MemoryLayout<Float>.stride)
                     }
                 }
                 let computed = (needed.lowerBound + kept)..<needed.upperBound
-                expansion.run(x + computed.lowerBound * inputRowFloats, into: expanded + kept * rowFloats, pixels: computed.count * width)
+                if !computed.isEmpty {
+                    expansion.run(x + computed.lowerBound * inputRowFloats, into: expanded + kept * rowFloats, pixels: computed.count * width)
+                }
                 held = needed
                 source = UnsafePointer(expanded)
                 sourceRow = needed.lowerBound
