@@ -20,22 +20,7 @@ struct BatchNormFoldingTests {
         let network = try SpecParser.parse(yaml, file: "fold.yaml")[0]
         let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: 2)
         model.parameters.initialize(seed: 7)
-        var state: UInt64 = 99
-        func next() -> Float { // xorshift in [-1, 1]
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Float(state % 2001) / 1000 - 1
-        }
-        for entry in model.parameters.entries {
-            let values = model.parameters.values.baseAddress! + entry.offset
-            switch entry.spec.role {
-            case .scale: for k in 0..<entry.count { values[k] = 1 + 0.5 * next() }
-            case .bias, .runningMean: for k in 0..<entry.count { values[k] = 0.3 * next() }
-            case .runningVariance: for k in 0..<entry.count { values[k] = 0.2 + abs(next()) }
-            case .weight: break
-            }
-        }
-        model.parameters.markChanged()
-        for k in 0..<(batch * 16 * 7 * 7) { model.input[k] = next() }
+        randomizeForFolding(model, batch: batch, seed: 99)
         let count = batch * model.outputCount
         model.forward(batch: batch, context: StepContext(training: false, threads: 2))
         let unfolded = Array(UnsafeBufferPointer(start: model.output, count: count))

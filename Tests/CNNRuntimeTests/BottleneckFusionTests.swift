@@ -55,22 +55,7 @@ struct BottleneckFusionTests {
         let network = try SpecParser.parse(Self.yaml, file: "bottlenecks.yaml")[0]
         let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: 2)
         model.parameters.initialize(seed: 11)
-        var state: UInt64 = 12345
-        func next() -> Float { // xorshift in [-1, 1]
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Float(state % 2001) / 1000 - 1
-        }
-        for entry in model.parameters.entries {
-            let values = model.parameters.values.baseAddress! + entry.offset
-            switch entry.spec.role {
-            case .scale: for k in 0..<entry.count { values[k] = 1 + 0.5 * next() }
-            case .bias, .runningMean: for k in 0..<entry.count { values[k] = 0.3 * next() }
-            case .runningVariance: for k in 0..<entry.count { values[k] = 0.2 + abs(next()) }
-            case .weight: break
-            }
-        }
-        model.parameters.markChanged()
-        for k in 0..<(batch * model.analysis.network.input.count) { model.input[k] = next() }
+        randomizeForFolding(model, batch: batch, seed: 12345)
         let count = batch * model.outputCount
         func run(_ context: StepContext) -> [Float] {
             model.forward(batch: batch, context: context)
