@@ -8,7 +8,7 @@ import Testing
 /// kernel's 1×1 convs and the depthwise kernel), and equal the unfolded pass to rounding everywhere; on images wide enough
 /// that every block with an expansion runs several bands (so rows shared by two bands are carried over), with and without an expansion,
 /// stride 1 and 2, a dilated 5×5 window, odd channel counts, a projection of more than 256 channels, inside a residual
-/// body, at batch 1 (rows split over the threads), 2 and 3 (images split).
+/// body (its add and the relu6 after it done band by band), at batch 1 (rows split over the threads), 2 and 3 (images split).
 struct BottleneckFusionTests {
     static let yaml = """
         input: [12, 24, 64]
@@ -29,6 +29,7 @@ struct BottleneckFusionTests {
           - residual: [conv: {filters: 144, size: 1, bias: false}, batchnorm, relu6,
                        depthwise: {size: 3, pad: 1, bias: false}, batchnorm, relu6,
                        conv: {filters: 24, size: 1, bias: false}, batchnorm]
+          - relu6
           - conv: {filters: 264, size: 1}
           - batchnorm
           - relu
