@@ -27,7 +27,8 @@ public struct DepthwiseConvolution: Sendable {
         }
     }
 
-    /// The input rows the windows of output rows `rows` read (clipped to the image).
+    /// The span of input rows the windows of output rows `rows` read, clipped to the image (with a stride or dilation it
+    /// also holds rows between the ones read).
     public func inputRows(for rows: Range<Int>) -> Range<Int> {
         guard !rows.isEmpty else { return 0..<0 }
         let first = rows.lowerBound * Int(window.sh) - Int(window.pt)

@@ -14,7 +14,7 @@ import Glibc
 /// own kernels (`Conv2D.pointwiseBands`, `DepthwiseConv2D.rowBands`), and a block runs fused only at batches where its
 /// layers' own passes run those kernels too (`runs`), so every output is the same bits (`BottleneckFusionTests`).
 /// Threads take whole images, or, with fewer images than threads (batch 1), each image's output rows split between
-/// them: one synchronisation per block instead of three.
+/// them: one synchronisation per block and image instead of three.
 final class BottleneckFusion {
     let expansion: Conv2D?
     let depthwise: DepthwiseConv2D
@@ -27,8 +27,8 @@ final class BottleneckFusion {
     let scratch: ThreadScratch
     private let expandedFloats: Int
 
-    /// Bytes of one thread's band buffers: about half the L2 cache of the machines cnnc runs on (512 KiB–2 MiB per core),
-    /// leaving room for the block's input and output rows and the weights.
+    /// Bytes of one thread's band buffers: well within the L2 cache of the machines cnnc runs on (512 KiB–2 MiB per core),
+    /// leaving room for the block's input and output rows and the weights (64–384 KiB measured, Benchmarks/NOTES.md, change 34).
     static let bandBytes = 192 << 10
 
     /// The block whose first layer is `layers[start]`, if the layers there form one and every conv can run on bands.
@@ -55,15 +55,18 @@ final class BottleneckFusion {
         self.layers = start...(i - 1)
 
         let input = depthwise.facts.input, output = depthwise.facts.output
-        let inputRowFloats = expansion == nil ? 0 : input.width * input.channels, outputRowFloats = output.width * output.channels
+        let expandedRowFloats = expansion == nil ? 0 : input.width * input.channels, filteredRowFloats = output.width * output.channels
         let window = depthwise.facts.window!
         func inputRows(_ bandRows: Int) -> Int { (bandRows - 1) * window.stride.height + (window.size.height - 1) * window.dilation.height + 1 }
         var rows = 1
-        while rows < output.height && (inputRows(rows + 1) * inputRowFloats + (rows + 1) * outputRowFloats) * 4 <= Self.bandBytes { rows += 1 }
+        while rows < output.height
+                && (inputRows(rows + 1) * expandedRowFloats + (rows + 1) * filteredRowFloats) * MemoryLayout<Float>.stride <= Self.bandBytes {
+            rows += 1
+        }
         bandRows = rows
         // At most the depthwise conv's input and output: within its scratch in `MemoryBudget`'s count.
-        expandedFloats = ScratchArena.aligned(min(inputRows(rows), input.height) * inputRowFloats)
-        scratch = ThreadScratch(arena: arena, offset: 0, floatsPerThread: expandedFloats + rows * outputRowFloats)
+        expandedFloats = ScratchArena.aligned(min(inputRows(rows), input.height) * expandedRowFloats)
+        scratch = ThreadScratch(arena: arena, offset: 0, floatsPerThread: expandedFloats + rows * filteredRowFloats)
         for member in [depthwise as FusedBlockMember, projection] where member !== layers[start] { member.fusedBlock = self }
     }
 
@@ -102,9 +105,9 @@ final class BottleneckFusion {
                      adding activation: FusedActivation?) {
         let expanded = scratch[thread], filtered = scratch[thread] + expandedFloats
         let width = depthwise.facts.input.width, outputWidth = depthwise.facts.output.width
-        let rowFloats = width * depthwise.facts.input.channels
-        let inputRowFloats = width * (expansion?.facts.input.channels ?? 0)
-        let outputRowFloats = outputWidth * projection.facts.output.channels
+        let expandedRowFloats = width * depthwise.facts.input.channels
+        let blockInputRowFloats = width * (expansion?.facts.input.channels ?? 0)
+        let blockOutputRowFloats = outputWidth * projection.facts.output.channels
         var held = 0..<0 // the input rows of the expansion's output in `expanded`, from its start
         var first = rows.lowerBound
         while first < rows.upperBound {
@@ -112,27 +115,27 @@ final class BottleneckFusion {
             var source = x, sourceRow = 0
             if let expansion = passes.expansion {
                 let needed = passes.depthwise.kernel.inputRows(for: band)
-                var kept = 0
-                if needed.lowerBound < held.upperBound && needed.lowerBound >= held.lowerBound {
-                    kept = held.upperBound - needed.lowerBound
-                    if needed.lowerBound > held.lowerBound {
-                        memmove(expanded, expanded + (needed.lowerBound - held.lowerBound) * rowFloats,
-                                kept * rowFloats * MemoryLayout<Float>.stride)
-                    }
+                // Both ends of `needed` only move down the image from band to band: the rows it shares with `held` are
+                // held's last ones, moved to the front.
+                let kept = max(0, held.upperBound - needed.lowerBound)
+                if kept > 0 && needed.lowerBound > held.lowerBound {
+                    memmove(expanded, expanded + (needed.lowerBound - held.lowerBound) * expandedRowFloats,
+                            kept * expandedRowFloats * MemoryLayout<Float>.stride)
                 }
                 let computed = (needed.lowerBound + kept)..<needed.upperBound
                 if !computed.isEmpty {
-                    expansion.run(x + computed.lowerBound * inputRowFloats, into: expanded + kept * rowFloats, pixels: computed.count * width)
+                    expansion.run(x + computed.lowerBound * blockInputRowFloats, into: expanded + kept * expandedRowFloats,
+                                  pixels: computed.count * width)
                 }
                 held = needed
                 source = UnsafePointer(expanded)
                 sourceRow = needed.lowerBound
             }
             passes.depthwise.run(source, inputRow: sourceRow, into: filtered, rows: band)
-            let target = y + band.lowerBound * outputRowFloats
+            let target = y + band.lowerBound * blockOutputRowFloats
             passes.projection.run(filtered, into: target, pixels: band.count * outputWidth)
             if let activation {
-                activation.add(target, x + band.lowerBound * outputRowFloats, into: target, count: band.count * outputRowFloats)
+                activation.add(target, x + band.lowerBound * blockOutputRowFloats, into: target, count: band.count * blockOutputRowFloats)
             }
             first = band.upperBound
         }

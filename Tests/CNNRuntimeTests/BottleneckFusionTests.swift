@@ -7,11 +7,12 @@ import Testing
 /// Its outputs are the same bits as the layer-by-layer folded pass wherever that pass runs the same kernels (the direct
 /// kernel's 1×1 convs and the depthwise kernel), and equal the unfolded pass to rounding everywhere; on images wide enough
 /// that every block with an expansion runs several bands (so rows shared by two bands are carried over), with and without an expansion,
-/// stride 1 and 2, a dilated 5×5 window, odd channel counts, a projection of more than 256 channels, inside a residual
-/// body (its add and the relu6 after it done band by band), at batch 1 (rows split over the threads), 2 and 3 (images split).
+/// stride 1 and 2 (from an odd height), a dilated 5×5 window, a channel count not a multiple of 8, a projection of more than 256 channels, inside a residual
+/// body (its add and the relu6 after it done band by band), on 2 threads at batch 1 (rows split over the threads), 2 and 3
+/// (images split), and on 3 threads at batches 1 and 2 (rows split in three).
 struct BottleneckFusionTests {
     static let yaml = """
-        input: [12, 24, 64]
+        input: [12, 23, 64]
         layers:
           - depthwise: {size: 3, pad: 1, bias: false}
           - batchnorm
@@ -52,9 +53,9 @@ struct BottleneckFusionTests {
         """
 
     /// The model's outputs: unfolded, folded layer by layer, and folded with the blocks fused.
-    func outputs(batch: Int) throws -> (unfolded: [Float], layerByLayer: [Float], fused: [Float], model: Model) {
+    func outputs(batch: Int, threads: Int = 2) throws -> (unfolded: [Float], layerByLayer: [Float], fused: [Float], model: Model) {
         let network = try SpecParser.parse(Self.yaml, file: "bottlenecks.yaml")[0]
-        let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: 2)
+        let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: threads)
         model.parameters.initialize(seed: 11)
         randomizeForFolding(model, batch: batch, seed: 12345)
         let count = batch * model.outputCount
@@ -62,9 +63,9 @@ struct BottleneckFusionTests {
             model.forward(batch: batch, context: context)
             return Array(UnsafeBufferPointer(start: model.output, count: count))
         }
-        var layerByLayer = StepContext.inference(threads: 2)
+        var layerByLayer = StepContext.inference(threads: threads)
         layerByLayer.fusesBlocks = false
-        return (run(StepContext(training: false, threads: 2)), run(layerByLayer), run(.inference(threads: 2)), model)
+        return (run(StepContext(training: false, threads: threads)), run(layerByLayer), run(.inference(threads: threads)), model)
     }
 
     @Test func everyBlockIsFoundAndRunsSeveralBands() throws {
@@ -78,13 +79,15 @@ struct BottleneckFusionTests {
         }
     }
 
-    @Test(arguments: [1, 2, 3])
-    func fusedEqualsTheLayersPasses(batch: Int) throws {
-        let (unfolded, layerByLayer, fused, _) = try outputs(batch: batch)
+    @Test(arguments: [[1, 2], [2, 2], [3, 2], [1, 3], [2, 3]])
+    func fusedEqualsTheLayersPasses(batchAndThreads: [Int]) throws {
+        let batch = batchAndThreads[0]
+        let (unfolded, layerByLayer, fused, _) = try outputs(batch: batch, threads: batchAndThreads[1])
         let scale = unfolded.map(abs).max()!
         #expect(scale > 0.1)
         for (f, u) in zip(fused, unfolded) { #expect(abs(f - u) <= 1e-4 * scale, "fused \(f), unfolded \(u)") }
-        // At batches 2 and 3 the block whose projection has 264 channels runs layer by layer: its own pass is GEMM there.
+        // With as many images as threads or more, the block whose projection has 264 channels runs layer by layer (its
+        // own pass is GEMM there).
         #expect(fused == layerByLayer)
     }
 }
