@@ -81,7 +81,7 @@ final class LayerStack {
     var outputGradient: UnsafeMutablePointer<Float> { gradient(layers.count - 1) }
 
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
-        let folds = context.foldsBatchNorm && !context.training
+        let folds = context.folds
         lastForwardFolded = folds && foldsIntoPrevious.contains(true)
         var next = 0 // the first layer a fused block has not computed
         for (i, layer) in layers.enumerated() where i >= next {
@@ -109,7 +109,7 @@ final class LayerStack {
     /// buffer is not written) and returns true; else returns false, having done nothing.
     func forwardAddingInput(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, activation: FusedActivation,
                             batch: Int, context: StepContext) -> Bool {
-        guard context.foldsBatchNorm && !context.training && context.fusesBlocks, let block = fusedBlocks[0],
+        guard context.folds && context.fusesBlocks, let block = fusedBlocks[0],
               block.layers.upperBound == layers.count - 1, block.runs(batch: batch, threads: context.threads) else { return false }
         lastForwardFolded = true
         let run = { block.forward(input: input, output: output, batch: batch, context: context, adding: activation) }

@@ -69,6 +69,8 @@ public struct StepContext: Sendable {
     /// Inference that no backward pass follows: a batchnorm right after a conv is computed by the conv, through
     /// weights and a bias folded from both (`BatchNormFolding`). Ignored in training.
     public var foldsBatchNorm = false
+    /// Whether this pass folds: `foldsBatchNorm`, in inference.
+    var folds: Bool { foldsBatchNorm && !training }
     /// In inference that folds, MobileNet's inverted bottlenecks run as one pass over bands of rows (`BottleneckFusion`):
     /// the same outputs as their layers' passes on the same kernels. false: layer by layer (tests compare the two).
     public var fusesBlocks = true

@@ -11,3 +11,8 @@ protocol BatchNormFolding: AnyObject {
     /// Set by the layer stack when a batchnorm follows this layer in the same stack.
     var foldedBatchNorm: BatchNormLayer? { get set }
 }
+
+extension BatchNormFolding {
+    /// The batchnorm this pass computes too: `foldedBatchNorm` when the pass folds, else nil.
+    func fold(in context: StepContext) -> BatchNormLayer? { context.folds ? foldedBatchNorm : nil }
+}

@@ -243,10 +243,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
-        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
-        let smallBatch = batch == 1 || batch < context.threads
-        let blockedPass = blockedForSmallBatches && smallBatch
-        let direct = directForward || (pointwiseDirectForSmallBatches && smallBatch)
+        let fold = fold(in: context)
+        let blockedPass = blockedForSmallBatches && Self.isSmall(batch: batch, threads: context.threads)
+        let direct = runsDirect(batch: batch, threads: context.threads)
         // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
         let stored = gemmReadsStoredWeights && !direct && !blockedPass && fold == nil
         if !stored { prepareWeights(fold: fold, context: context) }
@@ -300,9 +299,15 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// `threads` threads: a 1×1 stride-1 conv whose own forward pass runs the direct kernel at that batch (at every batch,
     /// or at a batch of one image or fewer images than threads). On bands of a 576 → 96 1×1 at 14×14 the direct kernel
     /// was slower than the conv's own GEMM at batch 32 (Benchmarks/NOTES.md, change 34).
-    func runsPointwiseBands(batch: Int, threads: Int) -> Bool {
-        isPointwise && (directForward || (pointwiseDirectForSmallBatches && (batch == 1 || batch < threads)))
+    func runsPointwiseBands(batch: Int, threads: Int) -> Bool { isPointwise && runsDirect(batch: batch, threads: threads) }
+
+    /// Whether the forward pass runs the direct kernel at this batch: always, or for a 1×1 conv at small batches.
+    private func runsDirect(batch: Int, threads: Int) -> Bool {
+        directForward || (pointwiseDirectForSmallBatches && Self.isSmall(batch: batch, threads: threads))
     }
+
+    /// A batch of one image, or of fewer images than threads: the forward pass's small-batch kernels and splits.
+    private static func isSmall(batch: Int, threads: Int) -> Bool { batch == 1 || batch < threads }
     var runsPointwiseBandsAtSmallBatches: Bool { runsPointwiseBands(batch: 1, threads: 1) }
 
     /// For a fused block, in inference that folds: this 1×1 conv's forward pass (with the batchnorm after it folded in,
@@ -310,7 +315,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// so it is made once per pass, before the threads start. Requires `runsPointwiseBands` at the pass's batch.
     func pointwiseBands(context: StepContext) -> PointwiseBands {
         precondition(runsPointwiseBandsAtSmallBatches, "\(facts.name) cannot run on bands of pixels")
-        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        let fold = fold(in: context)
         prepareWeights(fold: fold, context: context)
         return PointwiseBands(weights: UnsafePointer(panels ?? packed), bias: (fold == nil ? bias : foldedBias).map { UnsafePointer($0) },
                               activation: fold?.fusedActivation ?? fusedActivation, channels: channels, filters: filters)

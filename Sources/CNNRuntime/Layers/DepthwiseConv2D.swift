@@ -118,14 +118,14 @@ public final class DepthwiseConv2D: WeightedLayer, ReLUFusing, BatchNormFolding,
     /// needed, so it is made once per pass, before the threads start. Requires one filter per channel (multiplier 1).
     func rowBands(context: StepContext) -> DepthwiseRowBands {
         precondition(multiplier == 1, "\(facts.name) repeats its channels: no row bands")
-        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        let fold = fold(in: context)
         prepareWeights(fold: fold, context: context)
         return DepthwiseRowBands(kernel: kernel, weights: UnsafePointer(packed), bias: (fold == nil ? bias : foldedBias).map { UnsafePointer($0) },
                                  activation: fold?.fusedActivation ?? fusedActivation)
     }
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
-        let fold = context.foldsBatchNorm && !context.training ? foldedBatchNorm : nil
+        let fold = fold(in: context)
         prepareWeights(fold: fold, context: context)
         let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count, rows = facts.output.height
