@@ -13,6 +13,12 @@
 /// MobileNetV2's 1×1 expansions (16–160 channels in) ran 1.2–1.9× faster so (Benchmarks/NOTES.md, change 25).
 #define CNNC_PIXELS_OUTER_BYTES 65536
 
+/// A 1×1 conv of at most this many bytes of weights, whose inputs and outputs are more than this many bytes, is swept
+/// tile by tile of pixels, every filter of each tile before the next (vector_tiles.h, forward_by_pixels): ResNet-50's
+/// 64 → 256 convs at 56×56 ran 1.25–1.5× faster so in the AVX2 build, 1.0–1.05× in the AVX-512 one; MobileNetV2's fused
+/// blocks, whose bands of rows stay in the L2 cache, ran ~5% slower, so they keep the panel order (change 35).
+#define CNNC_TILES_OUTER_BYTES (512 * 1024)
+
 /// The blocked forward kernel (vector_tiles.h, cnnc_conv_forward_blocked) streams a block's taps in chunks of about this
 /// many bytes of weights, each read from the L2 cache by every tile of pixels (ResNet's 512 → 512 3×3 convs at 7×7 ran
 /// 3–10% faster with 64 KiB than with 32, 128 or 256 KiB chunks on a Zen 3 core's 512 KiB L2; Benchmarks/NOTES.md,

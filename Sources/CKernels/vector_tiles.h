@@ -140,11 +140,39 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
     }
 }
 
+/// Every filter for each tile of pixels in turn, panel after panel: each tile's inputs are read once and its outputs
+/// written as one run of whole rows. For a 1×1 conv over more pixels than the L2 cache holds with their outputs, where
+/// sweeping the image once per panel read it from the L3 cache again for every panel and wrote every output row in
+/// pieces (Benchmarks/NOTES.md, change 35).
+static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int C, const float *bias, float *y, int OH, int OW,
+                                    int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+    const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
+    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
+    const int P = OH * OW;
+    for (int p = 0; p < P; p += 6) {
+        const float *xs[6];
+        float *ys[6];
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
+        for (int panel = 0; panel < F; panel += CNNC_PANEL) {
+            const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL;
+            TILE(forward_panel_tile_any)(R, xs, w + (size_t)panel * KH * KW * C, width, panel, bias, ys, inner, KH, outerKW,
+                                         tapRowStride, tapColStride, activation, 0);
+        }
+    }
+}
+
 /// The forward pass for every filter (F a multiple of LANES), one panel of CNNC_PANEL filters at a time (w is in
 /// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones; a panel of at most
 /// CNNC_PIXELS_OUTER_BYTES of weights (a 1×1 conv of up to 256 channels) takes all its filters for each tile of pixels.
+/// A 1×1 conv of at most CNNC_TILES_OUTER_BYTES of weights whose inputs and outputs together are more than that takes
+/// every panel for each tile of pixels (forward_by_pixels). Every order gives each output the same FMAs: the same bits.
 void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
                              int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+    if (KH * KW == 1 && (size_t)C * F * sizeof(float) <= CNNC_TILES_OUTER_BYTES
+        && (size_t)OH * OW * (C + F) * sizeof(float) > CNNC_TILES_OUTER_BYTES) {
+        TILE(forward_by_pixels)(w, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+        return;
+    }
     for (int panel = 0; panel < F; panel += CNNC_PANEL) {
         const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
         const float *wp = w + (size_t)panel * KH * KW * C;

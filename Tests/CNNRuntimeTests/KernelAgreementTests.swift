@@ -94,6 +94,14 @@ struct KernelAgreementTests {
               - conv: {filters: 256, size: 3, pad: 1}
               - dense: {units: 3}
             """),
+        ("1×1 convs whose inputs and outputs are more than the L2 cache: every filter panel for each tile of pixels (64, 64, 64, 64; 64, 64, 8)", """
+            input: [64, 24, 24]
+            layers:
+              - conv: {filters: 256, size: 1}
+              - relu
+              - conv: {filters: 136, size: 1}
+              - dense: {units: 3}
+            """),
         ("a 1×1 conv of 264 → 128 (GEMM, direct at batch 1), a GEMM conv of more filters than pixels (blocked at batch 1)", """
             input: [264, 16, 16]
             layers:
