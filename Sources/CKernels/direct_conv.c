@@ -75,10 +75,10 @@ void cnnc_conv_forward_blocked(const float *xp, int Wp, int C, const float *w, c
     else cnnc_conv_forward_blocked_avx2(xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation, first, last);
 }
 
-void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
+void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu) {
-    if (cnnc_uses_avx512(F)) cnnc_conv_forward_avx512(xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
-    else cnnc_conv_forward_avx2(xp, Wp, C, w, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
+    if (cnnc_uses_avx512(F)) cnnc_conv_forward_avx512(xp, Wp, C, w, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
+    else cnnc_conv_forward_avx2(xp, Wp, C, w, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, relu);
 }
 
 void cnnc_conv_weight_gradient(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,

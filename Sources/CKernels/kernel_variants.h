@@ -27,10 +27,10 @@
 
 // AVX2 (direct_conv.c): F a multiple of 8. AVX-512 (direct_conv_avx512.c): F a multiple of 16, and only on a CPU
 // with AVX-512F (cnnc_avx512_kernels_enabled).
-void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
-                            int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
-void cnnc_conv_forward_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
-                              int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
+void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
+                            int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
+void cnnc_conv_forward_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
+                              int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation);
 void cnnc_conv_forward_blocked_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH,
                                     int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation, int first, int last);
 void cnnc_conv_forward_blocked_avx512(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH,

@@ -14,11 +14,12 @@
 // Forward: one tile of R pixels (input pointers xs[r], window's top-left) × NV vectors of filters.
 
 ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *const *xs, const float *w, int ldw,
-                                      const float *bias, float *const *ys, int C, int KH, int KW, size_t tapRowStride,
-                                      size_t tapColStride, int activation, int accumulate) {
+                                      const float *bias, float *const *ys, const float *const *rs, int C, int KH, int KW,
+                                      size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
     // Here C is the inner loop's length and KW the taps outside it: with dilation 1 along the width a
     // window row's KW·C values are contiguous (channels-last), and the caller passes KW = 1, C = KW·C.
     // accumulate: start from the partial sums in ys (a later chunk of the taps, cnnc_conv_forward_blocked), not the bias.
+    // rs: when not NULL, rows of a residual added to the sums before the activation (cnnc_conv_forward's residual).
     VEC acc[6][MAX_NV];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = accumulate ? VLOAD(ys[r] + LANES * v) : bias ? VLOAD(bias + LANES * v) : VZERO();
@@ -39,6 +40,9 @@ ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *co
             }
         }
     }
+    if (rs)
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < NV; v++) acc[r][v] = VADD(acc[r][v], VLOAD(rs[r] + LANES * v));
     if (activation)
         for (int r = 0; r < R; r++)
             for (int v = 0; v < NV; v++) acc[r][v] = VACTIVATE(acc[r][v], activation);
@@ -47,79 +51,87 @@ ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *co
 }
 
 /// The input windows' top-left corners and the outputs (from filter `first`) of the tile of pixels p..< p + R (R ≤ 6,
-/// consecutive in row-major order, possibly wrapping to the next row); returns R.
+/// consecutive in row-major order, possibly wrapping to the next row), and the residual's rows when `res` is not NULL
+/// (laid out as y); returns R.
 ALWAYS_INLINE int TILE(tile_pixels)(int p, int P, int OW, int sh, int sw, const float *xp, int Wp, int C, float *y, int F,
-                                    int first, const float **xs, float **ys) {
+                                    int first, const float **xs, float **ys, const float *res, const float **rs) {
     const int R = P - p < 6 ? P - p : 6;
     for (int r = 0; r < R; r++) {
         const int oh = (p + r) / OW, ow = (p + r) % OW;
         xs[r] = xp + ((size_t)oh * sh * Wp + (size_t)ow * sw) * C;
         ys[r] = y + (size_t)(p + r) * F + first;
+        if (res) rs[r] = res + (size_t)(p + r) * F + first;
     }
     return R;
 }
 
 /// Filters fb..< fb + NV·LANES of a panel whose weights `wp` are [KH][KW][C][ldw] (ldw filters from panelStart).
 ALWAYS_INLINE void TILE(forward_block)(const int NV, int fb, const float *wp, int ldw, int panelStart, const float *xp, int Wp,
-                                       int C, const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
-                                       int dh, int dw, int activation) {
+                                       int C, const float *bias, const float *res, float *y, int OH, int OW, int F, int KH, int KW,
+                                       int sh, int sw, int dh, int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
     const int P = OH * OW;
     const float *wf = wp + (fb - panelStart);
     const float *bf = bias ? bias + fb : 0;
     for (int p = 0; p < P; p += 6) {
-        const float *xs[6];
+        const float *xs[6], *rs6[6];
         float *ys[6];
-        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, fb, xs, ys);
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, fb, xs, ys, res, rs6);
+        const float *const *rs = res ? rs6 : 0;
         switch (R) {
-        case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 4: TILE(forward_tile)(4, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 3: TILE(forward_tile)(3, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        case 2: TILE(forward_tile)(2, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
-        default: TILE(forward_tile)(1, NV, xs, wf, ldw, bf, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 6: TILE(forward_tile)(6, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 5: TILE(forward_tile)(5, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 4: TILE(forward_tile)(4, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 3: TILE(forward_tile)(3, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        case 2: TILE(forward_tile)(2, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
+        default: TILE(forward_tile)(1, NV, xs, wf, ldw, bf, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0); break;
         }
     }
 }
 
 /// One tile of R pixels × every filter of a panel, in blocks of MAX_NV vectors, then narrower ones.
 ALWAYS_INLINE void TILE(forward_panel_tile)(const int R, const float *const *xs, const float *wp, int width, int panel,
-                                            const float *bias, float *const *ys, int inner, int KH, int outerKW,
-                                            size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
+                                            const float *bias, float *const *ys, const float *const *rs, int inner, int KH,
+                                            int outerKW, size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
     const int end = panel + width;
     int fb = panel;
     float *y6[6];
+    const float *r6[6];
     for (; fb + MAX_NV * LANES <= end; fb += MAX_NV * LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
-        TILE(forward_tile)(R, MAX_NV, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+        if (rs) for (int r = 0; r < R; r++) r6[r] = rs[r] + fb;
+        TILE(forward_tile)(R, MAX_NV, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, rs ? r6 : 0, inner, KH, outerKW,
                            tapRowStride, tapColStride, activation, accumulate);
     }
 #if MAX_NV >= 4
     for (; fb + 2 * LANES <= end; fb += 2 * LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
-        TILE(forward_tile)(R, 2, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+        if (rs) for (int r = 0; r < R; r++) r6[r] = rs[r] + fb;
+        TILE(forward_tile)(R, 2, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, rs ? r6 : 0, inner, KH, outerKW,
                            tapRowStride, tapColStride, activation, accumulate);
     }
 #endif
     for (; fb + LANES <= end; fb += LANES) {
         for (int r = 0; r < R; r++) y6[r] = ys[r] + fb;
-        TILE(forward_tile)(R, 1, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, inner, KH, outerKW,
+        if (rs) for (int r = 0; r < R; r++) r6[r] = rs[r] + fb;
+        TILE(forward_tile)(R, 1, xs, wp + (fb - panel), width, bias ? bias + fb : 0, y6, rs ? r6 : 0, inner, KH, outerKW,
                            tapRowStride, tapColStride, activation, accumulate);
     }
 }
 
 /// forward_panel_tile for a tile of R pixels (R ≤ 6, known only at run time), through a copy unrolled for each R.
 ALWAYS_INLINE void TILE(forward_panel_tile_any)(const int R, const float *const *xs, const float *wp, int width, int panel,
-                                                const float *bias, float *const *ys, int inner, int KH, int outerKW,
-                                                size_t tapRowStride, size_t tapColStride, int activation, int accumulate) {
+                                                const float *bias, float *const *ys, const float *const *rs, int inner, int KH,
+                                                int outerKW, size_t tapRowStride, size_t tapColStride, int activation,
+                                                int accumulate) {
     switch (R) {
-    case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
-    case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
-    case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
-    case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
-    case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
-    default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 6: TILE(forward_panel_tile)(6, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 5: TILE(forward_panel_tile)(5, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 4: TILE(forward_panel_tile)(4, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 3: TILE(forward_panel_tile)(3, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    case 2: TILE(forward_panel_tile)(2, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
+    default: TILE(forward_panel_tile)(1, xs, wp, width, panel, bias, ys, rs, inner, KH, outerKW, tapRowStride, tapColStride, activation, accumulate); break;
     }
 }
 
@@ -127,7 +139,7 @@ ALWAYS_INLINE void TILE(forward_panel_tile_any)(const int R, const float *const 
 /// once for all the panel's filters and their outputs are written a whole row at a time (the filter-block order reads
 /// the image once per block).
 static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel, const float *xp, int Wp, int C,
-                                          const float *bias, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
+                                          const float *bias, const float *res, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
                                           int dh, int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
@@ -135,8 +147,10 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
     for (int p = 0; p < P; p += 6) {
         const float *xs[6];
         float *ys[6];
-        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
-        TILE(forward_panel_tile_any)(R, xs, wp, width, panel, bias, ys, inner, KH, outerKW, tapRowStride, tapColStride, activation, 0);
+        const float *rs[6];
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys, res, rs);
+        TILE(forward_panel_tile_any)(R, xs, wp, width, panel, bias, ys, res ? rs : 0, inner, KH, outerKW, tapRowStride, tapColStride,
+                                     activation, 0);
     }
 }
 
@@ -144,7 +158,8 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
 /// written as one run of whole rows. For a 1×1 conv over more pixels than the L2 cache holds with their outputs, where
 /// sweeping the image once per panel read it from the L3 cache again for every panel and wrote every output row in
 /// pieces (Benchmarks/NOTES.md, change 35).
-static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int C, const float *bias, float *y, int OH, int OW,
+static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int C, const float *bias, const float *res, float *y,
+                                    int OH, int OW,
                                     int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
@@ -152,11 +167,12 @@ static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int
     for (int p = 0; p < P; p += 6) {
         const float *xs[6];
         float *ys[6];
-        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys);
+        const float *rs[6];
+        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys, res, rs);
         for (int panel = 0; panel < F; panel += CNNC_PANEL) {
             const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL;
-            TILE(forward_panel_tile_any)(R, xs, w + (size_t)panel * KH * KW * C, width, panel, bias, ys, inner, KH, outerKW,
-                                         tapRowStride, tapColStride, activation, 0);
+            TILE(forward_panel_tile_any)(R, xs, w + (size_t)panel * KH * KW * C, width, panel, bias, ys, res ? rs : 0, inner, KH,
+                                         outerKW, tapRowStride, tapColStride, activation, 0);
         }
     }
 }
@@ -166,29 +182,30 @@ static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int
 /// CNNC_PIXELS_OUTER_BYTES of weights (a 1×1 conv of up to 256 channels) takes all its filters for each tile of pixels.
 /// A 1×1 conv of at most CNNC_TILES_OUTER_BYTES of weights whose inputs and outputs together are more than that takes
 /// every panel for each tile of pixels (forward_by_pixels). Every order gives each output the same FMAs: the same bits.
-void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, float *y, int OH, int OW,
-                             int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+/// residual: NULL, or a tensor laid out as y that is added to each output before its activation.
+void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
+                             int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     if (KH * KW == 1 && (size_t)C * F * sizeof(float) <= CNNC_TILES_OUTER_BYTES
         && (size_t)OH * OW * (C + F) * sizeof(float) > CNNC_TILES_OUTER_BYTES) {
-        TILE(forward_by_pixels)(w, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+        TILE(forward_by_pixels)(w, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
         return;
     }
     for (int panel = 0; panel < F; panel += CNNC_PANEL) {
         const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
         const float *wp = w + (size_t)panel * KH * KW * C;
         if ((size_t)KH * KW * C * width * sizeof(float) <= CNNC_PIXELS_OUTER_BYTES) {
-            TILE(forward_panel_by_pixels)(wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            TILE(forward_panel_by_pixels)(wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
             continue;
         }
         int fb = panel;
 #if MAX_NV >= 4
         for (; fb + 4 * LANES <= end; fb += 4 * LANES)
-            TILE(forward_block)(4, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            TILE(forward_block)(4, fb, wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
 #endif
         for (; fb + 2 * LANES <= end; fb += 2 * LANES)
-            TILE(forward_block)(2, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            TILE(forward_block)(2, fb, wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
         for (; fb + LANES <= end; fb += LANES)
-            TILE(forward_block)(1, fb, wp, width, panel, xp, Wp, C, bias, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            TILE(forward_block)(1, fb, wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
     }
 }
 
@@ -225,9 +242,9 @@ void TILE(cnnc_conv_forward_blocked)(const float *xp, int Wp, int C, const float
                         const float *xs[6];
                         float *ys[6];
                         const int R = TILE(tile_pixels)(p, p + (t < P % tiles ? P / tiles + 1 : P / tiles), OW, sh, sw, xc, Wp,
-                                                        C, y, F, 0, xs, ys);
+                                                        C, y, F, 0, xs, ys, 0, 0);
                         p += R;
-                        TILE(forward_panel_tile_any)(R, xs, wc, width, block, bc, ys, length, nkh, 1, tapRowStride, 0, act, accumulate);
+                        TILE(forward_panel_tile_any)(R, xs, wc, width, block, bc, ys, 0, length, nkh, 1, tapRowStride, 0, act, accumulate);
                     }
                 }
             }

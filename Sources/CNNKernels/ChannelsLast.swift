@@ -58,14 +58,14 @@ public enum DirectConvolution {
         cnnc_conv_panels(w, Int32(taps), Int32(channels), Int32(filters), panels)
     }
 
-    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w, then `activation`; w is `[KH, KW, C, F]` in panel layout
-    /// (`panels`).
+    /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w (+ `residual` `[OH, OW, F]` when given), then `activation`; w
+    /// is `[KH, KW, C, F]` in panel layout (`panels`).
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
-                               weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                               outputHeight: Int, outputWidth: Int, filters: Int,
+                               weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                               output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int, filters: Int,
                                kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
                                dilationHeight: Int, dilationWidth: Int, activation: FusedActivation = .none) {
-        cnnc_conv_forward(x, Int32(paddedWidth), Int32(channels), weights, bias, output, Int32(outputHeight), Int32(outputWidth),
+        cnnc_conv_forward(x, Int32(paddedWidth), Int32(channels), weights, bias, residual, output, Int32(outputHeight), Int32(outputWidth),
                           Int32(filters), Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
                           Int32(dilationHeight), Int32(dilationWidth), activation.rawValue)
     }

@@ -81,10 +81,15 @@ final class LayerStack {
     var outputGradient: UnsafeMutablePointer<Float> { gradient(layers.count - 1) }
 
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
+        forward(input: input, batch: batch, context: context, before: layers.count)
+    }
+
+    /// Layers 0..< end.
+    private func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext, before end: Int) {
         let folds = context.folds
         lastForwardFolded = folds && foldsIntoPrevious.contains(true)
         var next = 0 // the first layer a fused block has not computed
-        for (i, layer) in layers.enumerated() where i >= next {
+        for (i, layer) in layers.enumerated() where i >= next && i < end {
             if folds && context.fusesBlocks, let block = fusedBlocks[i], block.runs(batch: batch, threads: context.threads) {
                 let run = {
                     block.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
@@ -114,6 +119,25 @@ final class LayerStack {
         lastForwardFolded = true
         let run = { block.forward(input: input, output: output, batch: batch, context: context, adding: activation) }
         if let clock = context.clock { clock.measure(layers[0], backward: false, run) } else { run() }
+        return true
+    }
+
+    /// A residual block's body in inference that folds: when the conv that computes its output (the last layer, or the
+    /// conv before a last batchnorm folded into it) can add the shortcut in its epilogue at this batch
+    /// (`Conv2D.addsResidual`), runs the body with that conv writing `activation`(body(input) + residual) into `output`
+    /// (the body's own output buffer is not written) and returns true; else returns false, having done nothing.
+    func forwardAdding(_ residual: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, activation: FusedActivation,
+                       input: UnsafePointer<Float>, batch: Int, context: StepContext) -> Bool {
+        let last = layers.count - 1, index = foldsIntoPrevious[last] ? last - 1 : last
+        guard context.folds && context.fusesBlocks, index >= 0, let conv = layers[index] as? Conv2D, conv.addsResidual(batch: batch, context: context),
+              !fusedBlocks.values.contains(where: { $0.layers.contains(index) }) else { return false }
+        forward(input: input, batch: batch, context: context, before: index)
+        lastForwardFolded = true
+        let run = {
+            conv.forward(input: index == 0 ? input : UnsafePointer(self.outputs[index - 1].baseAddress!), output: output, batch: batch,
+                         context: context, adding: (residual, activation))
+        }
+        if let clock = context.clock { clock.measure(conv, backward: false, run) } else { run() }
         return true
     }
 

@@ -71,8 +71,9 @@ public struct StepContext: Sendable {
     public var foldsBatchNorm = false
     /// Whether this pass folds: `foldsBatchNorm`, in inference.
     var folds: Bool { foldsBatchNorm && !training }
-    /// In inference that folds, MobileNet's inverted bottlenecks run as one pass over bands of rows (`BottleneckFusion`):
-    /// the same outputs as their layers' passes on the same kernels. false: layer by layer (tests compare the two).
+    /// In inference that folds, MobileNet's inverted bottlenecks run as one pass over bands of rows (`BottleneckFusion`),
+    /// and a residual block's last conv adds the shortcut as it stores its outputs (`LayerStack.forwardAdding`): the same
+    /// outputs as their layers' passes on the same kernels. false: layer by layer (tests compare the two).
     public var fusesBlocks = true
 
     public init(training: Bool, threads: Int, seed: UInt64 = 1, step: UInt64 = 0, firstExample: Int = 0) {

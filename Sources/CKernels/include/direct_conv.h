@@ -19,8 +19,10 @@ void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *x
 /// [KH][KW][C][F] cut into panels of 64 filters, each [KH][KW][C][64] and contiguous, so that a tile streams one block of
 /// memory (with the filters of a 512-filter conv 2 KiB apart, the kernel ran at a third of its speed); for F ≤ 64 it
 /// is [KH][KW][C][F] itself.
+/// residual: NULL, or a tensor laid out as y, added to each output before the activation (a residual block's shortcut:
+/// the same bits as adding it afterwards, with cnnc_add_activate).
 /// relu: the fused activation (activation.h: 0 none, 1 relu, 2 relu6), applied before the store.
-void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias,
+void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu);
 
 /// w [taps][C][F] -> panels, the forward kernel's layout (above); F % 8 == 0.

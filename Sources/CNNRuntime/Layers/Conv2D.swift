@@ -243,20 +243,39 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     // MARK: - Forward
 
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
+        forward(input: input, output: output, batch: batch, context: context, adding: nil)
+    }
+
+    /// Whether this conv's forward pass can add a residual block's shortcut in its epilogue at a batch of `batch` images
+    /// (`forward(…, adding:)`): in inference that folds, where it runs the direct kernel (not Winograd's, nor the blocked
+    /// or GEMM passes) and applies no activation of its own.
+    func addsResidual(batch: Int, context: StepContext) -> Bool {
+        context.folds && runsDirect(batch: batch, threads: context.threads) && !winogradForward
+            && !(blockedForSmallBatches && Self.isSmall(batch: batch, threads: context.threads))
+            && (fold(in: context)?.fusedActivation ?? fusedActivation) == .none
+    }
+
+    /// The forward pass, with `residual` (a tensor shaped as the output) added to each output and `residual.activation`
+    /// applied as the direct kernel stores it: the same bits as adding it afterwards (`ResidualBlock`), without that pass's
+    /// read of two tensors and write of one. Requires `addsResidual` at this batch when `residual` is given.
+    func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext,
+                 adding residual: (tensor: UnsafePointer<Float>, activation: FusedActivation)?) {
+        precondition(residual == nil || addsResidual(batch: batch, context: context), "\(facts.name) cannot add a residual")
         let fold = fold(in: context)
         let blockedPass = blockedForSmallBatches && Self.isSmall(batch: batch, threads: context.threads)
         let direct = runsDirect(batch: batch, threads: context.threads)
         // A 1×1 conv on the GEMM path reads its stored weights unless a batchnorm is folded into them (`gemmWeights`).
         let stored = gemmReadsStoredWeights && !direct && !blockedPass && fold == nil
         if !stored { prepareWeights(fold: fold, context: context) }
-        let bias = fold == nil ? bias : foldedBias, activation = fold?.fusedActivation ?? fusedActivation
+        let bias = fold == nil ? bias : foldedBias, activation = residual?.activation ?? fold?.fusedActivation ?? fusedActivation
         let inSize = facts.input.count, outSize = facts.output.count
         if blockedPass {
             forwardSplittingFilters(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
             return
         }
         if batch < context.threads && direct {
-            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias, activation: activation)
+            forwardSplittingRows(input: input, output: output, batch: batch, threads: context.threads, bias: bias,
+                                 residual: residual?.tensor, activation: activation)
             return
         }
         // Below ~1 M multiply-adds (~15 µs on one core) a split GEMM loses more to OpenBLAS's per-call packing than the
@@ -275,8 +294,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
             for n in images {
                 convolve(padded: paddedImage(input + n * inSize, thread: thread), paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
-                         bias: bias, output: output + n * outSize, height: facts.output.height, width: facts.output.width,
-                         filters: filters, stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
+                         bias: bias, residual: residual.map { $0.tensor + n * outSize }, output: output + n * outSize,
+                         height: facts.output.height, width: facts.output.width, filters: filters,
+                         stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
             }
         }
     }
@@ -324,17 +344,20 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
     /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible.
     private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
-                                      bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
+                                      bias: UnsafeMutablePointer<Float>?, residual: UnsafePointer<Float>?,
+                                      activation: FusedActivation) {
         let (height, width) = (facts.output.height, facts.output.width)
         let tile = winogradForward ? 2 : 1
         let rowFloats = window.stride.height * paddedInput.width * channels
         for n in 0..<batch {
             let padded = paddedImage(input + n * facts.input.count, thread: 0), y = output + n * facts.output.count
+            let added = residual.map { $0 + n * facts.output.count }
             Parallel.forEachChunk(count: (height + tile - 1) / tile, chunks: threads) { thread, tiles in
                 let rows = (tiles.lowerBound * tile)..<min(tiles.upperBound * tile, height)
                 convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
-                         bias: bias, output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
+                         bias: bias, residual: added.map { $0 + rows.lowerBound * width * filters },
+                         output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
                          filters: filters, stride: (window.stride.height, window.stride.width), activation: activation,
                          thread: thread)
             }
@@ -382,18 +405,20 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     }
 
     /// One padded channels-last image through the fast kernels: Winograd when `transformed` filters
-    /// are given (3×3, stride 1), else the direct kernel with `weights` `[KH][KW][C][F]`.
+    /// are given (3×3, stride 1), else the direct kernel with `weights` `[KH][KW][C][F]` (adding `residual` when given).
     private func convolve(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>?,
-                          transformed: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-                          height: Int, width: Int, filters: Int, stride: (Int, Int), activation: FusedActivation, thread: Int) {
+                          transformed: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
+                          output: UnsafeMutablePointer<Float>, height: Int, width: Int, filters: Int, stride: (Int, Int),
+                          activation: FusedActivation, thread: Int) {
         if let transformed {
+            precondition(residual == nil, "Winograd's pass adds no residual")
             Winograd.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, filters: transformed, bias: bias,
                              output: output, outputHeight: height, outputWidth: width, filterCount: filters, activation: activation,
                              scratch: winogradScratch(thread))
             return
         }
         DirectConvolution.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, weights: weights!, bias: bias,
-                                  output: output, outputHeight: height, outputWidth: width, filters: filters,
+                                  residual: residual, output: output, outputHeight: height, outputWidth: width, filters: filters,
                                   kernelHeight: window.size.height, kernelWidth: window.size.width,
                                   strideHeight: stride.0, strideWidth: stride.1,
                                   dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, activation: activation)
@@ -464,7 +489,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
                 }
                 convolve(padded: padded, paddedWidth: paddedGradient.width, channels: filters,
                          weights: winogradInputGradient ? nil : flippedPanels ?? flipped, transformed: winogradInputGradient ? transformedFlipped : nil,
-                         bias: nil, output: inputGradient + n * inSize, height: facts.input.height, width: facts.input.width,
+                         bias: nil, residual: nil, output: inputGradient + n * inSize, height: facts.input.height, width: facts.input.width,
                          filters: channels, stride: (1, 1), activation: .none, thread: thread)
             }
         }

@@ -8,7 +8,9 @@ import CNNKernels
 ///     y = body(x) + S(x)         dL/dx = body's backward of dL/dy + S's backward of dL/dy
 ///
 /// A relu or relu6 right after the block runs inside it (`ReLUFusing`): the sum is clamped as it is stored, and the
-/// backward pass masks dL/dy before handing it to the branches. Every pass is split over the threads by images.
+/// backward pass masks dL/dy before handing it to the branches. Every pass is split over the threads by images. In
+/// inference that folds, the body's last conv adds the shortcut (and applies that relu) as it stores its outputs, where
+/// its kernel can (`LayerStack.forwardAdding`): ResNet's bottlenecks then skip the add's pass over three tensors.
 public final class ResidualBlock: RuntimeLayer, ReLUFusing {
     public let facts: LayerAnalysis
     let body: LayerStack
@@ -34,7 +36,6 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
     public func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext) {
         // A MobileNet block in inference: the body adds the input band by band as it writes them (`BottleneckFusion`).
         if shortcut == nil && body.forwardAddingInput(input, into: output, activation: fusedActivation, batch: batch, context: context) { return }
-        body.forward(input: input, batch: batch, context: context)
         let added: UnsafePointer<Float>
         if let shortcut {
             shortcut.forward(input: input, batch: batch, context: context)
@@ -42,6 +43,9 @@ public final class ResidualBlock: RuntimeLayer, ReLUFusing {
         } else {
             added = input
         }
+        // In inference that folds, the body's last conv adds the shortcut as it stores its outputs (ResNet's blocks).
+        if body.forwardAdding(added, into: output, activation: fusedActivation, input: input, batch: batch, context: context) { return }
+        body.forward(input: input, batch: batch, context: context)
         let branch = UnsafePointer(body.output), size = facts.output.count, activation = fusedActivation
         Parallel.forEachElementRange(count: batch * size, chunks: context.threads) { range in
             activation.add(branch + range.lowerBound, added + range.lowerBound, into: output + range.lowerBound, count: range.count)
