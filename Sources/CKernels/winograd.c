@@ -54,7 +54,7 @@ size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F) {
     return 16 * BLOCK * (size_t)(C + F);
 }
 
-void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, float *y,
+void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, const float *residual, float *y,
                            int OH, int OW, int F, int relu, float *scratch) {
     const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
     float *V = scratch, *M = scratch + (size_t)16 * BLOCK * C;
@@ -90,7 +90,7 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
         if (cnnc_uses_avx512(F)) cnnc_winograd_gemm_avx512(R, V, vPlane, C, u, F, M, mPlane);
         else cnnc_winograd_gemm_avx2(R, V, vPlane, C, u, F, M, mPlane);
 
-        // 3. Output transform: y tile = Aᵀ·m·A, plus bias, then ReLU; tiles past an odd edge are cut.
+        // 3. Output transform: y tile = Aᵀ·m·A, plus bias (plus the residual), then ReLU; tiles past an odd edge are cut.
         for (int r = 0; r < R; r++) {
             const int th = (t0 + r) / TW, tw = (t0 + r) % TW;
             const int rows = 2 * th + 1 < OH ? 2 : 1, cols = 2 * tw + 1 < OW ? 2 : 1;
@@ -107,8 +107,9 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
                     out[0] = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a[i][0], a[i][1]), a[i][2]), b);
                     out[1] = _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(a[i][1], a[i][2]), a[i][3]), b);
                     for (int j = 0; j < cols; j++) {
-                        const __m256 o = cnnc_activate8(out[j], relu);
-                        _mm256_storeu_ps(y + ((size_t)(2 * th + i) * OW + (2 * tw + j)) * F + f, o);
+                        const size_t at = ((size_t)(2 * th + i) * OW + (2 * tw + j)) * F + f;
+                        const __m256 sum = residual ? _mm256_add_ps(out[j], _mm256_loadu_ps(residual + at)) : out[j];
+                        _mm256_storeu_ps(y + at, cnnc_activate8(sum, relu));
                     }
                 }
             }

@@ -129,11 +129,12 @@ public enum Winograd {
         }
     }
 
-    /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1), then `activation`.
+    /// y `[OH, OW, F]` = bias + padded x ⋆ w (3×3, stride 1) (+ `residual` `[OH, OW, F]` when given), then `activation`.
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int, filters transformed: UnsafePointer<Float>,
-                               bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int,
-                               filterCount: Int, activation: FusedActivation, scratch: UnsafeMutablePointer<Float>) {
-        cnnc_winograd_forward(x, Int32(paddedWidth), Int32(channels), transformed, bias, output, Int32(outputHeight), Int32(outputWidth),
+                               bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>,
+                               outputHeight: Int, outputWidth: Int, filterCount: Int, activation: FusedActivation,
+                               scratch: UnsafeMutablePointer<Float>) {
+        cnnc_winograd_forward(x, Int32(paddedWidth), Int32(channels), transformed, bias, residual, output, Int32(outputHeight), Int32(outputWidth),
                               Int32(filterCount), activation.rawValue, scratch)
     }
 }

@@ -6,12 +6,13 @@ import Testing
 /// In inference that folds, a residual block's last conv adds the shortcut (and applies the relu after the block) as it
 /// stores its outputs (`LayerStack.forwardAdding`, `Conv2D.addsResidual`). Its outputs are the same bits as the folded
 /// pass that adds afterwards, and equal the unfolded pass to rounding: for identity and projection shortcuts, a body
-/// ending in a batchnorm folded into its conv or in a conv, the AVX-512 build (256 filters, swept tile by tile of
-/// pixels) and the AVX2 build (40 filters), a relu and a relu6 after the block, and a Winograd conv, which adds
-/// afterwards; at batch 1 on 2 and 3 threads (rows split over the threads) and batches 2 and 3 (images split).
+/// ending in a batchnorm folded into its conv or in a conv, the direct kernel's AVX-512 build (256 filters, swept tile by
+/// tile of pixels) and AVX2 build (40 filters), Winograd's kernel (at 13×13, its last tiles cut), a relu and a relu6
+/// after the block, and a 264 → 40 conv that runs GEMM at batches of at least two images, where the add keeps its pass;
+/// at batch 1 on 2 and 3 threads (rows split over the threads) and batches 2 and 3 (images split).
 struct ResidualEpilogueTests {
     static let yaml = """
-        input: [8, 24, 24]
+        input: [8, 26, 26]
         layers:
           - conv: {filters: 64, size: 3, pad: 1, bias: false}
           - batchnorm
@@ -35,6 +36,7 @@ struct ResidualEpilogueTests {
           - residual: [conv: {filters: 40, size: 3, pad: 1}, batchnorm, relu, conv: {filters: 40, size: 3, pad: 1}, batchnorm]
           - relu
           - residual: [conv: {filters: 40, size: 1}, relu, conv: {filters: 40, size: 1}]
+          - residual: [conv: {filters: 264, size: 1}, batchnorm, relu, conv: {filters: 40, size: 1}, batchnorm]
           - globalavgpool
           - dense: {units: 5}
         """
@@ -55,7 +57,7 @@ struct ResidualEpilogueTests {
         return (run(StepContext(training: false, threads: threads)), run(afterwards), run(.inference(threads: threads)), model)
     }
 
-    @Test func everyBlockButTheWinogradOneAddsInItsConv() throws {
+    @Test func everyBlockButTheGEMMOneAddsInItsConv() throws {
         let model = try outputs(batch: 2, threads: 2).model
         let blocks = model.layers.compactMap { $0 as? ResidualBlock }
         let adds = blocks.map { block -> Bool in
@@ -63,7 +65,9 @@ struct ResidualEpilogueTests {
             let conv = (block.body.foldsIntoPrevious[last] ? layers[last - 1] : layers[last]) as! Conv2D
             return conv.addsResidual(batch: 2, context: .inference(threads: 2))
         }
-        #expect(adds == [true, true, true, false, true])
+        #expect(adds == [true, true, true, true, true, false])
+        let gemm = blocks[5].body.layers[3] as! Conv2D
+        #expect(gemm.addsResidual(batch: 1, context: .inference(threads: 2)), "direct at batch 1")
         // Layer by layer, or in training, no conv adds.
         var afterwards = StepContext.inference(threads: 2)
         afterwards.fusesBlocks = false

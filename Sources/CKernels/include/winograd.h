@@ -22,8 +22,9 @@ void cnnc_winograd_filters(const float *w, int C, int F, size_t first, size_t la
 size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F);
 
 /// y[OH][OW][F] = bias + xp ⋆ w (3×3, stride 1), then the fused activation relu (0 none, 1 relu, 2 relu6). xp is the padded input
-/// [Hp][Wp][C] with Hp ≥ 2·⌈OH/2⌉ + 2 and Wp ≥ 2·⌈OW/2⌉ + 2 (the extra row/column zero). bias may be NULL.
-void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, float *y,
+/// [Hp][Wp][C] with Hp ≥ 2·⌈OH/2⌉ + 2 and Wp ≥ 2·⌈OW/2⌉ + 2 (the extra row/column zero). bias may be NULL. residual:
+/// NULL, or a tensor laid out as y, added before the activation (as cnnc_conv_forward's).
+void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, const float *residual, float *y,
                            int OH, int OW, int F, int relu, float *scratch);
 
 #ifdef __cplusplus

@@ -247,16 +247,16 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     }
 
     /// Whether this conv's forward pass can add a residual block's shortcut in its epilogue at a batch of `batch` images
-    /// (`forward(…, adding:)`): in inference that folds, where it runs the direct kernel (not Winograd's, nor the blocked
-    /// or GEMM passes) and applies no activation of its own.
+    /// (`forward(…, adding:)`): in inference that folds, where it runs the direct or Winograd kernel (not the blocked or
+    /// GEMM passes) and applies no activation of its own.
     func addsResidual(batch: Int, context: StepContext) -> Bool {
-        context.folds && runsDirect(batch: batch, threads: context.threads) && !winogradForward
+        context.folds && runsDirect(batch: batch, threads: context.threads)
             && !(blockedForSmallBatches && Self.isSmall(batch: batch, threads: context.threads))
             && (fold(in: context)?.fusedActivation ?? fusedActivation) == .none
     }
 
     /// The forward pass, with `residual` (a tensor shaped as the output) added to each output and `residual.activation`
-    /// applied as the direct kernel stores it: the same bits as adding it afterwards (`ResidualBlock`), without that pass's
+    /// applied as the direct or Winograd kernel stores it: the same bits as adding it afterwards (`ResidualBlock`), without that pass's
     /// read of two tensors and write of one. Requires `addsResidual` at this batch when `residual` is given.
     func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, context: StepContext,
                  adding residual: (tensor: UnsafePointer<Float>, activation: FusedActivation)?) {
@@ -411,9 +411,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
                           output: UnsafeMutablePointer<Float>, height: Int, width: Int, filters: Int, stride: (Int, Int),
                           activation: FusedActivation, thread: Int) {
         if let transformed {
-            precondition(residual == nil, "Winograd's pass adds no residual")
             Winograd.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, filters: transformed, bias: bias,
-                             output: output, outputHeight: height, outputWidth: width, filterCount: filters, activation: activation,
+                             residual: residual, output: output, outputHeight: height, outputWidth: width, filterCount: filters, activation: activation,
                              scratch: winogradScratch(thread))
             return
         }
