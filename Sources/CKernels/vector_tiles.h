@@ -139,8 +139,8 @@ ALWAYS_INLINE void TILE(forward_panel_tile_any)(const int R, const float *const 
 /// once for all the panel's filters and their outputs are written a whole row at a time (the filter-block order reads
 /// the image once per block).
 static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel, const float *xp, int Wp, int C,
-                                          const float *bias, const float *res, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw,
-                                          int dh, int dw, int activation) {
+                                          const float *bias, const float *res, float *y, int OH, int OW, int F, int KH, int KW,
+                                          int sh, int sw, int dh, int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
     const int P = OH * OW;
@@ -159,8 +159,7 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
 /// sweeping the image once per panel read it from the L3 cache again for every panel and wrote every output row in
 /// pieces (Benchmarks/NOTES.md, change 35).
 static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int C, const float *bias, const float *res, float *y,
-                                    int OH, int OW,
-                                    int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+                                    int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
     const int P = OH * OW;
