@@ -9,7 +9,7 @@
 /// Filters per weight panel of the direct forward kernel (direct_conv.h).
 #define CNNC_PANEL 64
 
-/// A panel of at most this many bytes of weights is swept pixels outside (vector_tiles.h, forward_panel_by_pixels):
+/// A panel of at most this many bytes of weights is swept pixels outside (vector_tiles.h, forward_by_pixels):
 /// MobileNetV2's 1×1 expansions (16–160 channels in) ran 1.2–1.9× faster so (Benchmarks/NOTES.md, change 25).
 #define CNNC_PIXELS_OUTER_BYTES 65536
 

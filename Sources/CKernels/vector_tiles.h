@@ -135,12 +135,15 @@ ALWAYS_INLINE void TILE(forward_panel_tile_any)(const int R, const float *const 
     }
 }
 
-/// A panel of few weights (CNNC_PIXELS_OUTER_BYTES, within the L2 cache), pixels outside: each tile of pixels is read
-/// once for all the panel's filters and their outputs are written a whole row at a time (the filter-block order reads
-/// the image once per block).
-static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel, const float *xp, int Wp, int C,
-                                          const float *bias, const float *res, float *y, int OH, int OW, int F, int KH, int KW,
-                                          int sh, int sw, int dh, int dw, int activation) {
+/// The panels of filters first..< last (from a panel's start to the end of one) for each tile of pixels in turn: each
+/// tile's inputs are read once for all those filters and their outputs are written a run of whole rows at a time.
+/// One panel of few weights (CNNC_PIXELS_OUTER_BYTES, within the L2 cache), where the filter-block order would read the
+/// image once per block; or every panel, for a 1×1 conv over more pixels than the L2 cache holds with their outputs,
+/// where a sweep per panel read the image from the L3 cache again for every panel and wrote each output row in pieces
+/// (Benchmarks/NOTES.md, change 35).
+static void TILE(forward_by_pixels)(const float *w, int first, int last, const float *xp, int Wp, int C, const float *bias,
+                                    const float *res, float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh,
+                                    int dw, int activation) {
     const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
     const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
     const int P = OH * OW;
@@ -149,27 +152,8 @@ static void TILE(forward_panel_by_pixels)(const float *wp, int width, int panel,
         float *ys[6];
         const float *rs[6];
         const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys, res, rs);
-        TILE(forward_panel_tile_any)(R, xs, wp, width, panel, bias, ys, res ? rs : 0, inner, KH, outerKW, tapRowStride, tapColStride,
-                                     activation, 0);
-    }
-}
-
-/// Every filter for each tile of pixels in turn, panel after panel: each tile's inputs are read once and its outputs
-/// written as one run of whole rows. For a 1×1 conv over more pixels than the L2 cache holds with their outputs, where
-/// sweeping the image once per panel read it from the L3 cache again for every panel and wrote every output row in
-/// pieces (Benchmarks/NOTES.md, change 35).
-static void TILE(forward_by_pixels)(const float *w, const float *xp, int Wp, int C, const float *bias, const float *res, float *y,
-                                    int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
-    const size_t tapRowStride = (size_t)dh * Wp * C, tapColStride = (size_t)dw * C;
-    const int inner = dw == 1 ? KW * C : C, outerKW = dw == 1 ? 1 : KW;
-    const int P = OH * OW;
-    for (int p = 0; p < P; p += 6) {
-        const float *xs[6];
-        float *ys[6];
-        const float *rs[6];
-        const int R = TILE(tile_pixels)(p, P, OW, sh, sw, xp, Wp, C, y, F, 0, xs, ys, res, rs);
-        for (int panel = 0; panel < F; panel += CNNC_PANEL) {
-            const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL;
+        for (int panel = first; panel < last; panel += CNNC_PANEL) {
+            const int width = last - panel < CNNC_PANEL ? last - panel : CNNC_PANEL;
             TILE(forward_panel_tile_any)(R, xs, w + (size_t)panel * KH * KW * C, width, panel, bias, ys, res ? rs : 0, inner, KH,
                                          outerKW, tapRowStride, tapColStride, activation, 0);
         }
@@ -186,14 +170,14 @@ void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, con
                              int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     if (KH * KW == 1 && (size_t)C * F * sizeof(float) <= CNNC_TILES_OUTER_BYTES
         && (size_t)OH * OW * (C + F) * sizeof(float) > CNNC_TILES_OUTER_BYTES) {
-        TILE(forward_by_pixels)(w, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+        TILE(forward_by_pixels)(w, 0, F, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
         return;
     }
     for (int panel = 0; panel < F; panel += CNNC_PANEL) {
         const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
         const float *wp = w + (size_t)panel * KH * KW * C;
         if ((size_t)KH * KW * C * width * sizeof(float) <= CNNC_PIXELS_OUTER_BYTES) {
-            TILE(forward_panel_by_pixels)(wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+            TILE(forward_by_pixels)(w, panel, end, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
             continue;
         }
         int fb = panel;

@@ -1,5 +1,3 @@
-import CNNAnalysis
-import CNNSpec
 import Testing
 @testable import CNNRuntime
 
@@ -52,20 +50,8 @@ struct BottleneckFusionTests {
           - dense: {units: 5}
         """
 
-    /// The model's outputs: unfolded, folded layer by layer, and folded with the blocks fused.
     func outputs(batch: Int, threads: Int = 2) throws -> (unfolded: [Float], layerByLayer: [Float], fused: [Float], model: Model) {
-        let network = try SpecParser.parse(Self.yaml, file: "bottlenecks.yaml")[0]
-        let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: threads)
-        model.parameters.initialize(seed: 11)
-        randomizeForFolding(model, batch: batch, seed: 12345)
-        let count = batch * model.outputCount
-        func run(_ context: StepContext) -> [Float] {
-            model.forward(batch: batch, context: context)
-            return Array(UnsafeBufferPointer(start: model.output, count: count))
-        }
-        var layerByLayer = StepContext.inference(threads: threads)
-        layerByLayer.fusesBlocks = false
-        return (run(StepContext(training: false, threads: threads)), run(layerByLayer), run(.inference(threads: threads)), model)
+        try foldedPasses(Self.yaml, batch: batch, threads: threads, seeds: (parameters: 11, inputs: 12345))
     }
 
     @Test func everyBlockIsFoundAndRunsSeveralBands() throws {

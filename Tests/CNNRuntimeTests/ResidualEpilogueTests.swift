@@ -1,5 +1,3 @@
-import CNNAnalysis
-import CNNSpec
 import Testing
 @testable import CNNRuntime
 
@@ -43,18 +41,8 @@ struct ResidualEpilogueTests {
 
     /// The model's outputs: unfolded, folded adding each shortcut afterwards, and folded adding it in the conv.
     func outputs(batch: Int, threads: Int) throws -> (unfolded: [Float], afterwards: [Float], inEpilogue: [Float], model: Model) {
-        let network = try SpecParser.parse(Self.yaml, file: "residuals.yaml")[0]
-        let model = Model(try NetworkAnalysis(network), batchCapacity: batch, threads: threads)
-        model.parameters.initialize(seed: 7)
-        randomizeForFolding(model, batch: batch, seed: 4321)
-        let count = batch * model.outputCount
-        func run(_ context: StepContext) -> [Float] {
-            model.forward(batch: batch, context: context)
-            return Array(UnsafeBufferPointer(start: model.output, count: count))
-        }
-        var afterwards = StepContext.inference(threads: threads)
-        afterwards.fusesBlocks = false
-        return (run(StepContext(training: false, threads: threads)), run(afterwards), run(.inference(threads: threads)), model)
+        let passes = try foldedPasses(Self.yaml, batch: batch, threads: threads, seeds: (parameters: 7, inputs: 4321))
+        return (passes.unfolded, passes.layerByLayer, passes.fused, passes.model)
     }
 
     @Test func everyBlockButTheGEMMOneAddsInItsConv() throws {
