@@ -2,7 +2,9 @@ import CNNKernels
 import Dispatch
 
 /// Layers run in order, each owning the buffer of its output, with their output gradients in a `GradientArena`:
-/// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`).
+/// the whole network (`Model`) and each sub-stack of a branching layer (`ConcatBlock`, `ResidualBlock`). In inference
+/// that no backward pass follows, the layers write their outputs into an `ActivationArena`'s buffers instead, in turn
+/// (the network's last layer into its own).
 ///
 /// A relu or relu6 right after a layer that can apply it (`ReLUFusing`: conv, depthwise conv, batchnorm) runs inside
 /// that layer, on its buffers. In inference that folds (`StepContext.foldsBatchNorm`), a batchnorm right after a conv
@@ -16,20 +18,32 @@ final class LayerStack {
     /// it holds layer i's gradient from the moment the layer after it (or the caller) writes it until layer i's backward pass.
     private let arena: GradientArena
     private let gradientSlots: [Int]
+    /// The first of this stack's two buffers in the activation arena, and the arena.
+    private let activations: ActivationArena
+    private let activationSlot: Int
+    /// 0 for the network's own layers, whose last output stays in its own buffer (`Model.output`).
+    private let depth: Int
     /// Every buffer above once (a fused relu shares its conv's), for deallocation.
     private let owned: [UnsafeMutableBufferPointer<Float>]
     /// foldsIntoPrevious[i]: layer i is a batchnorm that the layer before it computes when inference folds.
     let foldsIntoPrevious: [Bool]
     /// The fused blocks, by the index of their first layer: in inference that folds they run instead of their layers.
     let fusedBlocks: [Int: BottleneckFusion]
-    /// Whether the last forward pass folded batchnorms: their inputs were never written, so no backward pass may follow.
+    /// Whether the last forward pass was inference that folds: its outputs are in the activation arena and batchnorms'
+    /// inputs were never written, so no backward pass may follow.
     private var lastForwardFolded = false
 
-    /// `depth`: how deeply the stack is nested in blocks (0 for the network's own layers).
-    init(_ layers: [RuntimeLayer], batchCapacity: Int, arena: GradientArena, scratch: ScratchArena, depth: Int) {
+    /// `depth`: how deeply the stack is nested in blocks (0 for the network's own layers); `shortcut`: whether it is a
+    /// residual block's shortcut (whose output waits while the body runs: it has buffers of its own in `activations`).
+    init(_ layers: [RuntimeLayer], batchCapacity: Int, arena: GradientArena, activations: ActivationArena, scratch: ScratchArena,
+         depth: Int, shortcut: Bool = false) {
         precondition(!layers.isEmpty, "a layer stack needs at least one layer")
         self.layers = layers
         self.arena = arena
+        self.activations = activations
+        self.depth = depth
+        activationSlot = activations.reserve(depth: depth, shortcut: shortcut,
+                                             count: batchCapacity * layers.map(\.facts.output.count).max()!)
         var owned: [UnsafeMutableBufferPointer<Float>] = []
         var outputs: [UnsafeMutableBufferPointer<Float>] = []
         var fused: [Bool] = []
@@ -52,6 +66,7 @@ final class LayerStack {
         }
         self.outputs = outputs
         self.owned = owned
+        output = outputs[layers.count - 1].baseAddress!
         foldsIntoPrevious = layers.indices.map { i in
             guard i > 0, let batchNorm = layers[i] as? BatchNormLayer, let previous = layers[i - 1] as? BatchNormFolding else { return false }
             previous.foldedBatchNorm = batchNorm
@@ -76,37 +91,50 @@ final class LayerStack {
     /// dL/d(layer i's output), valid from when it is written until layer i's backward pass ends.
     func gradient(_ i: Int) -> UnsafeMutablePointer<Float> { arena.pointer(gradientSlots[i]) }
 
-    var output: UnsafeMutablePointer<Float> { outputs[layers.count - 1].baseAddress! }
+    /// The last forward pass's output: the last layer's buffer, or the activation arena's buffer it wrote in inference
+    /// that folds (a nested stack's; the network's last layer writes its own).
+    private(set) var output: UnsafeMutablePointer<Float>
     /// Where the caller writes dL/d(output) before each `backward` (which reuses the buffer).
     var outputGradient: UnsafeMutablePointer<Float> { gradient(layers.count - 1) }
 
     func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext) {
-        forward(input: input, batch: batch, context: context, before: layers.count)
+        output = forward(input: input, batch: batch, context: context, before: layers.count)
     }
 
-    /// Layers 0..< end.
-    private func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext, before end: Int) {
+    /// Layers 0..< end; returns where the last of them wrote its output.
+    private func forward(input: UnsafePointer<Float>, batch: Int, context: StepContext, before end: Int) -> UnsafeMutablePointer<Float> {
         let folds = context.folds
-        lastForwardFolded = folds && foldsIntoPrevious.contains(true)
+        // The activation arena's buffers then hold the outputs, and the layers' own buffers are not written.
+        lastForwardFolded = folds
+        var current = UnsafeMutablePointer(mutating: input), turn = 0
+        // Where a pass whose output is layer `last`'s writes it: in inference that folds, the arena's buffer this stack's
+        // input is not in, unless that output is the network's.
+        func destination(_ last: Int) -> UnsafeMutablePointer<Float> {
+            let isNetworkOutput = depth == 0 && layers[(last + 1)...].allSatisfy { ($0 as? ReLU)?.fusedIntoPrevious == true }
+            guard folds && !isNetworkOutput else { return outputs[last].baseAddress! }
+            defer { turn ^= 1 }
+            return activations.pointer(activationSlot + turn)
+        }
         var next = 0 // the first layer a fused block has not computed
         for (i, layer) in layers.enumerated() where i >= next && i < end {
+            let from = UnsafePointer(current)
             if folds && context.fusesBlocks, let block = fusedBlocks[i], block.runs(batch: batch, threads: context.threads) {
-                let run = {
-                    block.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
-                                  output: self.outputs[block.layers.upperBound].baseAddress!, batch: batch, context: context)
-                }
+                let into = destination(block.layers.upperBound)
+                let run = { block.forward(input: from, output: into, batch: batch, context: context) }
                 if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
+                current = into
                 next = block.layers.upperBound + 1
                 continue
             }
             if folds && foldsIntoPrevious[i] { continue } // computed by the layer before, into this layer's output
             let target = folds && i + 1 < layers.count && foldsIntoPrevious[i + 1] ? i + 1 : i
-            let run = {
-                layer.forward(input: i == 0 ? input : UnsafePointer(self.outputs[i - 1].baseAddress!),
-                              output: self.outputs[target].baseAddress!, batch: batch, context: context)
-            }
+            // A relu that the layer before applied shares that layer's output (its own pass does nothing).
+            let into = (layer as? ReLU)?.fusedIntoPrevious == true ? current : destination(target)
+            let run = { layer.forward(input: from, output: into, batch: batch, context: context) }
             if let clock = context.clock { clock.measure(layer, backward: false, run) } else { run() }
+            current = into
         }
+        return current
     }
 
     /// A residual block's body with an identity shortcut, in inference that folds: when the whole stack is one fused block
@@ -131,12 +159,9 @@ final class LayerStack {
         let last = layers.count - 1, index = foldsIntoPrevious[last] ? last - 1 : last
         guard context.folds && context.fusesBlocks, index >= 0, let conv = layers[index] as? Conv2D, conv.addsResidual(batch: batch, context: context),
               !fusedBlocks.values.contains(where: { $0.layers.contains(index) }) else { return false }
-        forward(input: input, batch: batch, context: context, before: index)
+        let from = UnsafePointer(forward(input: input, batch: batch, context: context, before: index))
         lastForwardFolded = true
-        let run = {
-            conv.forward(input: index == 0 ? input : UnsafePointer(self.outputs[index - 1].baseAddress!), output: output, batch: batch,
-                         context: context, adding: (residual, activation))
-        }
+        let run = { conv.forward(input: from, output: output, batch: batch, context: context, adding: (residual, activation)) }
         if let clock = context.clock { clock.measure(conv, backward: false, run) } else { run() }
         return true
     }

@@ -11,8 +11,9 @@ import Foundation
 ///   Nesterov, AdaGrad and RMSprop one, Adam two);
 /// - per image of the batch: each layer's output, plus the layer's own buffers (dropout mask, max-pool argmax, a
 ///   dense layer's channels-first copies, a concat's gradient scratch, a residual's projection); and the output
-///   gradients, two buffers per depth of nesting (`GradientArena`), each counted at the first layer that needs its
-///   whole size;
+///   gradients, two buffers per depth of nesting (`GradientArena`; in inference they hold the layers' outputs, so each
+///   is as large as the depth's largest output), and two per depth of residual shortcuts for their outputs in inference
+///   (`ActivationArena`), each counted at the first layer that needs its whole size;
 /// - per thread: the largest conv's scratch (im2col columns and their gradient, padded input and gradient, Winograd
 ///   tiles), bounded by 2 × taps × positions + 6 × (input + output), with its weight-gradient accumulator: the layers
 ///   share one block per thread (`ScratchArena`), as do the fused blocks' band buffers (`BottleneckFusion`, at most their
@@ -99,8 +100,11 @@ public struct MemoryBudget: Sendable, Equatable {
     public static func layers(_ analysis: NetworkAnalysis, optimizerSlots: Int) -> [LayerMemory] {
         let floats = MemoryLayout<Float>.size
         // Each row's output gradient: its arena slot (2 · depth + parity) and size per image, as `LayerStack` reserves them.
-        var gradientSlots: [(slot: Int, count: Int)] = []
-        func walk(_ layers: [LayerAnalysis], depth: Int) -> [LayerMemory] {
+        // And the buffers its output takes in inference (`ActivationArena`): both of the depth's, or a shortcut's own two.
+        // Each arena buffer is a key: the gradient arena's slot, or 2 · depth + 1 − parity for a shortcut's (negative).
+        var arenaUses: [(row: Int, key: Int, count: Int)] = []
+        var row = 0
+        func walk(_ layers: [LayerAnalysis], depth: Int, shortcut: Bool = false) -> [LayerMemory] {
             // A relu or relu6 right after a conv or batchnorm is fused into it and shares its buffers (`LayerStack`).
             let fused = layers.indices.map { i in i > 0 && Self.isFusable(layers[i].layer.kind) && Self.fusesReLU(layers[i - 1].layer.kind) }
             let parities = GradientArena.parities(fused: fused)
@@ -111,7 +115,9 @@ public struct MemoryBudget: Sendable, Equatable {
                 let own = max(facts.storedValues - children.reduce(0) { $0 + $1.storedValues }, 0)
                 let input = facts.input.count, output = facts.output.count
                 var perImage = fused[index] ? 0 : output, perThread = 0, fixed = 0
-                gradientSlots.append((2 * depth + parities[index], output))
+                arenaUses.append((row, 2 * depth + parities[index], output))
+                for parity in 0...1 { arenaUses.append((row, shortcut ? -(2 * depth + 1 + parity) : 2 * depth + parity, output)) }
+                row += 1
                 switch facts.layer.kind {
                 case .dropout, .concat: perImage = c.sum(perImage, input)
                 case .maxPool, .spp, .adaptiveMaxPool: perImage = c.sum(perImage, output)
@@ -146,23 +152,23 @@ public struct MemoryBudget: Sendable, Equatable {
                     fixed = c.sum(fixed, c.product(2, facts.trainableParameters / max(facts.output.channels, 1)), input, output)
                 default: break
                 }
-                let row = LayerMemory(layer: facts, depth: depth, parameterBytes: c.product(floats, 2, own),
+                let memory = LayerMemory(layer: facts, depth: depth, parameterBytes: c.product(floats, 2, own),
                                       optimizerBytes: facts.layer.freeze == .none ? c.product(floats, optimizerSlots, own) : 0,
                                       activationBytesPerImage: c.product(floats, perImage), scratchBytesPerThread: c.product(floats, perThread),
                                       weightCopyBytes: c.product(floats, fixed), uncountable: c.overflow)
-                return [row] + facts.branches.flatMap { walk($0, depth: depth + 1) } + walk(facts.shortcut, depth: depth + 1)
+                return [memory] + facts.branches.flatMap { walk($0, depth: depth + 1) } + walk(facts.shortcut, depth: depth + 1, shortcut: true)
             }
         }
         var rows = walk(analysis.layers, depth: 0)
-        // Each arena buffer once, at the first row whose gradient needs its whole size.
+        // Each arena buffer once, at the first row whose gradient or output needs its whole size.
         var largest: [Int: Int] = [:]
-        for use in gradientSlots { largest[use.slot] = max(largest[use.slot] ?? 0, use.count) }
+        for use in arenaUses { largest[use.key] = max(largest[use.key] ?? 0, use.count) }
         var counted = Set<Int>()
-        for (row, use) in zip(rows.indices, gradientSlots) where use.count == largest[use.slot] && !counted.contains(use.slot) {
-            counted.insert(use.slot)
+        for use in arenaUses where use.count == largest[use.key] && !counted.contains(use.key) {
+            counted.insert(use.key)
             var c = Checked()
-            rows[row].activationBytesPerImage = c.sum(rows[row].activationBytesPerImage, c.product(floats, use.count))
-            if c.overflow { rows[row].uncountable = true }
+            rows[use.row].activationBytesPerImage = c.sum(rows[use.row].activationBytesPerImage, c.product(floats, use.count))
+            if c.overflow { rows[use.row].uncountable = true }
         }
         return rows
     }

@@ -20,6 +20,8 @@ public final class Model {
     public let firstUpdatedLayer: Int
     /// Every layer's output gradient, two buffers per depth of nesting.
     let gradients: GradientArena
+    /// The layers' outputs in inference that folds: the gradients' buffers, and two per depth of shortcuts.
+    let activations: ActivationArena
     /// The per-thread scratch the conv layers share.
     let scratch: ScratchArena
     /// The input batch `[N, H, W, C]` (channels-last, as every activation).
@@ -38,6 +40,7 @@ public final class Model {
         stack = factory.stack(analysis.layers, depth: 0)
         gradients = factory.gradients
         gradients.allocate()
+        activations = factory.activations
         scratch = factory.scratch
         scratch.allocate()
         parameters = ParameterStore(layers: stack.layers)
@@ -105,12 +108,15 @@ struct LayerFactory {
     var nextIndex = 0
     /// Every stack's output gradients; the model allocates it once every stack is built.
     let gradients = GradientArena()
+    /// Every stack's outputs in inference that folds: the gradients' buffers, and the shortcuts' own.
+    lazy var activations = ActivationArena(sharing: gradients)
     /// The convolutions' per-thread scratch and gradient accumulators, shared by every layer; allocated likewise.
     let scratch: ScratchArena
 
     /// `depth`: 0 for the network's layers, one more inside each block.
-    mutating func stack(_ layers: [LayerAnalysis], depth: Int) -> LayerStack {
-        LayerStack(layers.map { make($0, depth: depth) }, batchCapacity: batchCapacity, arena: gradients, scratch: scratch, depth: depth)
+    mutating func stack(_ layers: [LayerAnalysis], depth: Int, shortcut: Bool = false) -> LayerStack {
+        LayerStack(layers.map { make($0, depth: depth) }, batchCapacity: batchCapacity, arena: gradients, activations: activations,
+                   scratch: scratch, depth: depth, shortcut: shortcut)
     }
 
     mutating func make(_ facts: LayerAnalysis, depth: Int) -> RuntimeLayer {
@@ -147,7 +153,7 @@ struct LayerFactory {
             return ConcatBlock(facts, branches: facts.branches.map { stack($0, depth: depth + 1) }, batchCapacity: batchCapacity)
         case .residual:
             let body = stack(facts.branches[0], depth: depth + 1)
-            let shortcut = facts.shortcut.isEmpty ? nil : stack(facts.shortcut, depth: depth + 1)
+            let shortcut = facts.shortcut.isEmpty ? nil : stack(facts.shortcut, depth: depth + 1, shortcut: true)
             return ResidualBlock(facts, body: body, shortcut: shortcut, batchCapacity: batchCapacity)
         case .squeezeExcite(let se): return SqueezeExciteLayer(facts, config: se, initScheme: scheme, batchCapacity: batchCapacity)
         case .channelShuffle(let shuffle): return ChannelShuffleLayer(facts, groups: shuffle.groups)

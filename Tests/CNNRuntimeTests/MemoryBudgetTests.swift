@@ -110,7 +110,7 @@ struct MemoryBudgetTests {
         #expect(GradientArena.parities(fused: [false, false, true, false, false]) == [0, 1, 1, 0, 1])
         #expect(GradientArena.parities(fused: [false]) == [0])
         // conv1 (4×8×8 = 256), batchnorm1 (256) with its relu, conv2 (128), flatten (128), dense (10): slots 0 and 1 of
-        // depth 0 hold 256 floats each, counted at conv1 and batchnorm1.
+        // depth 0 hold 256 floats each, counted at conv1, whose output takes one of them in inference (`ActivationArena`).
         let a = try analysis("""
             input: [1, 8, 8]
             layers:
@@ -122,8 +122,10 @@ struct MemoryBudgetTests {
               - dense: {units: 10}
             """)
         let rows = MemoryBudget.layers(a, optimizerSlots: 0)
-        #expect(rows.map(\.activationBytesPerImage) == [4 * (256 + 256), 4 * (256 + 256), 0, 4 * 128, 4 * 128, 4 * (10 + 2 * 128)])
-        #expect(Model(a, batchCapacity: 3).gradients.capacity == 3 * (256 + 256))
+        #expect(rows.map(\.activationBytesPerImage) == [4 * (256 + 256 + 256), 4 * 256, 0, 4 * 128, 4 * 128, 4 * (10 + 2 * 128)])
+        let model = Model(a, batchCapacity: 3)
+        #expect(model.gradients.capacity == 3 * (256 + 256))
+        #expect(model.activations.capacity == 0, "no shortcut: inference takes turns in the gradients' buffers")
     }
 
     @Test func blocksAtTheSameDepthShareTheirGradientBuffers() throws {
@@ -137,12 +139,18 @@ struct MemoryBudgetTests {
               - residual: [conv: {filters: 8, size: 3, pad: 1}, relu, conv: {filters: 8, size: 3, pad: 1}, batchnorm]
               - residual: [conv: {filters: 4, size: 3, stride: 2, pad: 1}]
             """)
-        #expect(Model(a, batchCapacity: 2).gradients.capacity == 2 * (288 + 288 + 288 + 288))
-        // The budget counts each of the four buffers once: depth 1's at residual1's conv1 and batchnorm1, the first
-        // layers that need their whole size, and not at conv2, which takes its turn in conv1's.
+        let model = Model(a, batchCapacity: 2)
+        #expect(model.gradients.capacity == 2 * (288 + 288 + 288 + 288))
+        // In inference the outputs take turns in the same buffers, but for the projection's (36), which has two of its own.
+        #expect(model.activations.capacity == 2 * (36 + 36))
+        // The budget counts each of the four buffers once: depth 1's at residual1's conv1, the first layer that needs
+        // their whole size (its gradient one, its output in inference the other), and not at conv2, which takes its turn
+        // in conv1's; depth 0's at residual1 (with the block's own sums); the projection's two at the projection.
         let rows = MemoryBudget.layers(a, optimizerSlots: 0)
-        let conv1 = rows[1], conv2 = rows[4]
-        #expect(conv1.layer.name == "conv1" && conv1.activationBytesPerImage == 4 * (288 + 288))
+        let block = rows[0], conv1 = rows[1], conv2 = rows[4], projection = rows.last!
+        #expect(block.layer.name == "residual1" && block.activationBytesPerImage == 4 * (288 + 2 * (288 + 288) + 288 + 288))
+        #expect(conv1.layer.name == "conv1" && conv1.activationBytesPerImage == 4 * (288 + 288 + 288))
         #expect(conv2.layer.name == "conv2" && conv2.activationBytesPerImage == 4 * 288)
+        #expect(projection.layer.name == "residual3_projection" && projection.activationBytesPerImage == 4 * (36 + 36 + 36))
     }
 }

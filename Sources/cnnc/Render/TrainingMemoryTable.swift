@@ -31,7 +31,8 @@ enum TrainingMemoryTable {
                      + (slots == 0 ? "none" : Format.count(slots, "float")) + " per parameter)")
         lines.append("  activations kept for backward: \(Format.bytes(budget.bytesPerImage * batch)) (\(Format.bytes(budget.bytesPerImage)) per image: "
                      + "the input batch, each layer's output (a relu after a conv or batchnorm shares its), masks, argmax and copies, "
-                     + "and the output gradients: two buffers per depth of nesting, each at the first layer that needs its whole size)")
+                     + "and the output gradients: two buffers per depth of nesting (the outputs of evaluation's passes take turns in them), "
+                     + "with two per depth of residual shortcuts for their outputs in evaluation, each at the first layer that needs its whole size)")
         lines.append("  scratch: \(Format.bytes(budget.bytesPerThread * threads)) (\(Format.bytes(budget.bytesPerThread)) per thread: "
                      + "the largest conv's im2col columns, padded copies, Winograd tiles and gradient accumulator, shared by every layer, "
                      + "where the rows give each layer's own; a bound)")
