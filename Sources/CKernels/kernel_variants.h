@@ -25,6 +25,12 @@
 /// change 31).
 #define CNNC_CHUNK_BYTES 65536
 
+/// Winograd's transformed filters of at most this many bytes stay in the L2 cache while blocks of 6 tiles go through
+/// (winograd.c); larger ones (256 → 256: 4 MiB) take groups of up to 48 tiles, so that each of the 16 GEMMs reads them
+/// once per group. With a 512 KiB line, 128 → 128's 1 MiB ran 5–10% slower grouped on a Zen 4 core's 1 MiB L2
+/// (Benchmarks/NOTES.md, change 38). MemoryBudget.winogradTiles counts the scratch with the same rule.
+#define CNNC_WINOGRAD_GROUP_BYTES (1024 * 1024)
+
 // AVX2 (direct_conv.c): F a multiple of 8. AVX-512 (direct_conv_avx512.c): F a multiple of 16, and only on a CPU
 // with AVX-512F (cnnc_avx512_kernels_enabled).
 void cnnc_conv_forward_avx2(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
@@ -40,8 +46,8 @@ void cnnc_conv_weight_gradient_avx2(const float *xp, int Wp, int C, const float 
                                     int KH, int KW, int sh, int sw, int dh, int dw, float *dwt);
 void cnnc_conv_weight_gradient_avx512(const float *xp, int Wp, int C, const float *dy, int OH, int OW, int F,
                                       int KH, int KW, int sh, int sw, int dh, int dw, float *dwt);
-void cnnc_winograd_gemm_avx2(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
-void cnnc_winograd_gemm_avx512(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
+void cnnc_winograd_gemm_avx2(int T, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
+void cnnc_winograd_gemm_avx512(int T, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
 
 int cnnc_avx512_kernels_enabled(void);  // direct_conv.h
 

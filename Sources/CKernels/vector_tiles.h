@@ -326,19 +326,23 @@ ALWAYS_INLINE void TILE(gemm_plane)(const int R, const float *v, int C, const fl
     for (; f + LANES <= F; f += LANES) TILE(gemm_tile)(R, 1, v, C, u + f, F, m + f);
 }
 
-/// M[k] = V[k]·U[k] for the 16 transformed positions k: [R × C]·[C × F] each, R ≤ 6, F a multiple of LANES.
-void TILE(cnnc_winograd_gemm)(int R, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane) {
+/// M[k] = V[k]·U[k] for the 16 transformed positions k: [T × C]·[C × F] each, in tiles of up to 6 rows (F a multiple of
+/// LANES). Each position's filters U[k] are read once for all T rows (cnnc_winograd_forward's groups of tiles).
+void TILE(cnnc_winograd_gemm)(int T, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane) {
     const size_t uPlane = (size_t)C * F;
     for (int k = 0; k < 16; k++) {
-        const float *v = V + k * vPlane, *uk = u + k * uPlane;
-        float *m = M + k * mPlane;
-        switch (R) {
-        case 6: TILE(gemm_plane)(6, v, C, uk, F, m); break;
-        case 5: TILE(gemm_plane)(5, v, C, uk, F, m); break;
-        case 4: TILE(gemm_plane)(4, v, C, uk, F, m); break;
-        case 3: TILE(gemm_plane)(3, v, C, uk, F, m); break;
-        case 2: TILE(gemm_plane)(2, v, C, uk, F, m); break;
-        default: TILE(gemm_plane)(1, v, C, uk, F, m); break;
+        const float *uk = u + k * uPlane;
+        for (int r0 = 0; r0 < T; r0 += 6) {
+            const float *v = V + k * vPlane + (size_t)r0 * C;
+            float *m = M + k * mPlane + (size_t)r0 * F;
+            switch (T - r0 < 6 ? T - r0 : 6) {
+            case 6: TILE(gemm_plane)(6, v, C, uk, F, m); break;
+            case 5: TILE(gemm_plane)(5, v, C, uk, F, m); break;
+            case 4: TILE(gemm_plane)(4, v, C, uk, F, m); break;
+            case 3: TILE(gemm_plane)(3, v, C, uk, F, m); break;
+            case 2: TILE(gemm_plane)(2, v, C, uk, F, m); break;
+            default: TILE(gemm_plane)(1, v, C, uk, F, m); break;
+            }
         }
     }
 }

@@ -5,8 +5,8 @@
 //        | 0 -1  1  0 |        | 1/2 -1/2  1/2 |
 //        | 0  1  0 -1 |        | 0    0    1   |
 //
-// Layouts: U[16][C][F] transformed filters; per block of up to 6 tiles, V[16][6][C] transformed
-// input tiles and M[16][6][F] their products.
+// Layouts: U[16][C][F] transformed filters; per group of tiles (below), V[16][T][C] transformed input tiles and
+// M[16][T][F] their products.
 #include "winograd.h"
 #include "activation.h"
 #include "kernel_variants.h"
@@ -46,22 +46,32 @@ void cnnc_winograd_filters(const float *w, int C, int F, size_t first, size_t la
     }
 }
 
-// One block of R ≤ 6 tiles goes through all three steps while V and M stay in L1.
+// Tiles go through the three steps a group at a time. Where the transformed filters fit in the L2 cache (at most
+// CNNC_WINOGRAD_GROUP_BYTES: 64 → 64's 256 KiB, 128 → 128's 1 MiB), a group is 6 tiles, whose V and M stay in L1.
+// Larger filters (256 → 256: 4 MiB) were read from the L3 cache once per 6 tiles, so there a group is up to 48 tiles,
+// and each of the 16 GEMMs reads its filters once for them all (Benchmarks/NOTES.md, change 38). Every output gets the
+// same arithmetic whatever the group: the same bits.
 #define BLOCK 6
+#define LARGE_GROUP 48
+
+/// Tiles per group for T tiles of C → F.
+static int group_tiles(int T, int C, int F) {
+    if ((size_t)16 * C * F * sizeof(float) <= CNNC_WINOGRAD_GROUP_BYTES || T <= BLOCK) return BLOCK;
+    return T < LARGE_GROUP ? T : LARGE_GROUP;
+}
 
 size_t cnnc_winograd_scratch_floats(int OH, int OW, int C, int F) {
-    (void)OH; (void)OW;
-    return 16 * BLOCK * (size_t)(C + F);
+    return 16 * (size_t)group_tiles(((OH + 1) / 2) * ((OW + 1) / 2), C, F) * (C + F);
 }
 
 void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const float *bias, const float *residual, float *y,
                            int OH, int OW, int F, int relu, float *scratch) {
-    const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW;
-    float *V = scratch, *M = scratch + (size_t)16 * BLOCK * C;
-    const size_t row = (size_t)Wp * C, vPlane = (size_t)BLOCK * C, mPlane = (size_t)BLOCK * F;
+    const int TH = (OH + 1) / 2, TW = (OW + 1) / 2, T = TH * TW, group = group_tiles(T, C, F);
+    float *V = scratch, *M = scratch + (size_t)16 * group * C;
+    const size_t row = (size_t)Wp * C, vPlane = (size_t)group * C, mPlane = (size_t)group * F;
 
-    for (int t0 = 0; t0 < T; t0 += BLOCK) {
-        const int R = T - t0 < BLOCK ? T - t0 : BLOCK;
+    for (int t0 = 0; t0 < T; t0 += group) {
+        const int R = T - t0 < group ? T - t0 : group;
         // 1. Input transform: V[ξν][r][c] = (Bᵀ·d·B)[ξ][ν] of tile t0 + r's 4×4 patch.
         for (int r = 0; r < R; r++) {
             const int th = (t0 + r) / TW, tw = (t0 + r) % TW;
@@ -86,7 +96,7 @@ void cnnc_winograd_forward(const float *xp, int Wp, int C, const float *u, const
             }
         }
 
-        // 2. Sixteen small GEMMs: M[ξν] = V[ξν]·U[ξν], [R × C]·[C × F] (vector_tiles.h).
+        // 2. Sixteen GEMMs: M[ξν] = V[ξν]·U[ξν], [R × C]·[C × F] (vector_tiles.h).
         if (cnnc_uses_avx512(F)) cnnc_winograd_gemm_avx512(R, V, vPlane, C, u, F, M, mPlane);
         else cnnc_winograd_gemm_avx2(R, V, vPlane, C, u, F, M, mPlane);
 

@@ -134,15 +134,20 @@ public struct MemoryBudget: Sendable, Equatable {
                     let positions = c.product(facts.output.height, facts.output.width)
                     let stacked = Conv2D.stackedImages(positions: positions, direct: false)
                     // The padded input and output gradient of the direct and Winograd kernels (Winograd's even sizes
-                    // add at most 3 rows and columns), Winograd's tiles (16 × 6 tiles × (C + F)), and each thread's
+                    // add at most 3 rows and columns), Winograd's tiles (16 positions × a group of tiles × (C + F): 6
+                    // tiles where the filters fit the L2 cache, else up to 48; `winograd.c`), and each thread's
                     // weight-gradient accumulator (the weights and one float per filter).
                     let w = facts.window!, (i, o) = (facts.input, facts.output)
                     let extent = (height: (w.size.height - 1) * w.dilation.height + 1, width: (w.size.width - 1) * w.dilation.width + 1)
                     let paddedInput = c.product(i.height + w.padding.top + w.padding.bottom + 3, i.width + w.padding.left + w.padding.right + 3,
                                                 i.channels)
                     let paddedGradient = c.product(i.height + extent.height + 2, i.width + extent.width + 2, o.channels)
+                    let winogradShape = w.size == Size2(square: 3) && w.stride == Size2(square: 1) && w.dilation == Size2(square: 1)
+                    let tiles = winogradShape ? winogradTiles(height: max(i.height, o.height), width: max(i.width, o.width),
+                                                              channels: i.channels, filters: o.channels, &c)
+                                              : c.product(96, c.sum(i.channels, o.channels))
                     perThread = c.sum(perThread, c.product(2, taps, positions, stacked), paddedInput, paddedGradient,
-                                      c.product(96, c.sum(i.channels, o.channels)), facts.trainableParameters, o.channels,
+                                      tiles, facts.trainableParameters, o.channels,
                                       2 * 16)  // two regions, each rounded up to 16 floats (`ScratchArena.aligned`)
                     // Packed and flipped weights (one copy each) and Winograd's transformed ones (16 per 3×3 filter
                     // pair of channels, forward and flipped: 32/9 of the weights): at most 6 copies.
@@ -171,6 +176,15 @@ public struct MemoryBudget: Sendable, Equatable {
             if c.overflow { rows[use.row].uncountable = true }
         }
         return rows
+    }
+
+    /// A bound on Winograd's tiles for a height × width map of a 3×3 stride-1 conv (`winograd.c`'s scratch, as its
+    /// `group_tiles` counts it): 16 transformed positions × a group of tiles × (C + F); a group is 6 tiles where the
+    /// transformed filters are at most 1 MiB, else up to 48.
+    static func winogradTiles(height: Int, width: Int, channels: Int, filters: Int, _ c: inout Checked) -> Int {
+        let tiles = c.product((height + 1) / 2, (width + 1) / 2)
+        let group = c.product(16, channels, filters, 4) <= 1 << 20 || tiles <= 6 ? 6 : min(tiles, 48)
+        return c.product(16, group, c.sum(channels, filters))
     }
 
     /// The activations a conv or batchnorm before them applies itself (`ReLU`).

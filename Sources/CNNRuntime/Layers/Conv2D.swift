@@ -20,7 +20,7 @@ import CNNKernels
 ///   direct line runs in GEMM;
 /// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place);
 ///   their forward pass at a batch of one image, or fewer images than threads, runs the blocked direct kernel instead
-///   (ungrouped, F a multiple of 8; `forwardSplittingFilters`), as does that of the Winograd convs over the direct line.
+///   (ungrouped, F a multiple of 8; `forwardSplittingFilters`).
 /// A conv with one input channel per group (depthwise) is `DepthwiseConv2D` instead.
 ///
 /// Each thread takes a contiguous run of the batch and owns its scratch and gradient accumulators;
@@ -165,12 +165,12 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         // the direct kernel at batch 1 on two threads, its pass over all of them 1.2× (Benchmarks/NOTES.md, change 24).
         pointwiseDirectForSmallBatches = isPointwise && !directForward && kernels != .im2col && DirectConvolution.isSupported
             && groups == 1 && filters % 8 == 0 && fitsDirect(outputs: filters) && inputIsPadded
-        // The other GEMM convs' forward pass at such batches, and that of the Winograd convs over the direct line (256 → 256
-        // 3×3): OpenBLAS repacked a 512 → 512 3×3 conv's 9.4 MB of weights on every call for 49 pixels at 7×7 (55% of the
-        // FMA limit); the blocked kernel, on weights blocked once per parameter generation, ran ResNet-18's 512 → 512s at
-        // 1.4–1.5× its speed and MobileNetV2's 1×1s at 7×7 at ~1.4×, and ResNet's 256 → 256s at 14×14 at 1.1–1.3× Winograd's
-        // (Benchmarks/NOTES.md, change 31). Winograd kept its 128 → 128s at 28×28 (1.2× faster than blocked).
-        blockedForSmallBatches = (!directForward || (winogradForward && !fitsDirect(outputs: filters))) && !pointwiseDirectForSmallBatches
+        // The other GEMM convs' forward pass at such batches: OpenBLAS repacked a 512 → 512 3×3 conv's 9.4 MB of weights on
+        // every call for 49 pixels at 7×7 (55% of the FMA limit); the blocked kernel, on weights blocked once per parameter
+        // generation, ran ResNet-18's 512 → 512s at 1.4–1.5× its speed and MobileNetV2's 1×1s at 7×7 at ~1.4× (Benchmarks/
+        // NOTES.md, change 31). It also ran ResNet's 256 → 256 3×3s at 14×14 at 1.1–1.3× Winograd's then; since Winograd reads
+        // their filters once per group of tiles, Winograd runs them ~1.15× faster than the blocked kernel (change 38).
+        blockedForSmallBatches = !directForward && !pointwiseDirectForSmallBatches
             && kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
         let padded = (directForward || blockedForSmallBatches) && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
         let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
