@@ -4,9 +4,13 @@
 # figure divided by the peer's: above 1 is cnnc faster), and peak
 # resident memory (/usr/bin/time, whole process). ONNX Runtime runs the PyTorch model exported with torch.onnx.export
 # at batch 1 and 32; at batch 1 both sides time 20 × --iters batches (a ResNet-20 batch is under a millisecond, and a
-# median of five such is mostly the machine's noise). Not part of CI (shared machines are noisy: compare ratios from one run, not figures across runs).
+# median of five such is mostly the machine's noise). The inference rows take --rounds rounds (default 2), each ONNX
+# Runtime then cnnc on the whole number of batches, and give each side's median and the median and range of the rounds'
+# ratios: on a machine whose speed moves from minute to minute, a pair seconds apart compares like with like (a round
+# of a third of the batches was not enough for cnnc's batch-1 figure to settle). Not part of CI (shared machines are
+# noisy: compare ratios from one run, not figures across runs).
 #
-# usage: bash Benchmarks/zoo.sh [--iters N] [--threads N] [NETWORK...]
+# usage: bash Benchmarks/zoo.sh [--iters N] [--threads N] [--rounds N] [NETWORK...]
 #   networks: resnet18 resnet50 mobilenetv2 (batch 8, 3×224×224) and resnet20 (specs/resnet20.yaml, batch 128,
 #   3×32×32); default all four.
 #   ZOO_VENV  a virtual environment with torch, torchvision, onnx, onnxruntime and numpy from PyPI (default .venv-zoo,
@@ -15,15 +19,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ITERS=10
 THREADS=2
+ROUNDS=2
 NETWORKS=()
 while [ $# -gt 0 ]; do
     case $1 in
         --iters) ITERS=$2; shift 2 ;;
         --threads) THREADS=$2; shift 2 ;;
+        --rounds) ROUNDS=$2; shift 2 ;;
         resnet18|resnet50|mobilenetv2|resnet20) NETWORKS+=("$1"); shift ;;
-        *) echo "usage: $0 [--iters N] [--threads N] [resnet18|resnet50|mobilenetv2|resnet20 ...]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--iters N] [--threads N] [--rounds N] [resnet18|resnet50|mobilenetv2|resnet20 ...]" >&2; exit 2 ;;
     esac
 done
+[ "$ROUNDS" -ge 1 ] 2> /dev/null || { echo "--rounds must be a whole number of at least 1" >&2; exit 2; }
 [ ${#NETWORKS[@]} -gt 0 ] || NETWORKS=(resnet18 resnet50 mobilenetv2 resnet20)
 VENV=${ZOO_VENV:-.venv-zoo}
 if [ ! -x "$VENV/bin/python" ]; then
@@ -60,18 +67,29 @@ for net in "${NETWORKS[@]}"; do
         "$ci" "$ti" "$(ratio "$ci" "$ti")" "$(mib "$WORK/rss.cnnc")" "$(mib "$WORK/rss.torch")"
 done
 
-printf '\n%-12s %6s %11s %11s %7s\n' "inference" batch "cnnc" "ORT" "ratio"
+printf '\n%-12s %6s %11s %11s %7s %13s\n' "inference" batch "cnnc" "ORT" "ratio" "rounds"
 for net in "${NETWORKS[@]}"; do
     spec=$(spec_of "$net"); read -r c h w <<< "$(input_of "$net")"
     "$VENV/bin/python" Benchmarks/torch_zoo_bench.py "$spec" --batch 1 --input "$c" "$h" "$w" --export "$WORK/$net.onnx" 2> /dev/null
     for b in 1 32; do
         iters=$ITERS; [ "$b" != 1 ] || iters=$((ITERS * 20))
-        "$VENV/bin/python" Benchmarks/onnxruntime_bench.py "$WORK/$net.onnx" --threads "$THREADS" --iters "$iters" --batches "$b" \
-            > "$WORK/ort"
-        ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9.]*' | cut -d= -f2)
-        $CNNC bench "$spec" --batch "$b" --input "${c}x${h}x${w}" --threads "$THREADS" --iters "$iters" --inference-only --json \
-            > "$WORK/cnnc.json"
-        ours=$(json_field "$WORK/cnnc.json" infer_images_per_s)
-        printf '%-12s %6s %11.2f %11.2f %7s\n' "$net" "$b" "$ours" "$ort" "$(ratio "$ours" "$ort")"
+        figures=()
+        for _ in $(seq "$ROUNDS"); do
+            "$VENV/bin/python" Benchmarks/onnxruntime_bench.py "$WORK/$net.onnx" --threads "$THREADS" --iters "$iters" --batches "$b" \
+                > "$WORK/ort"
+            ort=$(grep "batch=$b " "$WORK/ort" | grep -o 'infer_images_per_s=[0-9.]*' | cut -d= -f2)
+            $CNNC bench "$spec" --batch "$b" --input "${c}x${h}x${w}" --threads "$THREADS" --iters "$iters" --inference-only --json \
+                > "$WORK/cnnc.json"
+            figures+=("$(json_field "$WORK/cnnc.json" infer_images_per_s)" "$ort")
+        done
+        # Each side's median, the median of the rounds' ratios (cnnc / ORT), and their range.
+        python3 - "$net" "$b" "${figures[@]}" <<'PY'
+import statistics, sys
+net, batch, values = sys.argv[1], sys.argv[2], [float(v) for v in sys.argv[3:]]
+ours, ort = values[0::2], values[1::2]
+ratios = sorted(o / t for o, t in zip(ours, ort))
+print(f"{net:<12} {batch:>6} {statistics.median(ours):11.2f} {statistics.median(ort):11.2f} "
+      f"{statistics.median(ratios):6.2f}x {ratios[0]:.2f}-{ratios[-1]:.2f}x")
+PY
     done
 done
