@@ -21,8 +21,10 @@ final class LayerStack {
     /// The first of this stack's two buffers in the activation arena, and the arena.
     private let activations: ActivationArena
     private let activationSlot: Int
-    /// 0 for the network's own layers, whose last output stays in its own buffer (`Model.output`).
-    private let depth: Int
+    /// For the network's own layers (depth 0), the first layer whose output is the network's (the last layer, or the
+    /// layer that the relus ending the network are fused into): it writes its own buffer (`Model.output`). Nested
+    /// stacks: nil.
+    private let networkOutputStart: Int?
     /// Every buffer above once (a fused relu shares its conv's), for deallocation.
     private let owned: [UnsafeMutableBufferPointer<Float>]
     /// foldsIntoPrevious[i]: layer i is a batchnorm that the layer before it computes when inference folds.
@@ -41,7 +43,6 @@ final class LayerStack {
         self.layers = layers
         self.arena = arena
         self.activations = activations
-        self.depth = depth
         activationSlot = activations.reserve(depth: depth, shortcut: shortcut,
                                              count: batchCapacity * layers.map(\.facts.output.count).max()!)
         var owned: [UnsafeMutableBufferPointer<Float>] = []
@@ -67,6 +68,7 @@ final class LayerStack {
         self.outputs = outputs
         self.owned = owned
         output = outputs[layers.count - 1].baseAddress!
+        networkOutputStart = depth == 0 ? (layers.lastIndex { ($0 as? ReLU)?.fusedIntoPrevious != true } ?? 0) : nil
         foldsIntoPrevious = layers.indices.map { i in
             guard i > 0, let batchNorm = layers[i] as? BatchNormLayer, let previous = layers[i - 1] as? BatchNormFolding else { return false }
             previous.foldedBatchNorm = batchNorm
@@ -110,8 +112,7 @@ final class LayerStack {
         // Where a pass whose output is layer `last`'s writes it: in inference that folds, the arena's buffer this stack's
         // input is not in, unless that output is the network's.
         func destination(_ last: Int) -> UnsafeMutablePointer<Float> {
-            let isNetworkOutput = depth == 0 && layers[(last + 1)...].allSatisfy { ($0 as? ReLU)?.fusedIntoPrevious == true }
-            guard folds && !isNetworkOutput else { return outputs[last].baseAddress! }
+            guard folds && last < networkOutputStart ?? .max else { return outputs[last].baseAddress! }
             defer { turn ^= 1 }
             return activations.pointer(activationSlot + turn)
         }
