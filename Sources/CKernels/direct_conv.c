@@ -13,11 +13,11 @@
 #include <string.h>
 
 
-void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *xp, int Hp, int Wp) {
+void cnnc_pad_nhwc_rows(const float *x, int H, int W, int C, int pt, int pl, float *xp, int first, int end, int Wp) {
     const size_t rowBytes = (size_t)W * C * sizeof(float);
     const size_t paddedRow = (size_t)Wp * C;
-    for (int i = 0; i < Hp; i++) {
-        float *dst = xp + i * paddedRow;
+    for (int i = first; i < end; i++) {
+        float *dst = xp + (size_t)(i - first) * paddedRow;
         const int y = i - pt;
         if (y < 0 || y >= H) {
             memset(dst, 0, paddedRow * sizeof(float));
@@ -28,6 +28,10 @@ void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *x
         const int right = Wp - pl - W;
         if (right > 0) memset(dst + (size_t)(pl + W) * C, 0, (size_t)right * C * sizeof(float));
     }
+}
+
+void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *xp, int Hp, int Wp) {
+    cnnc_pad_nhwc_rows(x, H, W, C, pt, pl, xp, 0, Hp, Wp);
 }
 
 // ---------------------------------------------------------------------------------------------

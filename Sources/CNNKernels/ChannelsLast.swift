@@ -32,6 +32,14 @@ public enum ChannelsLast {
         cnnc_pad_nhwc(image, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(left), padded,
                       Int32(paddedHeight), Int32(paddedWidth))
     }
+
+    /// The rows `rows` of that padded image (rows of the padded image, which may start or end in its zero border), into
+    /// `[rows.count, W + left + right, C]`.
+    public static func pad(_ image: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+                           top: Int, left: Int, rows: Range<Int>, into padded: UnsafeMutablePointer<Float>, paddedWidth: Int) {
+        cnnc_pad_nhwc_rows(image, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(left), padded,
+                           Int32(rows.lowerBound), Int32(rows.upperBound), Int32(paddedWidth))
+    }
 }
 
 /// The direct convolution kernels (C, AVX2 + FMA, `Sources/CKernels`) for one channels-last image.

@@ -13,6 +13,8 @@ extern "C" {
 
 /// Copies x [H][W][C] into xp [H+pt+pb][W+pl+pr][C] with zero borders (Wp = W+pl+pr, Hp = H+pt+pb).
 void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *xp, int Hp, int Wp);
+/// The rows first..<end of that padded image, into xp [end − first][Wp][C].
+void cnnc_pad_nhwc_rows(const float *x, int H, int W, int C, int pt, int pl, float *xp, int first, int end, int Wp);
 
 /// y[oh][ow][f] = bias[f] + Σ_{kh,kw,c} xp[oh·sh + kh·dh][ow·sw + kw·dw][c] · w[kh][kw][c][f]
 /// xp is the padded input (row length Wp·C); bias may be NULL; F % 8 == 0. w is in panel layout (cnnc_conv_panels):

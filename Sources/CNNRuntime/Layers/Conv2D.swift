@@ -342,19 +342,20 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     }
 
     /// Too few images for the threads (batch-1 inference): each image's output rows are split over them, in
-    /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible.
+    /// whole Winograd tiles (2 rows). The split depends on the thread count only, so a run is still reproducible. Each
+    /// thread pads only the input rows its own rows read (`paddedRows`): the layers before split their rows alike, so
+    /// these are mostly rows the same thread wrote.
     private func forwardSplittingRows(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
                                       bias: UnsafeMutablePointer<Float>?, residual: UnsafePointer<Float>?,
                                       activation: FusedActivation) {
         let (height, width) = (facts.output.height, facts.output.width)
         let tile = winogradForward ? 2 : 1
-        let rowFloats = window.stride.height * paddedInput.width * channels
         for n in 0..<batch {
-            let padded = paddedImage(input + n * facts.input.count, thread: 0), y = output + n * facts.output.count
+            let x = input + n * facts.input.count, y = output + n * facts.output.count
             let added = residual.map { $0 + n * facts.output.count }
             Parallel.forEachChunk(count: (height + tile - 1) / tile, chunks: threads) { thread, tiles in
                 let rows = (tiles.lowerBound * tile)..<min(tiles.upperBound * tile, height)
-                convolve(padded: padded + rows.lowerBound * rowFloats, paddedWidth: paddedInput.width, channels: channels,
+                convolve(padded: paddedRows(x, for: rows, thread: thread), paddedWidth: paddedInput.width, channels: channels,
                          weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, residual: added.map { $0 + rows.lowerBound * width * filters },
                          output: y + rows.lowerBound * width * filters, height: rows.count, width: width,
@@ -367,7 +368,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// Few images and many weights (batch-1 inference of a 512 → 512 3×3 conv at 7×7): each image's filters are split
     /// over the threads in whole blocks of the blocked kernel (`DirectConvolution.forwardBlocked`): each thread streams
     /// only its own blocks of weights, each chunk of them from the L2 cache for every tile of pixels. The blocked copy of
-    /// the weights is made at the first such pass, and again after the weights are repacked.
+    /// the weights is made at the first such pass, and again after the weights are repacked. Each thread reads the whole
+    /// image, so each pads its own copy (rather than one padding it for both before they start).
     private func forwardSplittingFilters(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, batch: Int, threads: Int,
                                          bias: UnsafeMutablePointer<Float>?, activation: FusedActivation) {
         let weightCount = filters * tapsPerGroup
@@ -382,9 +384,9 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         }
         let width = DirectConvolution.blockWidth(filters: filters)
         for n in 0..<batch {
-            let padded = paddedImage(input + n * facts.input.count, thread: 0), y = output + n * facts.output.count
-            Parallel.forEachChunk(count: (filters + width - 1) / width, chunks: threads) { _, range in
-                DirectConvolution.forwardBlocked(padded: padded, paddedWidth: paddedInput.width, channels: channels, weights: blocks,
+            let x = input + n * facts.input.count, y = output + n * facts.output.count
+            Parallel.forEachChunk(count: (filters + width - 1) / width, chunks: threads) { thread, range in
+                DirectConvolution.forwardBlocked(padded: paddedImage(x, thread: thread), paddedWidth: paddedInput.width, channels: channels, weights: blocks,
                                                  bias: bias, output: y, outputHeight: facts.output.height, outputWidth: facts.output.width,
                                                  filters: filters, range: (range.lowerBound * width)..<min(range.upperBound * width, filters),
                                                  kernelHeight: window.size.height, kernelWidth: window.size.width,
@@ -401,6 +403,23 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         ChannelsLast.pad(x, height: facts.input.height, width: facts.input.width, channels: channels,
                          top: paddedInput.top, left: paddedInput.left, into: scratch[thread],
                          paddedHeight: paddedInput.height, paddedWidth: paddedInput.width)
+        return UnsafePointer(scratch[thread])
+    }
+
+    /// The padded input rows that the output rows `rows` read, from the first: padded into the thread's scratch, or
+    /// those of the image itself. When the rows the threads write in the layer before are about the rows they read here,
+    /// this keeps them in the thread's caches. Where the host runs the two vCPUs on different L3 caches (a cache line's
+    /// round trip between them ~340 ns instead of ~60), ResNet-20 at batch 1 ran at ~1,150 images/s with one thread padding
+    /// the whole image for both, and at ~2,500 so (Benchmarks/NOTES.md, change 39).
+    private func paddedRows(_ x: UnsafePointer<Float>, for rows: Range<Int>, thread: Int) -> UnsafePointer<Float> {
+        let first = rows.lowerBound * window.stride.height
+        if inputIsPadded { return x + first * paddedInput.width * channels }
+        // Winograd reads whole 4-row patches, 2 rows apart; the direct kernel each row's window.
+        let extent = (window.size.height - 1) * window.dilation.height + 1
+        let reads = winogradForward ? (rows.count + 1) / 2 * 2 + 2 : (rows.count - 1) * window.stride.height + extent
+        ChannelsLast.pad(x, height: facts.input.height, width: facts.input.width, channels: channels, top: paddedInput.top,
+                         left: paddedInput.left, rows: first..<min(paddedInput.height, first + reads), into: scratch[thread],
+                         paddedWidth: paddedInput.width)
         return UnsafePointer(scratch[thread])
     }
 
