@@ -8,6 +8,9 @@
 /// operand when one is NaN), as in the separate layers.
 enum { CNNC_ACTIVATION_NONE = 0, CNNC_ACTIVATION_RELU = 1, CNNC_ACTIVATION_RELU6 = 2 };
 
+/// The activation's bits of an argument that may also carry flags (CNNC_STREAM_OUTPUTS, direct_conv.h).
+enum { CNNC_ACTIVATION_MASK = 0xff };
+
 static inline __attribute__((always_inline)) __m256 cnnc_activate8(__m256 y, int activation) {
     if (activation) {
         y = _mm256_max_ps(_mm256_setzero_ps(), y);

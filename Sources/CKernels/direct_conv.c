@@ -9,6 +9,7 @@
 #include "kernel_variants.h"
 
 #include <immintrin.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ void cnnc_pad_nhwc(const float *x, int H, int W, int C, int pt, int pl, float *x
 #define MAX_NV 2
 #define VLOAD _mm256_loadu_ps
 #define VSTORE _mm256_storeu_ps
+#define VSTREAM _mm256_stream_ps
 #define VZERO _mm256_setzero_ps
 #define VSET1 _mm256_set1_ps
 #define VFMA _mm256_fmadd_ps

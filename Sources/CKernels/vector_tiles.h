@@ -3,7 +3,7 @@
 // up to 4). The includer defines:
 //   VEC, LANES, MAX_NV        the vector type, its floats, the most filter vectors a tile holds (6 rows × MAX_NV
 //                             accumulators must fit the register file: 12 of 16 ymm, 24 of 32 zmm)
-//   VLOAD, VSTORE, VZERO, VSET1, VFMA, VADD, VACTIVATE(v, activation)
+//   VLOAD, VSTORE, VSTREAM (an aligned non-temporal store), VZERO, VSET1, VFMA, VADD, VACTIVATE(v, activation)
 //   TILE(name)                the variant's name for a function
 // Every output accumulates its terms in the same order in both variants (taps, then channels, one FMA each; pixels in
 // order for a weight gradient), so the two give the same bits for the same call. (A network's run can still differ
@@ -20,6 +20,9 @@ ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *co
     // window row's KW·C values are contiguous (channels-last), and the caller passes KW = 1, C = KW·C.
     // accumulate: start from the partial sums in ys (a later chunk of the taps, cnnc_conv_forward_blocked), not the bias.
     // rs: when not NULL, rows of a residual added to the sums before the activation (cnnc_conv_forward's residual).
+    // activation: with CNNC_STREAM_OUTPUTS (never with accumulate), the stores are non-temporal and aligned.
+    const int stream = activation & CNNC_STREAM_OUTPUTS;
+    activation &= CNNC_ACTIVATION_MASK;
     VEC acc[6][MAX_NV];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = accumulate ? VLOAD(ys[r] + LANES * v) : bias ? VLOAD(bias + LANES * v) : VZERO();
@@ -46,8 +49,12 @@ ALWAYS_INLINE void TILE(forward_tile)(const int R, const int NV, const float *co
     if (activation)
         for (int r = 0; r < R; r++)
             for (int v = 0; v < NV; v++) acc[r][v] = VACTIVATE(acc[r][v], activation);
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++) VSTORE(ys[r] + LANES * v, acc[r][v]);
+    if (stream)
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < NV; v++) VSTREAM(ys[r] + LANES * v, acc[r][v]);
+    else
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < NV; v++) VSTORE(ys[r] + LANES * v, acc[r][v]);
 }
 
 /// The input windows' top-left corners and the outputs (from filter `first`) of the tile of pixels p..< p + R (R ≤ 6,
@@ -160,19 +167,9 @@ static void TILE(forward_by_pixels)(const float *w, int first, int last, const f
     }
 }
 
-/// The forward pass for every filter (F a multiple of LANES), one panel of CNNC_PANEL filters at a time (w is in
-/// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones; a panel of at most
-/// CNNC_PIXELS_OUTER_BYTES of weights (a 1×1 conv of up to 256 channels) takes all its filters for each tile of pixels.
-/// A 1×1 conv of at most CNNC_TILES_OUTER_BYTES of weights whose inputs and outputs together are more than that takes
-/// every panel for each tile of pixels (forward_by_pixels). Every order gives each output the same FMAs: the same bits.
-/// residual: NULL, or a tensor laid out as y that is added to each output before its activation.
-void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
-                             int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
-    if (KH * KW == 1 && (size_t)C * F * sizeof(float) <= CNNC_TILES_OUTER_BYTES
-        && (size_t)OH * OW * (C + F) * sizeof(float) > CNNC_TILES_OUTER_BYTES) {
-        TILE(forward_by_pixels)(w, 0, F, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
-        return;
-    }
+/// cnnc_conv_forward's panel by panel order.
+static void TILE(forward_panels)(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
+                                 int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     for (int panel = 0; panel < F; panel += CNNC_PANEL) {
         const int width = F - panel < CNNC_PANEL ? F - panel : CNNC_PANEL, end = panel + width;
         const float *wp = w + (size_t)panel * KH * KW * C;
@@ -190,6 +187,27 @@ void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, con
         for (; fb + LANES <= end; fb += LANES)
             TILE(forward_block)(1, fb, wp, width, panel, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
     }
+}
+
+/// The forward pass for every filter (F a multiple of LANES), one panel of CNNC_PANEL filters at a time (w is in
+/// panel layout, direct_conv.h), each in blocks of MAX_NV vectors, then narrower ones; a panel of at most
+/// CNNC_PIXELS_OUTER_BYTES of weights (a 1×1 conv of up to 256 channels) takes all its filters for each tile of pixels.
+/// A 1×1 conv of at most CNNC_TILES_OUTER_BYTES of weights whose inputs and outputs together are more than that takes
+/// every panel for each tile of pixels (forward_by_pixels). Every order gives each output the same FMAs: the same bits.
+/// residual: NULL, or a tensor laid out as y that is added to each output before its activation.
+/// activation: with CNNC_STREAM_OUTPUTS, streaming stores (activation.h).
+void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
+                             int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
+    // Streaming stores need every vector's address aligned: y on 64 bytes and F a multiple of LANES (F's rows).
+    if (((uintptr_t)y & 63) || F % LANES) activation &= CNNC_ACTIVATION_MASK;
+    if (KH * KW == 1 && (size_t)C * F * sizeof(float) <= CNNC_TILES_OUTER_BYTES
+        && (size_t)OH * OW * (C + F) * sizeof(float) > CNNC_TILES_OUTER_BYTES) {
+        TILE(forward_by_pixels)(w, 0, F, xp, Wp, C, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+    } else {
+        TILE(forward_panels)(xp, Wp, C, w, bias, residual, y, OH, OW, F, KH, KW, sh, sw, dh, dw, activation);
+    }
+    // Streaming stores are weakly ordered: fence them before the pool's release makes the outputs another thread's.
+    if (activation & CNNC_STREAM_OUTPUTS) _mm_sfence();
 }
 
 /// Filters first..< last (whole blocks) for few pixels and many weights (batch-1 inference of a 512 → 512 3×3 conv at

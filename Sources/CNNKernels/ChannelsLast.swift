@@ -67,15 +67,16 @@ public enum DirectConvolution {
     }
 
     /// y `[OH, OW, F]` = bias + padded x `[Hp, Wp, C]` ⋆ w (+ `residual` `[OH, OW, F]` when given), then `activation`; w
-    /// is `[KH, KW, C, F]` in panel layout (`panels`).
+    /// is `[KH, KW, C, F]` in panel layout (`panels`). `streaming`: store y with non-temporal stores, which neither read
+    /// its lines first nor keep them in the caches (for outputs larger than the caches; ignored unless y is 64-byte aligned).
     public static func forward(padded x: UnsafePointer<Float>, paddedWidth: Int, channels: Int,
                                weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil,
                                output: UnsafeMutablePointer<Float>, outputHeight: Int, outputWidth: Int, filters: Int,
                                kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
-                               dilationHeight: Int, dilationWidth: Int, activation: FusedActivation = .none) {
+                               dilationHeight: Int, dilationWidth: Int, activation: FusedActivation = .none, streaming: Bool = false) {
         cnnc_conv_forward(x, Int32(paddedWidth), Int32(channels), weights, bias, residual, output, Int32(outputHeight), Int32(outputWidth),
                           Int32(filters), Int32(kernelHeight), Int32(kernelWidth), Int32(strideHeight), Int32(strideWidth),
-                          Int32(dilationHeight), Int32(dilationWidth), activation.rawValue)
+                          Int32(dilationHeight), Int32(dilationWidth), activation.rawValue | (streaming ? Int32(CNNC_STREAM_OUTPUTS) : 0))
     }
 
     /// Filters per block of `forwardBlocked`'s weights: 16, or 64 where a conv of `filters` filters runs the AVX-512 build.

@@ -66,12 +66,7 @@ final class ActivationArena {
         case .gradients(let gradientSlot): return gradients.pointer(gradientSlot)
         case .own(let k):
             if own.isEmpty {
-                own = ownCapacities.map { count in
-                    let bytes = max(count, 1) * MemoryLayout<Float>.size
-                    let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-                    raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-                    return raw.bindMemory(to: Float.self, capacity: max(count, 1))
-                }
+                own = ownCapacities.map { AlignedFloats.allocate($0).baseAddress! }
             }
             return own[k]
         }
@@ -83,5 +78,5 @@ final class ActivationArena {
     /// Floats reserved beyond the gradient arena's (the shortcuts' buffers).
     var capacity: Int { ownCapacities.reduce(0, +) }
 
-    deinit { own.forEach { UnsafeMutableRawPointer($0).deallocate() } }
+    deinit { own.forEach { UnsafeMutableRawPointer($0).deallocate() } }  // AlignedFloats' buffers
 }

@@ -26,11 +26,7 @@ final class GradientArena {
     /// Allocates every slot, zeroed.
     func allocate() {
         precondition(buffers.isEmpty, "the gradient arena is already allocated")
-        buffers = capacities.map { count in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
-            buffer.initialize(repeating: 0)
-            return buffer
-        }
+        buffers = capacities.map(AlignedFloats.allocate)
     }
 
     func pointer(_ slot: Int) -> UnsafeMutablePointer<Float> { buffers[slot].baseAddress! }
@@ -38,7 +34,7 @@ final class GradientArena {
     /// Floats reserved over every slot.
     var capacity: Int { capacities.reduce(0, +) }
 
-    deinit { buffers.forEach { $0.deallocate() } }
+    deinit { buffers.forEach(AlignedFloats.deallocate) }
 
     /// Which of a stack's two buffers holds each layer's output gradient: they alternate, starting at 0, over the
     /// layers that are not fused into the one before (`fused[i]`), and a fused layer takes the one before's.

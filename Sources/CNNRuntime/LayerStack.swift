@@ -55,8 +55,7 @@ final class LayerStack {
                 outputs.append(outputs[i - 1])
                 fused.append(true)
             } else {
-                let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(batchCapacity * layer.facts.output.count, 1))
-                buffer.initialize(repeating: 0)
+                let buffer = AlignedFloats.allocate(batchCapacity * layer.facts.output.count)
                 owned.append(buffer)
                 outputs.append(buffer)
                 fused.append(false)
@@ -88,7 +87,7 @@ final class LayerStack {
         fusedBlocks = blocks
     }
 
-    deinit { owned.forEach { $0.deallocate() } }
+    deinit { owned.forEach(AlignedFloats.deallocate) }
 
     /// dL/d(layer i's output), valid from when it is written until layer i's backward pass ends.
     func gradient(_ i: Int) -> UnsafeMutablePointer<Float> { arena.pointer(gradientSlots[i]) }

@@ -23,7 +23,11 @@ void cnnc_pad_nhwc_rows(const float *x, int H, int W, int C, int pt, int pl, flo
 /// is [KH][KW][C][F] itself.
 /// residual: NULL, or a tensor laid out as y, added to each output before the activation (a residual block's shortcut:
 /// the same bits as adding it afterwards, with cnnc_add_activate).
-/// relu: the fused activation (activation.h: 0 none, 1 relu, 2 relu6), applied before the store.
+/// relu: the fused activation (activation.h: 0 none, 1 relu, 2 relu6), applied before the store, or-ed with
+/// CNNC_STREAM_OUTPUTS to store y with non-temporal (streaming) stores, which skip reading each output line before
+/// writing it and do not keep it in the caches: for outputs larger than the caches, which the next layer reads from
+/// memory anyway. The flag is ignored where y is not 64-byte aligned.
+enum { CNNC_STREAM_OUTPUTS = 0x100 };
 void cnnc_conv_forward(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual,
                        float *y, int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int relu);
 

@@ -285,6 +285,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
                                  stored: stored)
             return
         }
+        let streams = batch * outSize * MemoryLayout<Float>.stride > Self.streamingBytes
         Parallel.forEachChunk(count: batch, chunks: context.threads) { thread, images in
             guard direct else {
                 gemmForward(input: input, output: output, images: images, thread: thread, bias: bias, activation: activation,
@@ -296,10 +297,16 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
                          weights: winogradForward ? nil : panels ?? packed, transformed: winogradForward ? transformed : nil,
                          bias: bias, residual: residual.map { $0.tensor + n * outSize }, output: output + n * outSize,
                          height: facts.output.height, width: facts.output.width, filters: filters,
-                         stride: (window.stride.height, window.stride.width), activation: activation, thread: thread)
+                         stride: (window.stride.height, window.stride.width), activation: activation, thread: thread, streaming: streams)
             }
         }
     }
+
+    /// A pass's output above this many bytes is stored with streaming stores (`DirectConvolution.forward`): more than
+    /// the L3 cache of one core's complex (32 MiB on Zen 4), so the next layer reads it from memory either way, and the
+    /// kernel need not read each line before writing it. ResNet-50 at batch 32: its 7×7 stem and 64 → 256 1×1s ran ~10%
+    /// faster, its projection shortcuts ~20% (Benchmarks/NOTES.md, change 40).
+    static let streamingBytes = 32 << 20
 
     /// Packs the weights (scaled by `fold`'s batchnorm when given, with `foldedBias` its bias) into the kernels' layouts,
     /// unless those of the pass's parameter generation are current: in inference they stay valid from pass to pass.
@@ -428,7 +435,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     private func convolve(padded: UnsafePointer<Float>, paddedWidth: Int, channels: Int, weights: UnsafePointer<Float>?,
                           transformed: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, residual: UnsafePointer<Float>?,
                           output: UnsafeMutablePointer<Float>, height: Int, width: Int, filters: Int, stride: (Int, Int),
-                          activation: FusedActivation, thread: Int) {
+                          activation: FusedActivation, thread: Int, streaming: Bool = false) {
         if let transformed {
             Winograd.forward(padded: padded, paddedWidth: paddedWidth, channels: channels, filters: transformed, bias: bias,
                              residual: residual, output: output, outputHeight: height, outputWidth: width, filterCount: filters, activation: activation,
@@ -439,7 +446,8 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
                                   residual: residual, output: output, outputHeight: height, outputWidth: width, filters: filters,
                                   kernelHeight: window.size.height, kernelWidth: window.size.width,
                                   strideHeight: stride.0, strideWidth: stride.1,
-                                  dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, activation: activation)
+                                  dilationHeight: window.dilation.height, dilationWidth: window.dilation.width, activation: activation,
+                                  streaming: streaming)
     }
 
     // MARK: - Backward
