@@ -85,7 +85,7 @@ struct KernelAgreementTests {
               - conv: {filters: 128, size: 3, pad: 1, stride: 2}
               - dense: {units: 3}
             """),
-        ("256 → 256 3×3 (2^20 weights' line): Winograd forward and input gradient in groups of 8–20 tiles (4 MiB of filters), GEMM weight gradient; then 456 → 256, just over it, in GEMM", """
+        ("256 → 256 3×3 (2^20 weights): Winograd forward and input gradient in groups of 8–20 tiles (4 MiB of filters), GEMM weight gradient; then 456 → 256, just over 2^20: Winograd at batch 3, the blocked kernel at batch 1", """
             input: [256, 9, 8]
             layers:
               - conv: {filters: 256, size: 3, pad: 1}

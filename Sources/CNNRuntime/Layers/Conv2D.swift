@@ -44,7 +44,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// A 1×1 conv on the GEMM path whose forward pass takes the direct kernel when a batch is one image, or fewer images
     /// than threads (`forward`); its panels are kept for that (a second copy of its weights, within `MemoryBudget`'s bound).
     let pointwiseDirectForSmallBatches: Bool
-    /// The other convs on the GEMM path and the Winograd convs over the direct line (ungrouped, F a multiple of 8): their
+    /// The other convs on the GEMM path and the Winograd convs of more than 2^20 weights (ungrouped, F a multiple of 8): their
     /// forward pass takes the blocked direct kernel when a batch is one image, or fewer images than threads, the threads
     /// splitting the filters (`forwardSplittingFilters`).
     let blockedForSmallBatches: Bool
@@ -139,8 +139,11 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         // Winograd's passes (forward and input gradient) go further, to 2^20 weights (256 → 256): with its filter transform
         // split over the threads and no longer walking 25 planes in the same cache sets, ResNet-18's 128 → 128 and 256 → 256
         // convs ran 1.3–1.6× faster forward and 1.1–1.4× backward than in GEMM at batch 8, and faster at batch 1; 512 → 512
-        // at 7×7 ran slower (Benchmarks/NOTES.md, change 29). Their weight gradient stays in GEMM.
-        let fitsWinograd = isWinogradShape && weightCount <= 1 << 20
+        // at 7×7 ran slower (Benchmarks/NOTES.md, change 29). Their weight gradient stays in GEMM. Since Winograd reads its
+        // filters once per group of tiles (change 38), 512 → 512 (2.4 M weights, 16 MB transformed) runs ~1.25× faster in
+        // it than in GEMM at batch 32, but 2× slower than the blocked kernel at batch 1, which keeps convs over 2^20 weights
+        // at small batches (below; change 41). Hence 2^22.
+        let fitsWinograd = isWinogradShape && weightCount <= 1 << 22
         winogradForward = directShape && channels % 8 == 0 && isWinogradShape && (fitsDirect(outputs: filters) || fitsWinograd)
         directForward = directShape && (fitsDirect(outputs: filters) || winogradForward)
         directBackward = directShape && !isPointwise && fitsDirect(outputs: filters)
@@ -169,8 +172,10 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         // every call for 49 pixels at 7×7 (55% of the FMA limit); the blocked kernel, on weights blocked once per parameter
         // generation, ran ResNet-18's 512 → 512s at 1.4–1.5× its speed and MobileNetV2's 1×1s at 7×7 at ~1.4× (Benchmarks/
         // NOTES.md, change 31). It also ran ResNet's 256 → 256 3×3s at 14×14 at 1.1–1.3× Winograd's then; since Winograd reads
-        // their filters once per group of tiles, Winograd runs them ~1.15× faster than the blocked kernel (change 38).
-        blockedForSmallBatches = !directForward && !pointwiseDirectForSmallBatches
+        // their filters once per group of tiles, Winograd runs them ~1.15× faster than the blocked kernel (change 38), but
+        // 512 → 512s at 7×7 2× slower (their 8 tiles a thread read 16 MB of transformed filters), so Winograd convs of more
+        // than 2^20 weights take the blocked kernel at small batches (change 41).
+        blockedForSmallBatches = (!directForward || (winogradForward && weightCount > 1 << 20)) && !pointwiseDirectForSmallBatches
             && kernels != .im2col && DirectConvolution.isSupported && groups == 1 && filters % 8 == 0
         let padded = (directForward || blockedForSmallBatches) && !inputIsPadded ? paddedInput.height * paddedInput.width * channels : 0
         let paddedGradientCount = directInputGradient && !gradientIsPadded ? paddedGradient.height * paddedGradient.width * filters : 0
