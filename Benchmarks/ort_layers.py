@@ -6,9 +6,9 @@ the conv, so those are inside it, as the batchnorm and the activation are inside
 order they run, which is the order of the spec's conv layers (layers_table.py checks it by the multiply-adds of each).
 Times are the median over the profiled runs.
 
-usage: python3 ort_layers.py MODEL.onnx --batch N [--threads 2] [--iters 5]   (prints JSON; needs onnxruntime, numpy)"""
+usage: python3 ort_layers.py MODEL.onnx --batch N [--threads 2] [--iters 5]   (prints JSON; needs onnxruntime, onnx, numpy)"""
 import argparse, json, os, statistics, tempfile, time
-import numpy as np, onnxruntime as ort
+import numpy as np, onnx, onnxruntime as ort
 
 ap = argparse.ArgumentParser()
 ap.add_argument('model'); ap.add_argument('--batch', type=int, required=True)
@@ -59,6 +59,26 @@ def conv_of(node):
 
 
 convs = [conv_of(n) for n in timed[0] if n['args']['op_name'] in ('Conv', 'FusedConv')]
+
+# In NCHWc blocks ONNX Runtime pads the channels to a whole block (MobileNetV2's 24 to 32), and its profiler shows the
+# padded shapes. Each profiled conv takes the channels of the model's first Conv node not yet taken whose kernel and
+# kind (grouped or not) are the same and whose channels pad to the profiled ones.
+model = onnx.load(a.model)
+weights = {tensor.name: list(tensor.dims) for tensor in model.graph.initializer}
+graph_convs = []
+for node in model.graph.node:
+    if node.op_type == 'Conv':
+        weight = weights[node.input[1]]
+        groups = next((attribute.i for attribute in node.attribute if attribute.name == 'group'), 1)
+        graph_convs.append({'in': weight[1] * groups, 'out': weight[0], 'groups': groups, 'kernel': weight[2:4]})
+taken = set()
+for conv in convs:
+    j = next((j for j, g in enumerate(graph_convs) if j not in taken and g['kernel'] == conv['kernel']
+              and (g['groups'] > 1) == (conv['groups'] > 1)
+              and g['in'] <= conv['in'] < g['in'] + 16 and g['out'] <= conv['out'] < g['out'] + 16), None)
+    if j is not None:
+        taken.add(j)
+        conv.update({key: graph_convs[j][key] for key in ('in', 'out', 'groups')})
 for i, conv in enumerate(convs):
     conv['forward_ms'] = statistics.median(
         [[n['dur'] for n in run if n['args']['op_name'] in ('Conv', 'FusedConv')][i] / 1e3 for run in timed])
