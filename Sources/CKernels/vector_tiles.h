@@ -195,7 +195,7 @@ static void TILE(forward_panels)(const float *xp, int Wp, int C, const float *w,
 /// A 1×1 conv of at most CNNC_TILES_OUTER_BYTES of weights whose inputs and outputs together are more than that takes
 /// every panel for each tile of pixels (forward_by_pixels). Every order gives each output the same FMAs: the same bits.
 /// residual: NULL, or a tensor laid out as y that is added to each output before its activation.
-/// activation: with CNNC_STREAM_OUTPUTS, streaming stores (activation.h).
+/// activation: with CNNC_STREAM_OUTPUTS, streaming stores (direct_conv.h).
 void TILE(cnnc_conv_forward)(const float *xp, int Wp, int C, const float *w, const float *bias, const float *residual, float *y,
                              int OH, int OW, int F, int KH, int KW, int sh, int sw, int dh, int dw, int activation) {
     // Streaming stores need every vector's address aligned: y on 64 bytes and F a multiple of LANES (F's rows).

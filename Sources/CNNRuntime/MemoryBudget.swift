@@ -18,7 +18,8 @@ import Foundation
 ///   tiles), bounded by 2 × taps × positions + 6 × (input + output), with its weight-gradient accumulator: the layers
 ///   share one block per thread (`ScratchArena`), as do the fused blocks' band buffers (`BottleneckFusion`, at most their
 ///   depthwise conv's input and output);
-/// - per conv: its weights packed, flipped and Winograd-transformed, at most 6 × its parameters.
+/// - per conv: its weights packed, flipped, Winograd-transformed and in the blocked kernel's layout, at most 6 × its
+///   parameters (7 × for a Winograd conv of more than 2^20 weights, which keeps all four).
 public struct MemoryBudget: Sendable, Equatable {
     public var parameterBytes: Int
     public var optimizerBytes: Int
@@ -149,9 +150,12 @@ public struct MemoryBudget: Sendable, Equatable {
                     perThread = c.sum(perThread, c.product(2, taps, positions, stacked), paddedInput, paddedGradient,
                                       tiles, facts.trainableParameters, o.channels,
                                       2 * 16)  // two regions, each rounded up to 16 floats (`ScratchArena.aligned`)
-                    // Packed and flipped weights (one copy each) and Winograd's transformed ones (16 per 3×3 filter
-                    // pair of channels, forward and flipped: 32/9 of the weights): at most 6 copies.
-                    fixed = c.sum(fixed, c.product(6, facts.trainableParameters))
+                    // Packed and flipped weights (one copy each), Winograd's transformed ones (16 per 3×3 filter
+                    // pair of channels, forward and flipped: 32/9 of the weights) and the blocked kernel's copy (a
+                    // GEMM conv's, or a Winograd conv's of more than 2^20 weights, at small batches): at most 6 copies,
+                    // 59/9 of the weights for those Winograd convs.
+                    let blockedWinograd = winogradShape && facts.trainableParameters > 1 << 20
+                    fixed = c.sum(fixed, c.product(blockedWinograd ? 7 : 6, facts.trainableParameters))
                 case .local:
                     // One filter's weights over every position are exactly one image's columns.
                     fixed = c.sum(fixed, c.product(2, facts.trainableParameters / max(facts.output.channels, 1)), input, output)

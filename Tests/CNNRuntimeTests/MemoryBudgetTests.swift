@@ -58,6 +58,28 @@ struct MemoryBudgetTests {
         }
     }
 
+    /// The weight copies a conv keeps are no more than the budget counts for it, after passes at a batch of one image
+    /// (the blocked kernel's copy) and of several (Winograd's), in training: a Winograd conv of more than 2^20 weights
+    /// keeps both, on top of its packed and flipped weights and Winograd's flipped ones.
+    @Test(arguments: [
+        "input: [512, 2, 2]\nlayers:\n  - conv: {filters: 512, size: 3, pad: 1, bias: false}\n",
+        "input: [64, 3, 3]\nlayers:\n  - conv: {filters: 64, size: 3, pad: 1}\n  - conv: {filters: 96, size: 1}\n  - conv: {filters: 64, size: 5, pad: 2}\n",
+    ])
+    func theWeightCopiesFitTheBudget(spec: String) throws {
+        let a = try analysis(spec)
+        let model = Model(a, batchCapacity: 3, threads: 2)
+        for batch in [1, 3] {
+            model.forward(batch: batch, context: StepContext(training: true, threads: 2))
+            model.backward(batch: batch, context: StepContext(training: true, threads: 2))
+        }
+        let convs = model.layers.compactMap { $0 as? Conv2D }, rows = MemoryBudget.layers(a, optimizerSlots: 2)
+        #expect(convs.count == a.layers.count && rows.count == a.layers.count)
+        if a.layers[0].trainableParameters > 1 << 20 { #expect(convs[0].blocked != nil && convs[0].winogradForward) }
+        for (conv, row) in zip(convs, rows) {
+            #expect(conv.weightCopyFloats * 4 <= row.weightCopyBytes, "\(row.layer.name): \(conv.weightCopyFloats * 4) bytes against \(row.weightCopyBytes)")
+        }
+    }
+
     @Test func theLimitCanBeSetForTestsAndSharedMachines() {
         #expect(MemoryBudget.availableBytes(environment: ["CNNC_MEMORY_LIMIT": "512M"]) == 512 << 20)
         #expect(MemoryBudget.availableBytes(environment: ["CNNC_MEMORY_LIMIT": "2GiB"]) == 2 << 30)

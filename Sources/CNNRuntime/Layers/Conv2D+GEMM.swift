@@ -2,7 +2,7 @@ import CNNKernels
 
 /// `Conv2D`'s GEMM paths (OpenBLAS), for the passes the direct and Winograd kernels do not take: grouped convs, filter
 /// counts not a multiple of 8, filters of more than 2^17 weights (2^18 with AVX-512) except the forward pass and input
-/// gradient of 3×3 stride-1 convs of up to 2^20 (Winograd), and 1×1 stride-1 convs.
+/// gradient of 3×3 stride-1 convs of up to 2^22 (Winograd), and 1×1 stride-1 convs.
 ///
 /// A thread's images go through in runs: a 1×1 conv's channels-last pixels are already the rows of its column
 /// matrix, so a run is every image of the thread (one GEMM); otherwise each image of a run is unrolled (im2col)

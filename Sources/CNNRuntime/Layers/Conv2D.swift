@@ -16,8 +16,9 @@ import CNNKernels
 ///   image itself when no padding is needed); the input gradient is the same kernel run on the padded output gradient
 ///   with the flipped, transposed filters (stride 1, padding within the window);
 /// - Winograd F(2×2, 3×3) for the forward pass and input gradient of 3×3 stride-1 convs with ≥ 16 channels in and out
-///   (ungrouped, multiples of 8) of up to 2^20 weights (`CKernels/winograd.c`); the weight gradient of those over the
-///   direct line runs in GEMM;
+///   (ungrouped, multiples of 8) of up to 2^22 weights (`CKernels/winograd.c`); the weight gradient of those over the
+///   direct line runs in GEMM, and the forward pass of those over 2^20 weights at small batches runs the blocked direct
+///   kernel (`blockedForSmallBatches`);
 /// - GEMM (`Conv2D+GEMM.swift`): the rest, on OpenBLAS, several images per GEMM (a 1×1 conv reads its input in place);
 ///   their forward pass at a batch of one image, or fewer images than threads, runs the blocked direct kernel instead
 ///   (ungrouped, F a multiple of 8; `forwardSplittingFilters`).
@@ -49,7 +50,7 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
     /// splitting the filters (`forwardSplittingFilters`).
     let blockedForSmallBatches: Bool
     /// `packed` in the blocked kernel's layout (`DirectConvolution.blocks`), allocated at the first pass that needs it
-    /// (a second copy of the weights, within `MemoryBudget`'s bound), and whether it was made from the current `packed`.
+    /// (one more copy of the weights, counted in `MemoryBudget`), and whether it was made from the current `packed`.
     var blocked: UnsafeMutablePointer<Float>?
     var blockedIsCurrent = false
     /// 3×3 stride-1 passes with at least 16 channels in and out run Winograd F(2×2, 3×3) instead:
@@ -217,6 +218,15 @@ public final class Conv2D: WeightedLayer, ReLUFusing, BatchNormFolding, FusedBlo
         panels?.deallocate()
         blocked?.deallocate()
         flippedPanels?.deallocate()
+    }
+
+    /// The floats of the weight copies the kernels keep now (packed, flipped, Winograd-transformed, panels, blocked),
+    /// which `MemoryBudget` bounds.
+    var weightCopyFloats: Int {
+        let weights = filters * tapsPerGroup
+        return weights + (directInputGradient ? weights : 1) + (winogradForward ? 16 * channels * filters : 1)
+            + (winogradInputGradient ? 16 * channels * filters : 1) + (panels == nil ? 0 : weights)
+            + (flippedPanels == nil ? 0 : weights) + (blocked == nil ? 0 : weights)
     }
 
     /// The thread's Winograd scratch.
