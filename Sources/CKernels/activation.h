@@ -19,6 +19,14 @@ static inline __attribute__((always_inline)) __m256 cnnc_activate8(__m256 y, int
     return y;
 }
 
+static inline __attribute__((always_inline, target("avx512f"))) __m512 cnnc_activate16(__m512 y, int activation) {
+    if (activation) {
+        y = _mm512_max_ps(_mm512_setzero_ps(), y);
+        if (activation == CNNC_ACTIVATION_RELU6) y = _mm512_min_ps(_mm512_set1_ps(6.0f), y);
+    }
+    return y;
+}
+
 static inline __attribute__((always_inline)) float cnnc_activate1(float y, int activation) {
     if (activation) {
         if (y < 0.0f) y = 0.0f;

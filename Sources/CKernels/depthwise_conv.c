@@ -1,17 +1,32 @@
-// Depthwise NHWC convolution kernels (AVX2 + FMA). See include/depthwise_conv.h.
+// Depthwise NHWC convolution kernels (AVX2 + FMA; the forward pass's 3×3 tiles also in AVX-512). See
+// include/depthwise_conv.h.
 //
-// Forward: a tile of up to 4 output pixels of one row × 16 channels lives in 8 ymm accumulators (then × 8 channels in
-// 4); each tap costs 2 weight loads and 8 input loads for 8 FMAs. Pixels whose window lies inside the image
-// in width take 4-pixel tiles; the few at the borders take 1-pixel tiles over their clipped window.
+// Forward: 3×3 windows of dilation 1 and stride 1 or 2 with C a multiple of 8 (MobileNet's) take depthwise_tiles.h's
+// rows: a vector of channels at a time, its weights in registers, each input pixel loaded once for every output that
+// reads it. Other windows take the general tile: up to 4 output pixels of one row × 16 channels in 8 ymm accumulators
+// (then × 8 channels in 4); each tap costs 2 weight loads and 8 input loads for 8 FMAs. Pixels whose window lies
+// inside the image in width take 4-pixel tiles; the few at the borders take 1-pixel tiles over their clipped window.
 // The weight gradient sums one output row per tap in 4 independent accumulators (the FMA latency),
 // then adds the row's sum to wg. The input gradient scatters dy·w through each tap's valid columns.
 #include "depthwise_conv.h"
 #include "activation.h"
+#include "kernel_variants.h"
 
 #include <immintrin.h>
 #include <stddef.h>
 
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+// The 3×3 rows' tiles, AVX2 build: 8 channels a vector, tiles of 4 pixels (4 accumulators, 9 weights and the input
+// vector in 14 of the 16 ymm registers).
+#define VEC __m256
+#define LANES 8
+#define PIXELS 4
+#define VLOAD _mm256_loadu_ps
+#define VSTORE _mm256_storeu_ps
+#define VSET1 _mm256_set1_ps
+#define VFMA _mm256_fmadd_ps
+#define VACTIVATE cnnc_activate8
+#define TILE(name) name##_avx2
+#include "depthwise_tiles.h"
 
 /// The taps k in [*lo, *hi) for which start + k·d lies in [0, size).
 ALWAYS_INLINE void valid_taps(int start, int K, int d, int size, int *lo, int *hi) {
@@ -93,6 +108,10 @@ void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, int 
     const int C = g->C, W = g->W;
     const size_t row = (size_t)W * C, pixelStride = (size_t)g->sw * C, weightRow = (size_t)g->KW * C;
     const size_t rowStep = (size_t)g->dh * row, colStep = (size_t)g->dw * C;
+    // 3×3 windows of dilation 1 and stride 1 or 2 (MobileNet's), whole vectors of channels: the 3×3 kernel's tiles.
+    const int avx512 = C % 16 == 0 && cnnc_avx512_kernels_enabled();
+    const int fast3x3 = g->KH == 3 && g->KW == 3 && g->dh == 1 && g->dw == 1 && (g->sw == 1 || g->sw == 2)
+        && C % 8 == 0;
     // Columns whose whole window lies inside the image: [inLo, inHi).
     int inLo, inHi;
     valid_outputs(-g->pl, g->sw, g->OW, W - (g->KW - 1) * g->dw, &inLo, &inHi);
@@ -105,6 +124,11 @@ void cnnc_depthwise_forward(const cnnc_depthwise_window *g, const float *x, int 
         float *yrow = y + (size_t)(oh - y_row0) * g->OW * C;
         const int nkh = khHi - khLo;
         int ow = 0;
+        if (fast3x3) {
+            if (avx512) cnnc_depthwise3x3_row_avx512(xrow, row, W, C, g->OW, g->sw, g->pl, w, bias, khLo, khHi, yrow, inLo, inHi, relu);
+            else cnnc_depthwise3x3_row_avx2(xrow, row, W, C, g->OW, g->sw, g->pl, w, bias, khLo, khHi, yrow, inLo, inHi, relu);
+            continue;
+        }
         while (ow < g->OW) {
             if (ow >= inLo && ow + 4 <= inHi) {
                 // Inside the image in width: 4 pixels at a time.

@@ -9,14 +9,6 @@
 
 #pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
 
-ALWAYS_INLINE __m512 cnnc_activate16(__m512 y, int activation) {
-    if (activation) {
-        y = _mm512_max_ps(_mm512_setzero_ps(), y);
-        if (activation == CNNC_ACTIVATION_RELU6) y = _mm512_min_ps(_mm512_set1_ps(6.0f), y);
-    }
-    return y;
-}
-
 #define VEC __m512
 #define LANES 16
 #define MAX_NV 4

@@ -49,6 +49,11 @@ void cnnc_conv_weight_gradient_avx512(const float *xp, int Wp, int C, const floa
 void cnnc_winograd_gemm_avx2(int T, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
 void cnnc_winograd_gemm_avx512(int T, const float *V, size_t vPlane, int C, const float *u, int F, float *M, size_t mPlane);
 
+void cnnc_depthwise3x3_row_avx2(const float *x, size_t row, int W, int C, int OW, int stride, int pl, const float *w,
+                                const float *bias, int khLo, int khHi, float *y, int lo, int hi, int relu);
+void cnnc_depthwise3x3_row_avx512(const float *x, size_t row, int W, int C, int OW, int stride, int pl, const float *w,
+                                  const float *bias, int khLo, int khHi, float *y, int lo, int hi, int relu);
+
 int cnnc_avx512_kernels_enabled(void);  // direct_conv.h
 
 /// Whether a call whose vectorised dimension is F runs the AVX-512 build.
