@@ -2,7 +2,9 @@ import CKernels
 
 /// The depthwise convolution kernels (C, AVX2 + FMA, `Sources/CKernels/depthwise_conv.c`) for one channels-last
 /// image whose channel c is convolved with filter c alone. The input is not padded: the kernels clip each window
-/// to the image. Weights are `[KH, KW, C]`; any channel count works (8 per register, a scalar loop for the rest).
+/// to the image. Weights are `[KH, KW, C]`; any channel count works (8 per register, a scalar loop for the rest; 3×3
+/// windows of dilation 1 and stride 1 or 2 on a multiple of 16 channels take 16 per register in the AVX-512 build,
+/// same bits: `DirectConvolution.usesAVX512`).
 public struct DepthwiseConvolution: Sendable {
     private var window: cnnc_depthwise_window
 

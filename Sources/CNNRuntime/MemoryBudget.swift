@@ -27,7 +27,7 @@ public struct MemoryBudget: Sendable, Equatable {
     public var batch: Int
     public var bytesPerThread: Int
     public var threads: Int
-    /// Weight copies the kernels keep (packed, flipped, Winograd-transformed).
+    /// Weight copies the kernels keep (packed or in panels, flipped, Winograd-transformed, the blocked kernel's layout).
     public var fixedBytes: Int
     /// A per-network count did not fit in 64 bits (the figures above are then not meaningful).
     public var uncountable = false
@@ -84,7 +84,8 @@ public struct MemoryBudget: Sendable, Equatable {
         /// Per thread: a conv's im2col columns, padded copies, Winograd tiles and weight-gradient accumulator (a bound where
         /// the kernel varies). The layers share one block per thread: a model counts the largest.
         public var scratchBytesPerThread: Int
-        /// Weight copies the kernels keep (packed, flipped, Winograd-transformed; a bound).
+        /// Weight copies the kernels keep (packed or in panels, flipped, Winograd-transformed, the blocked kernel's
+        /// layout; a bound).
         public var weightCopyBytes: Int
         public var uncountable = false
 
@@ -150,10 +151,11 @@ public struct MemoryBudget: Sendable, Equatable {
                     perThread = c.sum(perThread, c.product(2, taps, positions, stacked), paddedInput, paddedGradient,
                                       tiles, facts.trainableParameters, o.channels,
                                       2 * 16)  // two regions, each rounded up to 16 floats (`ScratchArena.aligned`)
-                    // Packed and flipped weights (one copy each), Winograd's transformed ones (16 per 3×3 filter
-                    // pair of channels, forward and flipped: 32/9 of the weights) and the blocked kernel's copy (a
-                    // GEMM conv's, or a Winograd conv's of more than 2^20 weights, at small batches): at most 6 copies,
-                    // 59/9 of the weights for those Winograd convs.
+                    // Packed weights or their 64-filter panels, flipped weights or their panels, Winograd's
+                    // transformed ones (16 per 3×3 filter pair of channels, forward and flipped: 32/9 of the weights)
+                    // and the blocked kernel's copy (a GEMM conv's, or a Winograd conv's of more than 2^20 weights, at
+                    // small batches): at most 6 copies, 59/9 of the weights for those Winograd convs
+                    // (`Conv2D.weightCopyFloats` counts them; MemoryBudgetTests checks each conv's fits).
                     let blockedWinograd = winogradShape && facts.trainableParameters > 1 << 20
                     fixed = c.sum(fixed, c.product(blockedWinograd ? 7 : 6, facts.trainableParameters))
                 case .local:

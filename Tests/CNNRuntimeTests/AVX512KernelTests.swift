@@ -2,7 +2,8 @@ import CNNKernels
 import CNNRuntime
 import Testing
 
-/// The AVX-512 build of the direct and Winograd kernels (`CKernels/direct_conv_avx512.c`) sums every output's terms in
+/// The AVX-512 build of the direct and Winograd kernels (`CKernels/direct_conv_avx512.c`) and of the depthwise 3×3 rows
+/// (`CKernels/depthwise_conv_avx512.c`) sums every output's terms in
 /// the order the AVX2 build does, so the two give the same bits for the same calls (a model built with the AVX-512 build
 /// off picks some kernels differently, so its rounding can differ: see `Conv2D`). Only on a
 /// CPU with AVX-512 (elsewhere the AVX2 build always runs, and `KernelAgreementTests` checks it). Serialized: the

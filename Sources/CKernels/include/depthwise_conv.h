@@ -1,7 +1,9 @@
 // Depthwise convolution kernels for channels-last (NHWC) images, one image per call.
 //
 // Channel c of the output reads channel c of the input only, so the vectorised dimension is the
-// channel: 8 channels per ymm register, a scalar loop for C mod 8. The input is not padded: each output
+// channel: 8 channels per ymm register, a scalar loop for C mod 8 (3×3 windows of dilation 1, stride 1 or 2, on
+// C a multiple of 16 take 16 channels per zmm register where the AVX-512 build is on: same bits, see
+// cnnc_avx512_kernels_enabled in direct_conv.h). The input is not padded: each output
 // row and column clips its window to the image (zero padding), so no padded copy is ever made.
 // Weights are [KH][KW][C]. `Window` is the geometry shared by the three kernels.
 #ifndef CNNC_DEPTHWISE_CONV_H

@@ -63,7 +63,8 @@ void cnnc_relu6_mask(const float *y, float *dy, int count);
 int cnnc_cpu_has_avx2_fma(void);
 /// 1 when the CPU has AVX-512F.
 int cnnc_cpu_has_avx512f(void);
-/// 1 when calls whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels: by
+/// 1 when calls whose filter count is a multiple of 16 run the AVX-512 build of the direct and Winograd kernels (and
+/// depthwise 3×3 rows whose channel count is a multiple of 16, depthwise_conv.h): by
 /// default when the CPU has AVX-512F and the environment variable CNNC_KERNELS is not "avx2". Both builds give the
 /// same bits for the same call; the setting also moves Conv2D's line between kernels, so a model built with it on and
 /// one built with it off can differ in rounding.
