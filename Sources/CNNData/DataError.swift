@@ -97,6 +97,12 @@ public enum DataError: Error, Equatable, Sendable {
         }
     }
 
+    /// Whether the path's file name (not its folders) is an IDX file's, such as train-images-idx3-ubyte.gz.
+    private static func namesIDXFile(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last ?? Substring(path)
+        return name.contains("-ubyte") || name.contains("idx")
+    }
+
     public var hint: String? {
         switch self {
         case .notFound(let name, _):
@@ -107,7 +113,7 @@ public enum DataError: Error, Equatable, Sendable {
             return "a CIFAR-10 folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin, a CIFAR-100 folder train.bin and test.bin (the binary versions)"
         case .missingFile(let path) where path.hasSuffix(".npy") || path.hasSuffix(".npz"):
             return "a NumPy folder holds train.npz and test.npz, one .npz with x_train, y_train, x_test and y_test, or those four as .npy files (docs/data.md)"
-        case .missingFile(let path) where path.contains("-ubyte"):
+        case .missingFile(let path) where Self.namesIDXFile(path):
             return "an IDX data directory holds the four standard IDX files, raw or gzipped"
         case .missingFile: return "check the path; images are read from PNG, JPEG, PGM and PPM files"
         case .noClasses: return "lay the images out as DIR/<class>/<image> or DIR/train/<class>/<image> and DIR/test/<class>/<image> (docs/data.md)"
@@ -122,13 +128,13 @@ public enum DataError: Error, Equatable, Sendable {
         case .classesDiffer: return "if they are not the same classes in the same order, evaluate on data that has them"
         case .unknownFormat:
             return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"
-        case .badMagic(let path, _, _), .badHeader(let path, _), .truncated(let path, _, _), .trailingData(let path, _)
-            where !path.contains("idx"):
+        case .badMagic(let path, _, _) where !Self.namesIDXFile(path), .badHeader(let path, _) where !Self.namesIDXFile(path),
+             .truncated(let path, _, _) where !Self.namesIDXFile(path), .trailingData(let path, _) where !Self.namesIDXFile(path):
             return "the file is damaged or cut short: write or download it again"
         case .badMagic, .badHeader, .truncated, .trailingData:
             return "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
         case .tooLarge: return "check the header's sizes (a damaged header often claims billions of images), or split the data set into smaller files"
-        case .empty(let path) where !path.contains("idx"): return "the split holds no readable image: add images, or repair the files skipped"
+        case .empty(let path) where !Self.namesIDXFile(path): return "the split holds no readable image: add images, or repair the files skipped"
         case .empty: return "use the full data set; the file's header counts 0 images"
         case .emptySplit: return "choose a fraction that keeps at least one image on each side, such as 0.1"
         case .countMismatch: return "the two files must come from the same set"

@@ -139,12 +139,16 @@ final class SweepState: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
         process.arguments = arguments
         let log = SweepFolder.logPath(folder, run)
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: log)
+        guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
+            lock.withLock { failures.append(run.index) }
+            print("run \(run.index) could not start: its log \(log) cannot be written")
+            ended()
+            return
+        }
         process.standardOutput = handle
         process.standardError = handle
         process.terminationHandler = { [self] finished in
-            try? handle?.close()
+            try? handle.close()
             finish(run, process: finished, log: log)
             ended()
         }

@@ -76,6 +76,24 @@ struct IDXReaderTests {
         }
     }
 
+    /// A damaged, empty or missing IDX file's hint is about IDX files; a damaged file of another format gets the general
+    /// one, even in a folder whose name says idx (this suite's).
+    @Test func damagedFilesGetTheirFormatsHint() {
+        let idx = directory + "/train-images-idx3-ubyte", cifar = directory + "/data_batch_1.bin"
+        for error in [DataError.badMagic(path: idx, found: 0x0801, expected: "image (idx3-ubyte or idx4-ubyte)"),
+                      .badHeader(path: idx, reason: "a dimension is 0"), .truncated(path: idx, expectedBytes: 9, foundBytes: 5),
+                      .trailingData(path: idx, expectedBytes: 3)] {
+            #expect(error.hint?.contains("0x00000803") == true, "\(error)")
+        }
+        #expect(DataError.empty(path: idx).hint?.contains("header counts 0 images") == true)
+        #expect(DataError.missingFile(path: idx).hint?.contains("IDX data directory") == true)
+        #expect(DataError.empty(path: cifar).hint?.contains("no readable image") == true)
+        for error in [DataError.badMagic(path: cifar, found: 1, expected: "CIFAR"), .badHeader(path: cifar, reason: "x"),
+                      .truncated(path: cifar, expectedBytes: 9, foundBytes: 5), .trailingData(path: cifar, expectedBytes: 3)] {
+            #expect(error.hint?.contains("damaged or cut short") == true, "\(error)")
+        }
+    }
+
     @Test func truncatedFileIsNamed() throws {
         try writeSet()
         try write("t10k-images-idx3-ubyte", idx([3, 2, 2], bytes: [1, 2, 3, 4, 5]))
