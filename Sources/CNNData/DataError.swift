@@ -128,14 +128,15 @@ public enum DataError: Error, Equatable, Sendable {
         case .classesDiffer: return "if they are not the same classes in the same order, evaluate on data that has them"
         case .unknownFormat:
             return "docs/data.md shows each format's layout; name one with 'train.data: {format: …, path: …}' to hear what is missing"
-        case .badMagic(let path, _, _) where !Self.namesIDXFile(path), .badHeader(let path, _) where !Self.namesIDXFile(path),
-             .truncated(let path, _, _) where !Self.namesIDXFile(path), .trailingData(let path, _) where !Self.namesIDXFile(path):
-            return "the file is damaged or cut short: write or download it again"
-        case .badMagic, .badHeader, .truncated, .trailingData:
-            return "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
+        case .badMagic(let path, _, _), .badHeader(let path, _), .truncated(let path, _, _), .trailingData(let path, _):
+            return Self.namesIDXFile(path)
+                ? "download the file again; IDX files start with 0x00000803 (images) or 0x00000801 (labels), then one big-endian size per dimension"
+                : "the file is damaged or cut short: write or download it again"
         case .tooLarge: return "check the header's sizes (a damaged header often claims billions of images), or split the data set into smaller files"
-        case .empty(let path) where !Self.namesIDXFile(path): return "the split holds no readable image: add images, or repair the files skipped"
-        case .empty: return "use the full data set; the file's header counts 0 images"
+        case .empty(let path):
+            return Self.namesIDXFile(path)
+                ? "use the full data set; the file's header counts 0 images"
+                : "the split holds no readable image: add images, or repair the files skipped"
         case .emptySplit: return "choose a fraction that keeps at least one image on each side, such as 0.1"
         case .countMismatch: return "the two files must come from the same set"
         case .labelOutOfRange: return "the last layer needs one output per class"

@@ -140,10 +140,7 @@ final class SweepState: @unchecked Sendable {
         process.arguments = arguments
         let log = SweepFolder.logPath(folder, run)
         guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
-            lock.withLock { failures.append(run.index) }
-            print("run \(run.index) could not start: its log \(log) cannot be written")
-            ended()
-            return
+            return failedToStart(run, "its log \(log) cannot be written", ended: ended)
         }
         process.standardOutput = handle
         process.standardError = handle
@@ -158,11 +155,15 @@ final class SweepState: @unchecked Sendable {
             running.append(process)
             lock.unlock()
         } catch {
-            failures.append(run.index)
             lock.unlock()
-            print("run \(run.index) could not start: \(error)")
-            ended()
+            failedToStart(run, "\(error)", ended: ended)
         }
+    }
+
+    private func failedToStart(_ run: SweepPlan.Run, _ reason: String, ended: @Sendable () -> Void) {
+        lock.withLock { failures.append(run.index) }
+        print("run \(run.index) could not start: \(reason)")
+        ended()
     }
 
     private func finish(_ run: SweepPlan.Run, process: Process, log: String) {

@@ -70,28 +70,22 @@ struct DepthwiseKernelTests {
         } } }
 
         let kernel = DepthwiseConvolution(g)
-        var whole = [Float](repeating: .nan, count: expected.count)
-        if s.bias {
-            kernel.forward(x, weights: w, bias: bias, output: &whole, rows: 0..<oh, activation: activation)
-        } else {
-            kernel.forward(x, weights: w, bias: nil, output: &whole, rows: 0..<oh, activation: activation)
-        }
-        #expect(differing(whole, expected) == 0, "whole image")
+        bias.withUnsafeBufferPointer { biasBuffer in
+            let b = s.bias ? biasBuffer.baseAddress : nil
+            var whole = [Float](repeating: .nan, count: expected.count)
+            kernel.forward(x, weights: w, bias: b, output: &whole, rows: 0..<oh, activation: activation)
+            #expect(differing(whole, expected) == 0, "whole image")
 
-        // Bands of output rows, each from only the input rows its windows read (as a fused block's band buffers).
-        for band in stride(from: 0, to: oh, by: 2).map({ $0..<min($0 + 2, oh) }) {
-            let rows = kernel.inputRows(for: band)
-            let slice = Array(x[(rows.lowerBound * s.width * c)..<(rows.upperBound * s.width * c)])
-            var out = [Float](repeating: .nan, count: band.count * ow * c)
-            if s.bias {
-                kernel.forward(slice, weights: w, bias: bias, output: &out, rows: band, activation: activation,
+            // Bands of output rows, each from only the input rows its windows read (as a fused block's band buffers).
+            for band in stride(from: 0, to: oh, by: 2).map({ $0..<min($0 + 2, oh) }) {
+                let rows = kernel.inputRows(for: band)
+                let slice = Array(x[(rows.lowerBound * s.width * c)..<(rows.upperBound * s.width * c)])
+                var out = [Float](repeating: .nan, count: band.count * ow * c)
+                kernel.forward(slice, weights: w, bias: b, output: &out, rows: band, activation: activation,
                                inputRow: rows.lowerBound, outputRow: band.lowerBound)
-            } else {
-                kernel.forward(slice, weights: w, bias: nil, output: &out, rows: band, activation: activation,
-                               inputRow: rows.lowerBound, outputRow: band.lowerBound)
+                let want = Array(expected[(band.lowerBound * ow * c)..<(band.upperBound * ow * c)])
+                #expect(differing(out, want) == 0, "rows \(band)")
             }
-            let want = Array(expected[(band.lowerBound * ow * c)..<(band.upperBound * ow * c)])
-            #expect(differing(out, want) == 0, "rows \(band)")
         }
     }
 
